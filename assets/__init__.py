@@ -1,0 +1,1 @@
+"""Screenshots and images shipped with prompt-tracking, loaded with importlib.resources."""

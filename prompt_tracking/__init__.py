@@ -1,0 +1,19 @@
+"""prompt-tracking: local prompt feedback for desktop apps that generate images and video.
+
+The core package: records, the store, the tracker and the headless analyses. It imports
+no tkinter, ttkbootstrap or matplotlib, so it loads fast and works headless.
+"""
+from __future__ import annotations
+
+from .failures import categorize_failure
+from .records import FailureReason, PromptRecord, SaveMethod
+
+__all__ = [
+    "EnhancedPromptTracker",
+    "FailureReason",
+    "PromptRecord",
+    "SaveMethod",
+    "categorize_failure",
+    "enhanced_prompt_tracker",
+]
+__version__ = "0.1.0"
