@@ -17,3 +17,8 @@ __all__ = [
     "enhanced_prompt_tracker",
 ]
 __version__ = "0.1.0"
+
+from .tracker import EnhancedPromptTracker  # noqa: E402
+
+# The default instance: opens nothing until first used, in the default data dir.
+enhanced_prompt_tracker = EnhancedPromptTracker()

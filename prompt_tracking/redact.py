@@ -1,0 +1,163 @@
+"""Keeping secrets off the disk, and turning whatever a host passes into JSON-safe values.
+
+Everything the tracker writes goes through here first: API keys and tokens are masked in
+free text and URLs, parameters named like credentials are dropped, and parameter values
+of any type become JSON values without losing their neighbours.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import math
+import os
+import re
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+REDACTED = "[REDACTED]"
+
+# Key formats seen in provider docs; each pattern keeps a short prefix so a user can
+# still tell which provider's key leaked.
+_SECRET_PATTERNS = [
+    r"\bsk-(?:proj-|ant-|or-)?[A-Za-z0-9_\-]{16,}",             # OpenAI, Anthropic, OpenRouter
+    r"\br8_[A-Za-z0-9]{20,}",                                    # Replicate
+    r"\bhf_[A-Za-z0-9]{20,}",                                    # Hugging Face
+    r"\bAIza[0-9A-Za-z_\-]{30,}",                                # Google
+    r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b",                            # AWS access key id
+    r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[0-9a-f]{32}\b",  # fal
+    r"\bAKLT[A-Za-z0-9_\-]{20,}",                                # Volcengine access key
+    r"\bghp_[A-Za-z0-9]{30,}", r"\bxox[abpr]-[A-Za-z0-9\-]{10,}",  # GitHub, Slack
+    r"\beyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}",  # JWT
+]
+_BEARER = r"(?i)\b(?:Bearer|Basic|Key|Token)\s+[A-Za-z0-9._~+/=:\-]{12,}"
+_ASSIGNED = (r"(?i)\b(?:api[_-]?key|apikey|access[_-]?key|secret[_-]?key|secret|token|"
+             r"password|passwd|authorization|x-api-key|ark[_-]api[_-]key|dashscope[_-]api[_-]key)"
+             r"(\"?'?\s*[:=]\s*\"?'?)[^\s\"',;&}]{6,}")
+_SECRET_RE = re.compile("|".join(f"(?:{p})" for p in _SECRET_PATTERNS))
+_BEARER_RE = re.compile(_BEARER)
+_ASSIGNED_RE = re.compile(_ASSIGNED)
+_URL_RE = re.compile(r"\b(?:https?|wss?|ftp)://[^\s\"'<>]+", re.IGNORECASE)
+# Long uuid-like hex strings preceded by "key" words are covered by _ASSIGNED; a bare
+# Volcengine Ark key is a uuid and indistinguishable from ids, so it is left alone.
+
+_SENSITIVE_QUERY = re.compile(
+    r"(?i)^(?:token|access_token|id_token|refresh_token|key|api_key|apikey|api-key|"
+    r"signature|sig|x-amz-signature|x-amz-credential|x-amz-security-token|"
+    r"x-goog-signature|x-goog-credential|googleaccessid|x-tos-signature|x-tos-credential|"
+    r"x-tos-security-token|x-oss-signature|ossaccesskeyid|security-token|secret|password|"
+    r"auth|authorization|code|sas|sv|se|sp|sr|skoid|sktid|st)$")
+_SENSITIVE_PARAM_NAME = re.compile(
+    r"(?i)(api[_-]?key|apikey|token|secret|password|passwd|credential|authorization|"
+    r"private[_-]?key|access[_-]?key|cookie|session[_-]?key)")
+
+
+def redact_url(url: str) -> str:
+    """Mask credentials in a URL: user:password, and token/key/signature query values."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return redact_text(url, urls=False)
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = REDACTED + "@" + netloc.rsplit("@", 1)[1]
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(_SENSITIVE_QUERY.match(k) for k, _ in pairs):
+            query = urlencode([(k, REDACTED if _SENSITIVE_QUERY.match(k) else v) for k, v in pairs],
+                              safe="[]")
+    rebuilt = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    return redact_text(rebuilt, urls=False)
+
+
+def redact_text(text: str, *, urls: bool = True) -> str:
+    """Mask API keys, bearer tokens, `key=value` secrets and secret-bearing URLs in text."""
+    if not text:
+        return text
+    if urls and "://" in text:
+        text = _URL_RE.sub(lambda m: redact_url(m.group(0)), text)
+    text = _SECRET_RE.sub(lambda m: m.group(0)[:3] + "..." + REDACTED, text)
+    text = _BEARER_RE.sub(lambda m: m.group(0).split()[0] + " " + REDACTED, text)
+    return _ASSIGNED_RE.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + m.group(1) + REDACTED,
+                            text)
+
+
+def is_secret_name(name: str) -> bool:
+    """True for parameter names that hold credentials (api_key, token, password...)."""
+    return bool(_SENSITIVE_PARAM_NAME.search(name))
+
+
+_MAX_DEPTH = 6
+_MAX_ITEMS = 200
+_MAX_STRING = 10_000
+
+
+def to_json_value(value: Any, depth: int = 0) -> Any:
+    """Convert any value to a JSON-safe one; never raises.
+
+    Paths become strings, Tk variables their value, enums their value, bytes a size note,
+    sets sorted lists, numpy scalars Python numbers, and anything else its `str()`.
+    """
+    try:
+        return _convert(value, depth)
+    except Exception:  # a hostile __str__/__iter__ must not lose the other parameters
+        return f"<unserializable {type(value).__name__}>"
+
+
+def _convert(value: Any, depth: int) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, enum.Enum):
+        return _convert(value.value, depth + 1)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, str):
+        return redact_text(value[:_MAX_STRING])
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, os.PathLike):
+        return redact_text(os.fspath(value)) if not isinstance(os.fspath(value), bytes) else "<path>"
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return value.isoformat()
+    if depth >= _MAX_DEPTH:
+        return f"<{type(value).__name__} nested too deep>"
+    if isinstance(value, dict):
+        return sanitize_parameters(value, depth + 1)
+    if isinstance(value, (list, tuple)):
+        return [to_json_value(v, depth + 1) for v in list(value)[:_MAX_ITEMS]]
+    if isinstance(value, (set, frozenset)):
+        items = [to_json_value(v, depth + 1) for v in list(value)[:_MAX_ITEMS]]
+        return sorted(items, key=repr)
+    if _is_tk_variable(value):
+        return _convert(value.get(), depth + 1)
+    item = getattr(value, "item", None)  # numpy scalars and 0-d arrays
+    if callable(item) and type(value).__module__.startswith("numpy"):
+        return _convert(item(), depth + 1) if getattr(value, "size", 1) == 1 else \
+            _convert(value.tolist(), depth + 1)
+    return redact_text(str(value)[:_MAX_STRING])
+
+
+def _is_tk_variable(value: Any) -> bool:
+    # Duck-typed so the core never imports tkinter.
+    return any(cls.__name__ == "Variable" and cls.__module__ == "tkinter"
+               for cls in type(value).__mro__)
+
+
+def sanitize_parameters(params: Any, depth: int = 0) -> dict[str, Any]:
+    """A JSON-safe copy of model parameters with credential-named keys dropped; never raises."""
+    if params is None:
+        return {}
+    try:
+        items = list(params.items()) if hasattr(params, "items") else [("value", params)]
+    except Exception:
+        return {"value": f"<unserializable {type(params).__name__}>"}
+    clean: dict[str, Any] = {}
+    for key, value in items[:_MAX_ITEMS]:
+        name = to_json_value(key) if not isinstance(key, str) else key
+        name = name if isinstance(name, str) else str(name)
+        if is_secret_name(name):
+            continue
+        clean[name] = to_json_value(value, depth)
+    return clean

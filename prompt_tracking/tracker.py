@@ -1,0 +1,426 @@
+"""`EnhancedPromptTracker`: the public entry point a host app calls after each generation.
+
+The log calls (`log_successful_prompt`, `log_failed_prompt`) never raise and never wait
+for the disk: they clean the input, journal it and hand it to the background writer.
+The rest of the API (rating, corrections, reads) validates its arguments and raises
+`ValueError`/`KeyError` naming the bad one, writing nothing in that case.
+"""
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+import time
+import uuid
+import weakref
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from . import paths
+from .failures import describe_failure
+from .query import RecordQuery
+from .records import MAX_PROMPT_CHARS, FailureReason, PromptRecord, SaveMethod, prompt_metadata
+from .redact import redact_text, redact_url, sanitize_parameters
+from .spool import Spool
+from .store import SQLiteStore, summarize
+from .writer import Writer, merge_update
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CAP = 2000
+EXIT_FLUSH_SECONDS = 3.0
+MAX_TAGS = 20
+MAX_FEEDBACK_CHARS = 5000
+_open_trackers: weakref.WeakSet[EnhancedPromptTracker] = weakref.WeakSet()
+
+
+def new_record_id() -> str:
+    """Time-ordered and unique across processes: 12 hex digits of ms time + 10 random."""
+    return f"{time.time_ns() // 1_000_000:012x}{uuid.uuid4().hex[:10]}"
+
+
+def _text(value: Any, limit: int | None = None) -> tuple[str, bool]:
+    """Any value as text (None -> ''); returns (text, truncated)."""
+    if value is None:
+        return "", False
+    if isinstance(value, (bytes, bytearray)):
+        value = bytes(value).decode("utf-8", "replace")
+    elif not isinstance(value, str):
+        try:
+            value = str(value)
+        except Exception:
+            value = f"<{type(value).__name__}>"
+    # Lone surrogates cannot be encoded to UTF-8 for SQLite; keep everything else as given.
+    value = value.encode("utf-8", "replace").decode("utf-8")
+    if limit is not None and len(value) > limit:
+        return value[:limit], True
+    return value, False
+
+
+class EnhancedPromptTracker:
+    """Logs prompts and their outcomes to a local SQLite store; safe from any thread.
+
+    Opening is lazy: nothing touches the disk until the first call that needs the store.
+
+    Args:
+        data_dir: Where the store lives. None: `$PROMPT_TRACKING_HOME`, else the user data dir.
+        max_successful: Cap on successful records kept (None: no cap).
+        max_failed: Cap on failed records kept (None: no cap).
+        archive: Append evicted records to `archive.jsonl.gz` instead of dropping them.
+    """
+
+    def __init__(self, data_dir: str | Path | None = None, *, max_successful: int | None = DEFAULT_CAP,
+                 max_failed: int | None = DEFAULT_CAP, archive: bool = True) -> None:
+        for name, cap in (("max_successful", max_successful), ("max_failed", max_failed)):
+            if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 0):
+                raise ValueError(f"{name} must be a non-negative int or None, got {cap!r}")
+        self._data_dir = Path(data_dir).expanduser() if data_dir is not None else None
+        self.max_successful = max_successful
+        self.max_failed = max_failed
+        self.archive = archive
+        self.session_id = uuid.uuid4().hex[:12]
+        self._writer: Writer | None = None
+        self._start_lock = threading.Lock()
+        self._closed = False
+
+    # -- lifecycle -------------------------------------------------------------------------
+    @property
+    def data_dir(self) -> Path:
+        return self._data_dir if self._data_dir is not None else paths.default_data_dir()
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / paths.DB_NAME
+
+    @property
+    def archive_path(self) -> Path:
+        return self.data_dir / paths.ARCHIVE_NAME
+
+    def _started(self) -> Writer:
+        writer = self._writer
+        if writer is not None:
+            return writer
+        with self._start_lock:
+            if self._writer is None:
+                self._writer = self._start()
+            return self._writer
+
+    def _start(self) -> Writer:
+        directory = self.data_dir
+        self._data_dir = directory  # freeze: a later env change must not split the store
+        spool = Spool(directory / paths.SPOOL_DIR, self.session_id)
+        try:
+            paths.ensure_private_dir(directory)
+            spool.open()
+        except OSError as exc:
+            log.warning("prompt-tracking: data dir %s is not writable (%s); records are kept in "
+                        "memory and retried", directory, exc)
+        writer = Writer(SQLiteStore(directory / paths.DB_NAME), spool,
+                        caps={True: self.max_successful, False: self.max_failed},
+                        archive_path=self.archive_path if self.archive else None)
+        writer.thread.start()
+        self._closed = False
+        _open_trackers.add(self)
+        return writer
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every record logged so far is in the database; False if `timeout` passed."""
+        if self._writer is None:
+            return True
+        return self._writer.flush(timeout)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Flush (for up to `timeout` seconds) and release the store. Anything not yet
+        committed stays in the journal and is recovered the next time the store opens."""
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return
+        self._closed = True
+        flushed = writer.stop(timeout)
+        writer.spool.close(remove=flushed and writer.committed >= writer.enqueued)
+        writer.store.close()
+        _open_trackers.discard(self)
+
+    def __enter__(self) -> EnhancedPromptTracker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- logging (never raises) ------------------------------------------------------------
+    def log_successful_prompt(self, prompt: Any, ai_model: Any, result_url: Any = None,
+                              save_method: SaveMethod | str = "auto", model_parameters: Any = None,
+                              *, duration: float | None = None,
+                              metadata: dict[str, Any] | None = None) -> str:
+        """Record a generation that produced a result. Never raises.
+
+        Returns:
+            The new record's id.
+        """
+        try:
+            try:
+                method = SaveMethod.coerce(save_method).value
+            except ValueError:
+                method = SaveMethod.AUTO.value
+            url, _ = _text(result_url)
+            record = self._new_record(prompt, ai_model, True, model_parameters, duration, metadata)
+            record.result_url = redact_url(url) if url else None
+            record.save_method = method
+            return self._submit_insert(record)
+        except Exception:
+            return self._fallback_id("log_successful_prompt")
+
+    def log_failed_prompt(self, prompt: Any, ai_model: Any, error_message: Any = None,
+                          failure_reason: FailureReason | str | None = None,
+                          model_parameters: Any = None, *, duration: float | None = None,
+                          metadata: dict[str, Any] | None = None) -> str:
+        """Record a generation that failed. Never raises.
+
+        Args:
+            error_message: The error as text, an exception, or a parsed JSON error body.
+            failure_reason: One of the ten reasons; None derives it from the error.
+
+        Returns:
+            The new record's id.
+        """
+        try:
+            info = describe_failure(error_message)
+            text, _ = _text(error_message, 20_000)
+            record = self._new_record(prompt, ai_model, False, model_parameters, duration, metadata)
+            record.error_message = redact_text(text) if text else None
+            reason = info.reason.value
+            source = "auto"
+            if failure_reason is not None:
+                try:
+                    reason, source = FailureReason.coerce(failure_reason).value, "host"
+                except ValueError:
+                    record.metadata["given_failure_reason"] = _text(failure_reason, 100)[0]
+            record.failure_reason = reason
+            record.metadata["failure_reason_source"] = source
+            for key in ("error_code", "http_status", "provider"):
+                value = getattr(info, key)
+                if value is not None:
+                    record.metadata[key] = value
+            return self._submit_insert(record)
+        except Exception:
+            return self._fallback_id("log_failed_prompt")
+
+    def _new_record(self, prompt: Any, ai_model: Any, success: bool, model_parameters: Any,
+                    duration: Any, metadata: Any) -> PromptRecord:
+        text, truncated = _text(prompt, MAX_PROMPT_CHARS)
+        model, _ = _text(ai_model, 200)
+        params = sanitize_parameters(model_parameters)
+        now = time.time()
+        meta = prompt_metadata(text, params)
+        meta["session_id"] = self.session_id
+        if truncated:
+            meta["truncated"] = True
+            meta["original_characters"] = len(_text(prompt)[0])
+        if isinstance(duration, (int, float)) and not isinstance(duration, bool) and duration >= 0:
+            meta["duration"] = float(duration)
+        if metadata:
+            extra = sanitize_parameters(metadata)
+            meta.update({k: v for k, v in extra.items() if k not in meta})
+        return PromptRecord(id=new_record_id(), timestamp=now, prompt=text,
+                            ai_model=model.strip() or "unknown", success=success,
+                            model_parameters=params, metadata=meta)
+
+    def _submit_insert(self, record: PromptRecord) -> str:
+        self._started().submit({"op": "insert", "record": record.to_dict()})
+        return record.id
+
+    def _fallback_id(self, where: str) -> str:
+        log.exception("prompt-tracking: %s failed; the record was not stored", where)
+        return new_record_id()
+
+    # -- corrections and ratings (validate, then write) ------------------------------------
+    def rate_prompt(self, record_id: str, rating: int, feedback: str | None = None,
+                    tags: Iterable[str] = ()) -> None:
+        """Set the 1-5 quality rating; `feedback` and `tags` replace the old ones when given.
+
+        Raises:
+            ValueError: `rating` is not an integer from 1 to 5, or `tags` is not a list of text.
+            KeyError: no record has `record_id`.
+        """
+        if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+            raise ValueError(f"rating must be an integer from 1 to 5, got {rating!r}")
+        if isinstance(tags, str):
+            raise ValueError("tags must be a list of strings, not a single string")
+        clean_tags = [redact_text(_text(t, 100)[0]).strip() for t in tags]
+        fields: dict[str, Any] = {"quality_rating": rating}
+        if feedback is not None:
+            fields["feedback"] = redact_text(_text(feedback, MAX_FEEDBACK_CHARS)[0]).strip() or None
+        if clean_tags:
+            fields["tags"] = list(dict.fromkeys(t for t in clean_tags if t))[:MAX_TAGS]
+        self._update(record_id, fields, {"rated_at": time.time()})
+
+    def clear_rating(self, record_id: str) -> None:
+        """Remove the rating (undo). Raises KeyError for an unknown `record_id`."""
+        self._update(record_id, {"quality_rating": None}, {"rated_at": None})
+
+    def mark_saved(self, record_id: str, save_method: SaveMethod | str = "user_save") -> None:
+        """Record how the result was kept. Raises ValueError/KeyError for bad arguments."""
+        method = SaveMethod.coerce(save_method).value
+        self._update(record_id, {"save_method": method}, {"saved_at": time.time()})
+
+    def set_failure_reason(self, record_id: str, reason: FailureReason | str) -> None:
+        """The user's correction of a failure reason; it wins over the automatic one.
+
+        Raises:
+            ValueError: `reason` is not one of the ten reasons, or the record is a success.
+            KeyError: no record has `record_id`.
+        """
+        value = FailureReason.coerce(reason).value
+        record = self.get_record(record_id)
+        if record is None:
+            raise KeyError(f"record_id {record_id!r} is not in the store")
+        if record.success:
+            raise ValueError(f"record {record_id!r} is a success; it has no failure reason")
+        self._update(record_id, {"failure_reason": value},
+                     {"failure_reason_source": "manual",
+                      "auto_failure_reason": record.metadata.get("auto_failure_reason",
+                                                                 record.failure_reason)})
+
+    def _update(self, record_id: str, fields: dict[str, Any], metadata: dict[str, Any]) -> None:
+        if not isinstance(record_id, str) or not self._exists(record_id):
+            raise KeyError(f"record_id {record_id!r} is not in the store")
+        self._started().submit({"op": "update", "id": record_id, "fields": fields,
+                                "metadata": metadata})
+
+    def _exists(self, record_id: str) -> bool:
+        writer = self._started()
+        with writer.lock:
+            if record_id in writer.pending and "record" in writer.pending[record_id]:
+                return True
+        return self._read(lambda store: store.get(record_id), None) is not None
+
+    # -- reads -----------------------------------------------------------------------------
+    def _read(self, fn: Any, default: Any) -> Any:
+        """Run a read on the store; when it cannot be opened, return `default`."""
+        writer = self._started()
+        try:
+            writer.first_attempt.wait(2.0)
+            if not writer.store_open:
+                return default
+            return fn(writer.store)
+        except Exception as exc:
+            writer.warn_once("read", "cannot read the store (%s)", exc)
+            return default
+
+    def get_record(self, record_id: str) -> PromptRecord | None:
+        """The record with this id, including changes not yet on disk; None if unknown."""
+        writer = self._started()
+        with writer.lock:
+            entry = writer.pending.get(record_id)
+            entry = dict(entry) if entry else None
+        if entry and "record" in entry:
+            return PromptRecord.from_dict(entry["record"])
+        record = self._read(lambda store: store.get(record_id), None)
+        if record is not None and entry:
+            record = PromptRecord.from_dict(merge_update(record.to_dict(), entry))
+        return record
+
+    def records(self, *, models: str | Iterable[str] | None = None, outcome: str | bool | None = None,
+                min_rating: int | None = None, max_rating: int | None = None,
+                rated: bool | None = None, failure_reason: Any = None, since: Any = None,
+                until: Any = None, text: str | None = None, ids: Iterable[str] | None = None,
+                newest_first: bool = True, limit: int | None = None) -> Iterator[PromptRecord]:
+        """Records matching every given filter, newest first by default.
+
+        Raises:
+            ValueError: a filter has an unusable value (the message names it).
+        """
+        query = RecordQuery.build(models=models, outcome=outcome, min_rating=min_rating,
+                                  max_rating=max_rating, rated=rated, failure_reason=failure_reason,
+                                  since=since, until=until, text=text, ids=ids)
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+            raise ValueError(f"limit must be a non-negative int, got {limit!r}")
+        writer = self._started()
+        if writer.flush(2.0):
+            return self._read(lambda s: s.query(query, newest_first=newest_first, limit=limit),
+                              iter(()))
+        return iter(self._merged_records(query, newest_first, limit))
+
+    def _merged_records(self, query: RecordQuery, newest_first: bool,
+                        limit: int | None) -> list[PromptRecord]:
+        """Store and in-memory records together, for when the store is slow or unavailable."""
+        writer = self._started()
+        with writer.lock:
+            pending = {k: dict(v) for k, v in writer.pending.items()}
+        stored = self._read(lambda s: list(s.query(RecordQuery(), newest_first=newest_first)), [])
+        merged: dict[str, PromptRecord] = {}
+        for record in stored:
+            entry = pending.get(record.id)
+            merged[record.id] = PromptRecord.from_dict(merge_update(record.to_dict(), entry)) \
+                if entry and "record" not in entry else record
+        for record_id, entry in pending.items():
+            if "record" in entry:
+                merged[record_id] = PromptRecord.from_dict(entry["record"])
+        matching = sorted((r for r in merged.values() if query.matches(r)),
+                          key=lambda r: (r.timestamp, r.id), reverse=newest_first)
+        return matching[:limit] if limit is not None else matching
+
+    def stats(self, **filters: Any) -> dict[str, Any]:
+        """Counts by outcome and model, success rate and average rating (same filters as `records`)."""
+        query = RecordQuery.build(**filters)
+        writer = self._started()
+        if writer.flush(2.0):
+            result = self._read(lambda s: s.stats(query), None)
+            if result is not None:
+                return result
+        return stats_of(self._merged_records(query, True, None))
+
+    def import_records(self, records: Iterable[PromptRecord]) -> int:
+        """Bulk-insert complete records (migration, synthetic data); known ids are skipped.
+
+        Returns:
+            How many records were new. Retention runs afterwards as usual.
+
+        Raises:
+            StoreUnavailableError: the store cannot be written.
+        """
+        from .errors import StoreUnavailableError
+
+        writer = self._started()
+        writer.flush(5.0)
+        writer.first_attempt.wait(5.0)
+        if not writer.store_open:
+            raise StoreUnavailableError(f"cannot open the store at {self.db_path}")
+        try:
+            inserted = writer.store.insert_many(records)
+        except Exception as exc:
+            raise StoreUnavailableError(f"cannot import into {self.db_path}: {exc}") from exc
+        with writer.lock:
+            writer._retention_due = True
+            writer.changed.notify_all()
+        return inserted
+
+
+def stats_of(records: Iterable[PromptRecord]) -> dict[str, Any]:
+    """`stats()` computed in Python, for records not (yet) in the database."""
+    models: dict[str, list[Any]] = {}
+    reasons: dict[str | None, int] = {}
+    for r in records:
+        entry = models.setdefault(r.ai_model, [r.ai_model, 0, 0, 0, 0.0])
+        entry[1] += 1
+        entry[2] += int(r.success)
+        if r.quality_rating is not None:
+            entry[3] += 1
+            entry[4] += r.quality_rating
+        if not r.success:
+            reasons[r.failure_reason] = reasons.get(r.failure_reason, 0) + 1
+    rows = [(m, n, ok, rated, (total / rated) if rated else None)
+            for m, n, ok, rated, total in sorted(models.values(), key=lambda e: -e[1])]
+    return summarize(rows, sorted(reasons.items(), key=lambda kv: -kv[1]))
+
+
+@atexit.register
+def _close_all_at_exit() -> None:
+    # Bounded: a store locked by another process must not hang the host's exit; whatever
+    # is not committed stays in the journal for the next start.
+    for tracker in list(_open_trackers):
+        try:
+            tracker.close(timeout=EXIT_FLUSH_SECONDS)
+        except Exception:
+            log.exception("prompt-tracking: error while closing at exit")

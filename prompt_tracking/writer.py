@@ -1,0 +1,245 @@
+"""The background writer: takes ops from log calls and commits them to the store in batches.
+
+Log calls never wait for SQLite. They put an op on the queue (after the spool made it
+durable) and return; this thread commits batches, retries with backoff when the store is
+locked, full or unavailable, and applies the retention cap. Ops stay in memory, visible
+to reads through `pending`, until they are committed.
+"""
+from __future__ import annotations
+
+import collections
+import gzip
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from .records import PromptRecord
+from .spool import Spool, orphaned_spools, release_orphan
+from .store import SQLiteStore
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+MAX_BACKOFF = 5.0
+
+
+class Writer:
+    """Owns the store's write side: queue, batching, retries, retention and the archive."""
+
+    def __init__(self, store: SQLiteStore, spool: Spool, *, caps: dict[bool, int | None],
+                 archive_path: Path | None) -> None:
+        self.store = store
+        self.spool = spool
+        self.caps = caps
+        self.archive_path = archive_path
+        self.lock = threading.Lock()          # guards queue, pending, seq numbers, spool writes
+        self.changed = threading.Condition(self.lock)
+        self.queue: collections.deque[tuple[int, dict[str, Any]]] = collections.deque()
+        self.pending: dict[str, dict[str, Any]] = {}   # id -> {"record"|"fields"|"metadata", "seq"}
+        self.enqueued = 0
+        self.committed = 0
+        self._stop = False
+        self._store_open = False
+        self._warned: set[str] = set()
+        self._retention_due = True
+        self.first_attempt = threading.Event()   # set once the store was tried at least once
+        self.thread = threading.Thread(target=self._run, name="prompt-tracking-writer", daemon=True)
+
+    # -- producer side (any thread) --------------------------------------------------------
+    def submit(self, op: dict[str, Any]) -> None:
+        """Journal and enqueue one op; never raises on I/O (the op then lives in memory)."""
+        with self.lock:
+            if self.spool.is_open:
+                try:
+                    self.spool.append(op)
+                except OSError as exc:
+                    self.warn_once("spool", "cannot write the spool (%s); keeping records in "
+                                   "memory until the store is writable", exc)
+            self.enqueued += 1
+            self.queue.append((self.enqueued, op))
+            self._remember(op, self.enqueued)
+            self.changed.notify_all()
+
+    def _remember(self, op: dict[str, Any], seq: int) -> None:
+        if op["op"] == "insert":
+            self.pending[op["record"]["id"]] = {"record": op["record"], "seq": seq}
+            return
+        entry = self.pending.setdefault(op["id"], {"fields": {}, "metadata": {}})
+        entry["seq"] = seq
+        if "record" in entry:
+            entry["record"] = merge_update(entry["record"], op)
+        else:
+            entry["fields"].update(op.get("fields", {}))
+            entry["metadata"].update(op.get("metadata", {}))
+
+    def flush(self, timeout: float | None) -> bool:
+        """Wait until everything submitted so far is committed; False on timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self.lock:
+            target = self.enqueued
+            while self.committed < target:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self.changed.wait(remaining)
+        return True
+
+    def stop(self, timeout: float) -> bool:
+        """Flush for up to `timeout` seconds, stop the thread; True if nothing is left over."""
+        flushed = self.flush(timeout) if self.thread.is_alive() else self.committed >= self.enqueued
+        with self.lock:
+            self._stop = True
+            self.changed.notify_all()
+        if self.thread.is_alive():
+            self.thread.join(timeout=max(1.0, timeout))
+        return flushed
+
+    # -- consumer side (the writer thread) -------------------------------------------------
+    def _run(self) -> None:
+        backoff = 0.05
+        while True:
+            with self.lock:
+                while not self.queue and not self._stop and not self._retention_due:
+                    self.changed.wait(1.0)
+                if self._stop and (not self.queue or not self._store_open):
+                    return
+                batch = [self.queue[i] for i in range(min(BATCH_SIZE, len(self.queue)))]
+            try:
+                self._ensure_open()
+                if batch:
+                    self.store.apply([op for _, op in batch])
+                    self._committed(batch)
+                if self._retention_due:
+                    self._retention_due = False
+                    self.enforce_retention()
+                backoff = 0.05
+                self._warned.discard("store")
+                self.first_attempt.set()
+            except (sqlite3.Error, OSError) as exc:
+                self.first_attempt.set()
+                self.warn_once("store", "cannot write the store (%s); will retry, records are "
+                               "kept meanwhile", exc)
+                with self.lock:
+                    if self._stop:
+                        return
+                    self.changed.wait(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+            except Exception:  # a bug must not kill the thread and silently stop logging
+                self._apply_one_by_one(batch)
+
+    def _apply_one_by_one(self, batch: list[tuple[int, dict[str, Any]]]) -> None:
+        """Isolate an op the store rejects so it cannot take the rest of its batch with it."""
+        for _, op in batch:
+            try:
+                self.store.apply([op])
+            except (sqlite3.OperationalError, OSError):
+                return  # an operational fault after all: retry the batch on the next pass
+            except Exception:
+                log.exception("prompt-tracking: dropped an op the store rejects: %.200r", op)
+        self._committed(batch)
+
+    @property
+    def store_open(self) -> bool:
+        return self._store_open
+
+    def _ensure_open(self) -> None:
+        if self._store_open:
+            return
+        self.store.open()
+        self._store_open = True
+        if self._warned:
+            log.warning("prompt-tracking: the store at %s is writable again", self.store.path)
+            self._warned.clear()
+        self.replay_orphans()
+
+    def _committed(self, batch: list[tuple[int, dict[str, Any]]]) -> None:
+        with self.lock:
+            for _ in batch:
+                self.queue.popleft()
+            last = batch[-1][0] if batch else self.committed
+            self.committed = max(self.committed, last)
+            for record_id in [k for k, v in self.pending.items() if v["seq"] <= self.committed]:
+                del self.pending[record_id]
+            if any(op["op"] == "insert" for _, op in batch):
+                self._retention_due = True
+            if not self.queue and self.spool.is_open:
+                try:
+                    self.spool.truncate()
+                except OSError:
+                    pass
+            self.changed.notify_all()
+
+    def replay_orphans(self) -> int:
+        """Commit what dead processes journaled but did not commit; returns ops replayed."""
+        replayed = 0
+        own = self.spool.path if self.spool.is_open else None
+        for path, ops, fd in orphaned_spools(self.spool.directory, own):
+            try:
+                for start in range(0, len(ops), BATCH_SIZE):
+                    self.store.apply(ops[start:start + BATCH_SIZE])
+            except Exception:
+                os.close(fd)
+                raise
+            release_orphan(path, fd)
+            replayed += len(ops)
+        if replayed:
+            log.info("prompt-tracking: recovered %d journaled changes", replayed)
+            self._retention_due = True
+        return replayed
+
+    def enforce_retention(self) -> int:
+        """Evict over-cap records (archiving them first); returns how many were evicted."""
+        evicted = 0
+        for success, cap in self.caps.items():
+            if cap is None:
+                continue
+            victims = self.store.over_cap(success, cap)
+            if not victims:
+                continue
+            if self.archive_path is not None:
+                append_archive(self.archive_path, victims)
+            self.store.delete([r.id for r in victims])
+            evicted += len(victims)
+        return evicted
+
+    def warn_once(self, key: str, message: str, *args: Any) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            log.warning("prompt-tracking: " + message, *args)
+
+
+def merge_update(record: dict[str, Any], op: dict[str, Any]) -> dict[str, Any]:
+    """A record dict with an update op applied (metadata keys set to None are removed)."""
+    merged = {**record, **op.get("fields", {})}
+    metadata = {**record.get("metadata", {}), **op.get("metadata", {})}
+    merged["metadata"] = {k: v for k, v in metadata.items() if v is not None}
+    return merged
+
+
+def append_archive(path: Path, records: list[PromptRecord]) -> None:
+    """Append records to the gzip JSON Lines archive (each call adds a gzip member)."""
+    new = not path.exists()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "ab") as raw, gzip.GzipFile(fileobj=raw, mode="ab") as handle:
+        for record in records:
+            handle.write(json.dumps(record.to_dict(), ensure_ascii=False).encode() + b"\n")
+    if new:
+        os.chmod(path, 0o600)
+
+
+def read_archive(path: Path) -> list[dict[str, Any]]:
+    """Every record dict in the archive (duplicates from an interrupted eviction removed)."""
+    if not path.exists():
+        return []
+    seen: dict[str, dict[str, Any]] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            seen[record["id"]] = record
+    return list(seen.values())
+
