@@ -45,31 +45,39 @@ class TagToggles(ttk.Frame):
     def __init__(self, parent: tk.Misc, tags: Sequence[str], *,
                  command: Callable[[], None] | None = None, **kw: Any) -> None:
         super().__init__(parent, **kw)
-        self._vars: dict[str, tk.BooleanVar] = {}
+        # Plain Tcl variables, not tk.BooleanVar: a Python Variable's __del__ calls Tcl
+        # and can run on any thread the garbage collector happens to run on.
+        self._variables: dict[str, str] = {}
         self.buttons: dict[str, ttk.Checkbutton] = {}
         style = _toolbutton_style(self)
         for column, tag in enumerate(tags):
-            variable = tk.BooleanVar(self, value=False)
+            variable = f"{self}.tag{column}"
+            self.setvar(variable, 0)
             button = ttk.Checkbutton(self, text=tag, variable=variable, command=command,
                                      takefocus=1, **style)
             button.grid(row=0, column=column, padx=(0, 4), sticky="w")
-            self._vars[tag] = variable
+            self._variables[tag] = variable
             self.buttons[tag] = button
 
     @property
     def tags(self) -> tuple[str, ...]:
         """The tags offered, in display order."""
-        return tuple(self._vars)
+        return tuple(self._variables)
 
     def selected(self) -> list[str]:
         """The tags switched on, in display order."""
-        return [tag for tag, variable in self._vars.items() if variable.get()]
+        return [tag for tag, name in self._variables.items() if self.getboolean(self.getvar(name))]
 
     def select(self, tags: Iterable[str]) -> None:
         """Switch on exactly `tags` (ones not offered are ignored)."""
         chosen = set(tags)
-        for tag, variable in self._vars.items():
-            variable.set(tag in chosen)
+        for tag, name in self._variables.items():
+            self.setvar(name, int(tag in chosen))
+
+    def destroy(self) -> None:
+        for name in self._variables.values():
+            self.tk.call("unset", "-nocomplain", name)
+        super().destroy()
 
     def set_state(self, state: str) -> None:
         for button in self.buttons.values():
@@ -113,6 +121,7 @@ class QualityRatingWidget(ttk.Frame):
         self._on_rated = on_rated
         self._extra_tags: list[str] = []  # tags on the record that we offer no button for
         self._saved_comment = ""
+        self._stored_tags: list[str] = []
         self._comment_after: str | None = None
         self._status_after: str | None = None
         self._build(tags)
@@ -132,12 +141,11 @@ class QualityRatingWidget(ttk.Frame):
         self.status.grid(row=0, column=2, sticky="w")
 
         self.details = ttk.Frame(self)
-        self.comment_var = tk.StringVar(self)
         comment_row = ttk.Frame(self.details)
         comment_row.grid(row=0, column=0, sticky="we", pady=(4, 4))
         comment_row.columnconfigure(1, weight=1)
         ttk.Label(comment_row, text="Comment").grid(row=0, column=0, padx=(0, 6))
-        self.comment = ttk.Entry(comment_row, textvariable=self.comment_var, width=36)
+        self.comment = ttk.Entry(comment_row, width=36)
         self.comment.grid(row=0, column=1, sticky="we")
         for sequence in ("<KeyRelease>", "<<Paste>>", "<<Cut>>"):
             self.comment.bind(sequence, self._schedule_comment_save, add="+")
@@ -165,8 +173,11 @@ class QualityRatingWidget(ttk.Frame):
         rating = int(getattr(record, "quality_rating", None) or 0)
         tags = list(getattr(record, "tags", None) or ())
         self._saved_comment = str(getattr(record, "feedback", None) or "")
+        self._stored_tags = tags
         self.stars.value = rating
-        self.comment_var.set(self._saved_comment)
+        self.comment.state(["!disabled"])
+        self.comment.delete(0, "end")
+        self.comment.insert(0, self._saved_comment)
         self.tag_toggles.select(tags)
         self._extra_tags = [t for t in tags if t not in self.tag_toggles.tags]
         kept = getattr(record, "save_method", None) == "user_save"
@@ -210,14 +221,23 @@ class QualityRatingWidget(ttk.Frame):
         self._update_details()
 
     def _save_rating(self, rating: int) -> bool:
-        comment = self.comment_var.get().strip()
+        comment = self.comment.get().strip()
         tags = self.tag_toggles.selected() + self._extra_tags
         saved = self._tracker_call(
             "save the rating",
             lambda t: t.rate_prompt(self._record_id, rating, feedback=comment, tags=tags))
-        if saved:
-            self._saved_comment = comment
-        return bool(saved)
+        if not saved:
+            return False
+        self._saved_comment = comment
+        if tags:
+            self._stored_tags = tags
+        elif self._stored_tags:
+            # rate_prompt treats no tags as "leave the tags alone", so the store still
+            # has them: show what is stored rather than pretend they were removed.
+            self.tag_toggles.select(self._stored_tags)
+            self._set_status("The last tag cannot be removed")
+            return False
+        return True
 
     def _save_details(self) -> None:
         """Save the comment and tags (they ride on `rate_prompt` with the current rating)."""
@@ -238,7 +258,7 @@ class QualityRatingWidget(ttk.Frame):
         if self._comment_after is not None:
             self.after_cancel(self._comment_after)
             self._comment_after = None
-        if self.comment_var.get().strip() != self._saved_comment:
+        if self.comment.get().strip() != self._saved_comment:
             self._save_details()
 
     def _tracker_call(self, what: str, call: Callable[[Any], Any]) -> Any:
