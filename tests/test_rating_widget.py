@@ -1,45 +1,24 @@
 """QualityRatingWidget against a real tracker: every change lands in the store at once."""
 from __future__ import annotations
 
-import gc
 import logging
 
 import pytest
+from tk_events import click_star as click_bar
+from tk_events import gc_on_the_tk_thread, type_text  # noqa: F401  (fixture)
 
 from widgets import QualityRatingWidget
 from widgets.rating_widget import DEFAULT_TAGS
 
-
-@pytest.fixture(autouse=True)
-def gc_on_the_tk_thread():
-    """Keep the collector off the tracker's writer thread while Tk objects are garbage.
-
-    Composite widgets form reference cycles that reach the Tk root; collected on another
-    thread, the root's interpreter would be deleted off its thread and Tcl aborts.
-    """
-    gc.disable()
-    yield
-    gc.enable()
-    gc.collect()
+pytestmark = pytest.mark.usefixtures("gc_on_the_tk_thread")
 
 
 def click_star(widget: QualityRatingWidget, index: int) -> None:
-    bar = widget.stars
-    x, y = bar.star_center(index)
-    bar.event_generate("<Motion>", x=x, y=y)
-    bar.event_generate("<ButtonPress-1>", x=x, y=y)
-    bar.event_generate("<ButtonRelease-1>", x=x, y=y)
-    bar.update()
+    click_bar(widget.stars, index)
 
 
 def type_comment(widget: QualityRatingWidget, text: str) -> None:
-    widget.comment.focus_force()
-    widget.update()
-    for char in text:
-        keysym = "space" if char == " " else char
-        widget.comment.event_generate(f"<KeyPress-{keysym}>")
-        widget.comment.event_generate(f"<KeyRelease-{keysym}>")
-    widget.update()
+    type_text(widget.comment, text)
 
 
 def toggle_tag(widget: QualityRatingWidget, tag: str) -> None:

@@ -5,6 +5,9 @@ import tkinter as tk
 
 import pytest
 
+from tk_events import click_star as click
+from tk_events import press_key
+
 from widgets import StarBar
 
 
@@ -14,21 +17,6 @@ def bar(tk_root):
     star_bar.pack(padx=20, pady=20)
     tk_root.update()
     return star_bar
-
-
-def click(bar: StarBar, index: int) -> None:
-    x, y = bar.star_center(index)
-    bar.event_generate("<Motion>", x=x, y=y)
-    bar.event_generate("<ButtonPress-1>", x=x, y=y)
-    bar.event_generate("<ButtonRelease-1>", x=x, y=y)
-    bar.update()
-
-
-def press_key(bar: StarBar, keysym: str) -> None:
-    bar.focus_force()
-    bar.update()
-    bar.event_generate(f"<Key-{keysym}>")
-    bar.update()
 
 
 def fills(bar: StarBar) -> list[str]:
