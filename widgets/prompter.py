@@ -46,13 +46,13 @@ class RatingPrompter:
         self.tracker = tracker
         self.widget = widget
         self.dialog_options = dict(dialog_options or {})
-        self.mode = mode
-        self.every_nth = every_nth
         self.results_seen = 0
         self.dialog: RatingDialog | None = None
         self._pending: tuple[str, Any] | None = None
         self._retries = 0
         self._after_id: str | None = None
+        self.mode = mode
+        self.every_nth = every_nth
 
     @property
     def mode(self) -> str:
