@@ -304,6 +304,7 @@ def test_a_plain_tk_host_keeps_its_theme_and_styles(tk_root, tracker, record_id,
     click_star(widget.stars, 3)
     run_modal(RatingDialog(tk_root, tracker, record_id), rate(5), key("Return"))
     assert host_style_snapshot(tk_root) == before
+    assert str(widget.tag_toggles.buttons["artifacts"].cget("style")) == ""
     assert "darkly" not in ttk.Style(tk_root).theme_names()
 
 
@@ -323,6 +324,7 @@ def test_a_ttkbootstrap_host_gets_stars_on_its_theme_background(display, tracker
         click_star(widget.stars, 4)
         assert widget.stars["background"] == colors.bg
         assert widget.stars._palette.is_dark
+        assert widget.tag_toggles.buttons["artifacts"].cget("style").endswith("Toolbutton")
         assert tracker.get_record(record_id).quality_rating == 4
         dialog = RatingDialog(window, tracker, record_id)
         assert dialog.stars["background"] == colors.bg

@@ -14,6 +14,7 @@ from tkinter import ttk
 from typing import Any
 
 from .star_bar import StarBar
+from .theme import bootstrap_module
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +50,11 @@ class TagToggles(ttk.Frame):
         # and can run on any thread the garbage collector happens to run on.
         self._variables: dict[str, str] = {}
         self.buttons: dict[str, ttk.Checkbutton] = {}
-        style = _toolbutton_style(self)
+        make_button = _toggle_button_factory(self)
         for column, tag in enumerate(tags):
             variable = f"{self}.tag{column}"
             self.setvar(variable, 0)
-            button = ttk.Checkbutton(self, text=tag, variable=variable, command=command,
-                                     takefocus=1, **style)
+            button = make_button(self, text=tag, variable=variable, command=command, takefocus=1)
             button.grid(row=0, column=column, padx=(0, 4), sticky="w")
             self._variables[tag] = variable
             self.buttons[tag] = button
@@ -84,13 +84,24 @@ class TagToggles(ttk.Frame):
             button.state(["!disabled"] if state == "normal" else ["disabled"])
 
 
-def _toolbutton_style(widget: tk.Misc) -> dict[str, str]:
-    """`style="Toolbutton"` where the theme defines it (every stock ttk theme does)."""
-    try:
-        ttk.Style(widget).layout("Toolbutton")
-    except tk.TclError:
-        return {}
-    return {"style": "Toolbutton"}
+def _toggle_button_factory(widget: tk.Misc) -> Callable[..., ttk.Checkbutton]:
+    """How to make a tag toggle that shows its state clearly in the host's theme.
+
+    In a ttkbootstrap app: its outline toolbutton, a real toggle button in every one of
+    its themes. Elsewhere: a plain ttk.Checkbutton, because the stock "Toolbutton"
+    style shows the selected state faintly or not at all in several themes.
+    """
+    bootstrap = bootstrap_module(widget)
+    if bootstrap is None:
+        return ttk.Checkbutton
+
+    def bootstrap_toggle(parent: tk.Misc, **kw: Any) -> ttk.Checkbutton:
+        try:
+            return bootstrap.Checkbutton(parent, bootstyle="primary-outline-toolbutton", **kw)
+        except Exception:  # an older or newer ttkbootstrap without that bootstyle
+            log.warning("ttkbootstrap toggle unavailable; using a plain checkbutton", exc_info=True)
+            return ttk.Checkbutton(parent, **kw)
+    return bootstrap_toggle
 
 
 class QualityRatingWidget(ttk.Frame):
