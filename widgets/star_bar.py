@@ -75,6 +75,7 @@ class StarBar(tk.Canvas):
             ("<Motion>", self._on_motion), ("<Leave>", self._on_leave),
             ("<ButtonPress-1>", self._on_press), ("<ButtonRelease-1>", self._on_release),
             ("<Left>", self._on_step), ("<Right>", self._on_step), ("<Key>", self._on_key),
+            ("<<ThemeChanged>>", self._on_theme_changed),
         ):
             self.bind(sequence, handler, add="+")
         if variable is not None:
@@ -211,6 +212,14 @@ class StarBar(tk.Canvas):
         else:
             return None  # Tab, Return and the rest go on to the host's bindings
         return "break"
+
+    def _on_theme_changed(self, _event: tk.Event) -> None:
+        """Follow a theme switch in the host (ttk sends this to every widget)."""
+        self._palette = palette_for(self.master)
+        super().configure(background=self._palette.background,
+                          highlightbackground=self._palette.background,
+                          highlightcolor=self._palette.focus)
+        self._draw()
 
     def _user_set(self, rating: int) -> None:
         changed = rating != self._value
