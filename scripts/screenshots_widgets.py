@@ -45,6 +45,14 @@ def result_image(path: Path, size: tuple[int, int] = (360, 220)) -> Path:
     return path
 
 
+def click_star(bar, index: int) -> None:
+    """A real click on star `index`, as a user would make it."""
+    x, y = bar.star_center(index)
+    for sequence in ("<Motion>", "<ButtonPress-1>", "<ButtonRelease-1>"):
+        bar.event_generate(sequence, x=x, y=y)
+    bar.update()
+
+
 def capture(window: tk.Misc, path: Path) -> None:
     window.update()
     window.after(200)  # let the X server finish painting
@@ -66,10 +74,11 @@ def host_window(root: tk.Tk, tracker: EnhancedPromptTracker, image: Path,
     picture.pack(anchor="w")
     ttk.Label(panel, text="a lighthouse at dusk, oil painting  ·  sdxl").pack(anchor="w", pady=(6, 4))
     rid = tracker.log_successful_prompt("a lighthouse at dusk, oil painting", "sdxl")
-    tracker.rate_prompt(rid, 4, feedback="lovely light, sky a bit flat", tags=["great composition"])
+    tracker.rate_prompt(rid, 3, feedback="lovely light, sky a bit flat", tags=["great composition"])
     widget = QualityRatingWidget(panel, tracker, rid)
     widget.pack(anchor="w")
-    widget._set_status("Saved")
+    root.update()
+    click_star(widget.stars, 4)  # shows the "Saved" status
     return widget
 
 
@@ -103,10 +112,9 @@ def dialog(tracker: EnhancedPromptTracker, image: Path) -> None:
     rating_dialog = RatingDialog(root, tracker, rid, preview=image)
 
     def fill_in_and_capture() -> None:
-        rating_dialog.stars.value = 4
-        rating_dialog._update_submit()
+        click_star(rating_dialog.stars, 4)
         rating_dialog.comment.insert("1.0", "lovely light, sky a bit flat")
-        rating_dialog.tag_toggles.select(["great composition"])
+        rating_dialog.tag_toggles.buttons["great composition"].invoke()
         rating_dialog.stars.focus_set()
         capture(rating_dialog, ASSETS / "rating_dialog.png")
         rating_dialog.skip()
