@@ -171,3 +171,25 @@ def test_cli_where_and_stats_json(data_dir):
     stats = subprocess.run([sys.executable, "-m", "prompt_tracking", "stats", "--json"],
                            capture_output=True, text=True, check=True)
     assert json.loads(stats.stdout)["total"] == 1
+
+
+def test_subscribers_hear_every_change_and_their_errors_stay_inside(tracker):
+    heard = []
+    tracker.subscribe(lambda event, rid: heard.append((event, rid)))
+    tracker.subscribe(lambda event, rid: 1 / 0)
+    before = tracker.revision
+    rid = tracker.log_successful_prompt("p", "m")
+    tracker.rate_prompt(rid, 3)
+    tracker.mark_saved(rid)
+    assert heard == [("logged", rid), ("rated", rid), ("updated", rid)]
+    assert tracker.revision == before + 3
+
+
+def test_import_records_skips_known_ids(tracker):
+    from prompt_tracking import PromptRecord
+
+    records = [PromptRecord(id=f"imp{i}", timestamp=1_700_000_000 + i, prompt=f"p{i}",
+                            ai_model="m", success=bool(i % 2)) for i in range(10)]
+    assert tracker.import_records(records) == 10
+    assert tracker.import_records(records) == 0
+    assert tracker.get_record("imp3").timestamp == 1_700_000_003
