@@ -167,6 +167,8 @@ HTTP_STATUSES: dict[R, tuple[int, ...]] = {
 
 # Provider names, recognised from hosts, SDK names, model names or provider-only codes.
 PROVIDERS: tuple[tuple[str, str], ...] = (
+    # Hosts and SDK names first: a URL is stronger evidence than a model name such as "Wan2.1".
+    ("huggingface", r"huggingface|hf_hub|HfHubHTTPError|\bhf\.co\b"),
     ("volcengine_ark", r"volces\.com|volcengine|byteplus|modelark|火山|seedream|seedance|seededit|doubao"
                        r"|AccountOverdueError|SensitiveContentDetected|RiskDetection|CSDRequestId"),
     ("dashscope", r"dashscope|aliyun|alibabacloud|model-studio|bailian|百炼|通义|DataInspection"
@@ -176,9 +178,8 @@ PROVIDERS: tuple[tuple[str, str], ...] = (
     ("bfl", r"\bbfl\b|bfl\.(?:ai|ml)|black forest labs|flux[-. ]?(?:1\.1|pro|dev|kontext)"),
     ("runway", r"runway|SAFETY\.(?:INPUT|OUTPUT)"),
     ("stability", r"stability\.ai|stabilityai|stable-image|dreamstudio|stability"),
-    ("huggingface", r"huggingface|hf_hub|HfHubHTTPError|\bhf\.co\b"),
     ("openrouter", r"openrouter"),
     ("anthropic", r"anthropic"),
-    ("google", r"googleapis|generativelanguage|aiplatform|vertex|gemini|imagen|\bveo\b|google\.rpc|google"),
+    ("google", r"googleapis|generativelanguage|aiplatform|vertex|gemini|imagen|\bveo\b|google\.rpc|raiMediaFiltered|google"),
     ("openai", r"openai|dall-?e|gpt-image|insufficient_quota|billing_hard_limit_reached|\bsk-proj"),
 )

@@ -39,6 +39,8 @@ _STATUS_NUMBER = re.compile(r"(?<![\w.$/=:#-])(\d{3})(?![\w.])")
 _STATUS_CONTEXT = re.compile(r"(?:status|http|code|error|response|failed|request|api|exception|fetch)"
                              r"[^\n]{0,12}$|(?:^|\n)\W{0,3}$", re.IGNORECASE)
 _JSON_START = re.compile(r"[{\[]")
+# literal_eval warns (into the host's warning filters) on escapes Python does not know; skip such spans.
+_BAD_ESCAPE = re.compile(r"\\[^\\'\"abfnrtvx0-7NuU\n]")
 _CLASS_IN_TEXT = re.compile(r"\b([A-Za-z]+(?:Error|Exception|Timeout|Cancelled|Interrupt|gaierror))\b")
 _KNOWN_STATUSES = frozenset(s for statuses in rules.HTTP_STATUSES.values() for s in statuses)
 
@@ -278,6 +280,8 @@ def _parse_at(decoder: json.JSONDecoder, text: str, position: int) -> tuple[Any,
     except (ValueError, RecursionError):
         pass
     closing = "}" if text[position] == "{" else "]"
+    if _BAD_ESCAPE.search(text, position, position + MAX_LITERAL_CHARS):
+        return None, position + 1
     end = text.rfind(closing, position, position + MAX_LITERAL_CHARS)
     for _ in range(3):  # the outermost closing brace first, then two shorter spans
         if end - position < 2:
