@@ -63,8 +63,75 @@ class _Evidence:
     class_names: list[str] = dataclasses.field(default_factory=list)
 
 
+class _Matcher:
+    """Named regexes split into top-level branches, each guarded by a literal trigger.
+
+    One scan for all triggers tells which branches can match at all; only those run their
+    regex. Patterns are lower-cased outside escapes and matched against lower-cased text.
+    """
+
+    def __init__(self, named_patterns: list[tuple[Any, str]]) -> None:
+        self.guarded: dict[str, list[tuple[Any, re.Pattern[str]]]] = {}
+        self.unguarded: list[tuple[Any, re.Pattern[str]]] = []
+        for key, pattern in named_patterns:
+            lowered = re.sub(r"\\.|[A-Z]", lambda m: m.group(0) if m.group(0)[0] == "\\" else m.group(0).lower(),
+                             pattern)
+            for branch in _split_branches(lowered):
+                trigger, regex = _literal_prefix(branch), re.compile(branch)
+                if trigger is None:
+                    self.unguarded.append((key, regex))
+                else:
+                    self.guarded.setdefault(trigger, []).append((key, regex))
+        triggers = sorted(self.guarded, key=len, reverse=True)
+        self.trigger_scan = re.compile("|".join(re.escape(t) for t in triggers))
+
+    def matching_keys(self, text: str) -> set[Any]:
+        """The keys of the patterns that match `text` (already lower-cased)."""
+        found: set[Any] = set()
+        candidates = list(self.unguarded)
+        for trigger in set(self.trigger_scan.findall(text)):
+            candidates += self.guarded[trigger]
+        for key, regex in candidates:
+            if key not in found and regex.search(text):
+                found.add(key)
+        return found
+
+
+def _split_branches(pattern: str) -> list[str]:
+    branches, depth, start, i = [], 0, 0, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 1
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*branches, pattern[start:]]
+
+
+def _literal_prefix(branch: str) -> str | None:
+    """The literal text every match of the branch starts with, if long enough to be selective."""
+    body = branch[2:] if branch.startswith("\\b") else branch
+    prefix = []
+    for i, char in enumerate(body):
+        if char in "\\[](){}?*+|^$.":
+            if char == "\\" and i + 1 < len(body) and body[i + 1] in ".-/:":
+                continue
+            if char in "?*{" and prefix:
+                prefix.pop()  # the previous character is optional
+            break
+        prefix.append(char if body[i - 1:i] != "\\" else char)
+    text = "".join(prefix)
+    return text if len(text) >= 3 or (text and not text.isascii()) else None
+
+
 class _RuleBook:
-    """All rules compiled once: lookup tables plus one combined regex for the message phrases."""
+    """All rules compiled once: lookup tables plus guarded matchers for phrases and providers."""
 
     def __init__(self) -> None:
         self.codes: dict[str, tuple[FailureReason, int]] = {}
@@ -74,12 +141,10 @@ class _RuleBook:
         self.classes = {name.lower(): (reason, prio)
                         for reason, (names, prio) in rules.CLASS_NAMES.items() for name in names}
         self.statuses = {s: reason for reason, statuses in rules.HTTP_STATUSES.items() for s in statuses}
-        # Highest priority first so that at one position the stronger phrase is tried first.
-        ordered = sorted(rules.MESSAGE_PATTERNS, key=lambda rule: -rule[2])
-        self.phrase_rules = [(reason, prio) for _, reason, prio in ordered]
-        self.phrases = re.compile("|".join(f"(?P<r{i}>{pattern})" for i, (pattern, _, _) in enumerate(ordered)),
-                                  re.IGNORECASE)
-        self.providers = [(name, re.compile(pattern, re.IGNORECASE)) for name, pattern in rules.PROVIDERS]
+        self.phrase_rules = [(reason, prio) for _, reason, prio in rules.MESSAGE_PATTERNS]
+        self.phrases = _Matcher([(i, pattern) for i, (pattern, _, _) in enumerate(rules.MESSAGE_PATTERNS)])
+        self.provider_names = [name for name, _ in rules.PROVIDERS]
+        self.providers = _Matcher([(i, pattern) for i, (_, pattern) in enumerate(rules.PROVIDERS)])
         self.custom: list[tuple[re.Pattern[str], FailureReason, int]] = []
 
 
@@ -309,15 +374,12 @@ def _code_hits(evidence: _Evidence, text: str) -> list[tuple[str, FailureReason,
 
 
 def _phrase_hits(text: str) -> list[tuple[int, int, FailureReason]]:
-    found: dict[int, tuple[int, int, FailureReason]] = {}
-    for match in _BOOK.phrases.finditer(text):
-        index = int(match.lastgroup[1:])
-        reason, priority = _BOOK.phrase_rules[index]
-        found[index] = (priority, 0, reason)
-    for order, (pattern, reason, priority) in enumerate(_BOOK.custom):
-        if pattern.search(text):
-            found[-1 - order] = (priority, 2 + len(_BOOK.custom) - order, reason)
-    return list(found.values())
+    lowered = text.lower()
+    hits = [(_BOOK.phrase_rules[i][1], 0, _BOOK.phrase_rules[i][0]) for i in _BOOK.phrases.matching_keys(lowered)]
+    custom = _BOOK.custom
+    hits += [(prio, 2 + len(custom) - order, reason)
+             for order, (pattern, reason, prio) in enumerate(custom) if pattern.search(text)]
+    return hits
 
 
 def _class_hits(evidence: _Evidence, text: str) -> list[tuple[int, int, FailureReason]]:
@@ -338,8 +400,8 @@ def _status_from_text(text: str) -> int | None:
 
 
 def _provider(text: str, codes: list[str]) -> str | None:
-    haystack = text + "\n" + " ".join(codes)
-    return next((name for name, pattern in _BOOK.providers if pattern.search(haystack)), None)
+    found = _BOOK.providers.matching_keys((text + "\n" + " ".join(codes)).lower())
+    return _BOOK.provider_names[min(found)] if found else None
 
 
 def _first_identifier(codes: list[str]) -> str | None:
