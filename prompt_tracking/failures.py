@@ -32,8 +32,7 @@ _CODE_KEYS = frozenset({"code", "type", "error_type", "errortype", "reason", "st
                         "failure_code", "error_code", "errorcode", "err_code", "finishreason"})
 _TEXT_KEYS = frozenset({"message", "msg", "detail", "details", "error", "errors", "description", "error_msg",
                         "error_message", "raimediafilteredreasons", "failure", "title", "body", "args"})
-_CODE_SHAPED = re.compile(r"(?<![\w/])[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)+(?![\w/])"
-                          r"|(?<![\w/])[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+(?![\w/])")
+_CODE_SHAPED = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)+|[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+")
 _IDENTIFIER = re.compile(r"[A-Za-z][\w.\-]{1,80}")
 _STATUS_NUMBER = re.compile(r"(?<![\w.$/=:#-])(\d{3})(?![\w.])")
 _STATUS_CONTEXT = re.compile(r"(?:status|http|code|error|response|failed|request|api|exception|fetch)"
@@ -66,7 +65,7 @@ class _Evidence:
 class _Matcher:
     """Named regexes split into top-level branches, each guarded by a literal trigger.
 
-    One scan for all triggers tells which branches can match at all; only those run their
+    Substring checks for all triggers tell which branches can match at all; only those run their
     regex. Patterns are lower-cased outside escapes and matched against lower-cased text.
     """
 
@@ -82,14 +81,13 @@ class _Matcher:
                     self.unguarded.append((key, regex))
                 else:
                     self.guarded.setdefault(trigger, []).append((key, regex))
-        triggers = sorted(self.guarded, key=len, reverse=True)
-        self.trigger_scan = re.compile("|".join(re.escape(t) for t in triggers))
+        self.triggers = tuple(self.guarded)
 
     def matching_keys(self, text: str) -> set[Any]:
         """The keys of the patterns that match `text` (already lower-cased)."""
         found: set[Any] = set()
         candidates = list(self.unguarded)
-        for trigger in set(self.trigger_scan.findall(text)):
+        for trigger in [t for t in self.triggers if t in text]:  # str.__contains__ beats a regex scan
             candidates += self.guarded[trigger]
         for key, regex in candidates:
             if key not in found and regex.search(text):
