@@ -30,6 +30,8 @@ _COLUMNS = ("id", "timestamp", "prompt", "ai_model", "success", "result_url", "s
             "model_parameters", "error_message", "failure_reason", "quality_rating", "feedback",
             "tags", "metadata")
 _JSON_COLUMNS = ("model_parameters", "tags", "metadata")
+_INSERT = (f"INSERT OR IGNORE INTO records ({','.join(_COLUMNS)}) "
+           f"VALUES ({','.join('?' * len(_COLUMNS))})")
 _UPDATABLE = frozenset(_COLUMNS) - {"id", "timestamp", "prompt", "ai_model", "success"}
 
 # Each step upgrades from the version before it; index 0 creates version 1.
@@ -74,7 +76,12 @@ def row_to_record(row: tuple) -> PromptRecord:
 
 
 def record_to_row(record: PromptRecord) -> tuple:
-    data = record.to_dict()
+    return dict_to_row(record.to_dict())
+
+
+def dict_to_row(data: dict[str, Any]) -> tuple:
+    """A `PromptRecord.to_dict()` dict as a row tuple for the records table."""
+    data = dict(data)
     for column in _JSON_COLUMNS:
         data[column] = json.dumps(data[column], ensure_ascii=False, separators=(",", ":"))
     data["success"] = int(bool(data["success"]))
@@ -193,7 +200,7 @@ class SQLiteStore:
         try:
             for op in ops:
                 if op["op"] == "insert":
-                    self._insert(conn, PromptRecord.from_dict(op["record"]))
+                    conn.execute(_INSERT, dict_to_row(op["record"]))
                 elif op["op"] == "update":
                     self._update(conn, op["id"], op.get("fields", {}), op.get("metadata", {}))
             conn.execute("COMMIT")
@@ -207,21 +214,13 @@ class SQLiteStore:
         conn.execute("BEGIN IMMEDIATE")
         try:
             before = conn.total_changes
-            conn.executemany(
-                f"INSERT OR IGNORE INTO records ({','.join(_COLUMNS)}) "
-                f"VALUES ({','.join('?' * len(_COLUMNS))})",
-                (record_to_row(r) for r in records))
+            conn.executemany(_INSERT, (record_to_row(r) for r in records))
             inserted = conn.total_changes - before
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         return inserted
-
-    @staticmethod
-    def _insert(conn: sqlite3.Connection, record: PromptRecord) -> None:
-        conn.execute(f"INSERT OR IGNORE INTO records ({','.join(_COLUMNS)}) "
-                     f"VALUES ({','.join('?' * len(_COLUMNS))})", record_to_row(record))
 
     @staticmethod
     def _update(conn: sqlite3.Connection, record_id: str, fields: dict[str, Any],

@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +83,8 @@ class EnhancedPromptTracker:
         self._writer: Writer | None = None
         self._start_lock = threading.Lock()
         self._closed = False
+        self._listeners: list[Callable[[str, str], None]] = []
+        self.revision = 0   # bumped on every change; a GUI can poll it cheaply with after()
 
     # -- lifecycle -------------------------------------------------------------------------
     @property
@@ -147,6 +149,31 @@ class EnhancedPromptTracker:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # -- change notifications --------------------------------------------------------------
+    def subscribe(self, callback: Callable[[str, str], None]) -> Callable[[], None]:
+        """Call `callback(event, record_id)` after every change; returns an unsubscribe function.
+
+        Events: "logged", "rated", "updated", "imported" (bulk; record_id is ""). Callbacks run on the thread that made the change
+        and must be quick (a GUI should only note the change and act from its own thread);
+        their exceptions are logged, never raised.
+        """
+        self._listeners.append(callback)
+
+        def unsubscribe() -> None:
+            try:
+                self._listeners.remove(callback)
+            except ValueError:
+                pass
+        return unsubscribe
+
+    def _notify(self, event: str, record_id: str) -> None:
+        self.revision += 1
+        for callback in list(self._listeners):
+            try:
+                callback(event, record_id)
+            except Exception:
+                log.exception("prompt-tracking: a change listener failed")
 
     # -- logging (never raises) ------------------------------------------------------------
     def log_successful_prompt(self, prompt: Any, ai_model: Any, result_url: Any = None,
@@ -228,6 +255,7 @@ class EnhancedPromptTracker:
 
     def _submit_insert(self, record: PromptRecord) -> str:
         self._started().submit({"op": "insert", "record": record.to_dict()})
+        self._notify("logged", record.id)
         return record.id
 
     def _fallback_id(self, where: str) -> str:
@@ -287,6 +315,7 @@ class EnhancedPromptTracker:
             raise KeyError(f"record_id {record_id!r} is not in the store")
         self._started().submit({"op": "update", "id": record_id, "fields": fields,
                                 "metadata": metadata})
+        self._notify("rated" if "quality_rating" in fields else "updated", record_id)
 
     def _exists(self, record_id: str) -> bool:
         writer = self._started()
@@ -394,6 +423,8 @@ class EnhancedPromptTracker:
         with writer.lock:
             writer._retention_due = True
             writer.changed.notify_all()
+        if inserted:
+            self._notify("imported", "")
         return inserted
 
 

@@ -24,7 +24,8 @@ from .store import SQLiteStore
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 500
+BATCH_SIZE = 200
+BATCH_DELAY = 0.02
 MAX_BACKOFF = 5.0
 
 
@@ -47,6 +48,7 @@ class Writer:
         self._store_open = False
         self._warned: set[str] = set()
         self._retention_due = True
+        self._last_retention = 0.0
         self.first_attempt = threading.Event()   # set once the store was tried at least once
         self.thread = threading.Thread(target=self._run, name="prompt-tracking-writer", daemon=True)
 
@@ -63,7 +65,8 @@ class Writer:
             self.enqueued += 1
             self.queue.append((self.enqueued, op))
             self._remember(op, self.enqueued)
-            self.changed.notify_all()
+            if len(self.queue) == 1:  # the writer only needs waking when work appears
+                self.changed.notify_all()
 
     def _remember(self, op: dict[str, Any], seq: int) -> None:
         if op["op"] == "insert":
@@ -108,14 +111,21 @@ class Writer:
                     self.changed.wait(1.0)
                 if self._stop and (not self.queue or not self._store_open):
                     return
+            if self.queue and len(self.queue) < BATCH_SIZE and not self._stop:
+                # Let a burst accumulate: one commit per batch instead of one per record keeps
+                # this thread off the GIL that log calls need. The spool already made them durable.
+                time.sleep(BATCH_DELAY)
+            with self.lock:
                 batch = [self.queue[i] for i in range(min(BATCH_SIZE, len(self.queue)))]
             try:
                 self._ensure_open()
                 if batch:
                     self.store.apply([op for _, op in batch])
                     self._committed(batch)
-                if self._retention_due:
+                if self._retention_due and (time.monotonic() - self._last_retention > 1.0
+                                            or self._stop or not self.queue):
                     self._retention_due = False
+                    self._last_retention = time.monotonic()
                     self.enforce_retention()
                 backoff = 0.05
                 self._warned.discard("store")
@@ -163,8 +173,13 @@ class Writer:
                 self.queue.popleft()
             last = batch[-1][0] if batch else self.committed
             self.committed = max(self.committed, last)
-            for record_id in [k for k, v in self.pending.items() if v["seq"] <= self.committed]:
-                del self.pending[record_id]
+            # Only the batch's ids can have become committed: O(batch), not O(pending),
+            # because log calls wait on this lock.
+            for _, op in batch:
+                record_id = op["record"]["id"] if op["op"] == "insert" else op.get("id")
+                entry = self.pending.get(record_id)
+                if entry is not None and entry["seq"] <= self.committed:
+                    del self.pending[record_id]
             if any(op["op"] == "insert" for _, op in batch):
                 self._retention_due = True
             if not self.queue and self.spool.is_open:

@@ -1,0 +1,68 @@
+"""The retention cap evicts the least valuable records first and archives them."""
+from __future__ import annotations
+
+import gzip
+import json
+
+from prompt_tracking import EnhancedPromptTracker
+from prompt_tracking.writer import read_archive
+
+
+def _fill(tracker, n, success=True):
+    ids = []
+    for i in range(n):
+        if success:
+            ids.append(tracker.log_successful_prompt(f"s{i}", "m"))
+        else:
+            ids.append(tracker.log_failed_prompt(f"f{i}", "m", "boom"))
+    return ids
+
+
+def test_unrated_unsaved_oldest_go_first_and_land_in_the_archive(data_dir):
+    with EnhancedPromptTracker(data_dir, max_successful=5, max_failed=3) as tracker:
+        ok = _fill(tracker, 4)
+        tracker.rate_prompt(ok[0], 5)        # oldest, but rated: kept
+        tracker.mark_saved(ok[1])            # kept by the user: kept
+        bad = _fill(tracker, 5, success=False)
+        ok += _fill(tracker, 4)
+        assert tracker.flush(10)
+        tracker._writer.enforce_retention()
+        kept = {r.id for r in tracker.records(outcome="success")}
+        failed = {r.id for r in tracker.records(outcome="failure")}
+    assert kept == {ok[0], ok[1], ok[5], ok[6], ok[7]}
+    assert failed == set(bad[2:])
+    archived = {r["id"] for r in read_archive(data_dir / "archive.jsonl.gz")}
+    assert archived == {ok[2], ok[3], ok[4], bad[0], bad[1]}
+    with gzip.open(data_dir / "archive.jsonl.gz", "rt") as handle:
+        first = json.loads(handle.readline())
+    assert set(first) >= {"id", "prompt", "ai_model", "success", "metadata"}
+
+
+def test_rated_records_go_only_when_nothing_else_is_left(data_dir):
+    with EnhancedPromptTracker(data_dir, max_successful=2, max_failed=None) as tracker:
+        ids = _fill(tracker, 3)
+        for rid in ids:
+            tracker.rate_prompt(rid, 4)
+        tracker.flush(10)
+        tracker._writer.enforce_retention()
+        assert {r.id for r in tracker.records()} == set(ids[1:])
+
+
+def test_retention_runs_by_itself_and_none_means_no_cap(data_dir):
+    with EnhancedPromptTracker(data_dir, max_successful=10) as tracker:
+        _fill(tracker, 30)
+        _fill(tracker, 30, success=False)
+    with EnhancedPromptTracker(data_dir, max_successful=10) as tracker:
+        tracker.flush(10)
+        stats = tracker.stats()
+    assert stats["successful"] == 10 and stats["failed"] == 30
+    assert len(read_archive(data_dir / "archive.jsonl.gz")) == 20
+
+
+def test_archive_off_drops_evicted(data_dir):
+    with EnhancedPromptTracker(data_dir, max_successful=1, archive=False) as tracker:
+        _fill(tracker, 3)
+        tracker.flush(10)
+        tracker._writer.enforce_retention()
+        assert tracker.stats()["successful"] == 1
+    assert not (data_dir / "archive.jsonl.gz").exists()
