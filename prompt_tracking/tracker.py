@@ -264,8 +264,10 @@ class EnhancedPromptTracker:
 
     # -- corrections and ratings (validate, then write) ------------------------------------
     def rate_prompt(self, record_id: str, rating: int, feedback: str | None = None,
-                    tags: Iterable[str] = ()) -> None:
+                    tags: Iterable[str] | None = None) -> None:
         """Set the 1-5 quality rating; `feedback` and `tags` replace the old ones when given.
+
+        None leaves them as they are; "" clears the feedback and an empty list the tags.
 
         Raises:
             ValueError: `rating` is not an integer from 1 to 5, or `tags` is not a list of text.
@@ -275,11 +277,11 @@ class EnhancedPromptTracker:
             raise ValueError(f"rating must be an integer from 1 to 5, got {rating!r}")
         if isinstance(tags, str):
             raise ValueError("tags must be a list of strings, not a single string")
-        clean_tags = [redact_text(_text(t, 100)[0]).strip() for t in tags]
         fields: dict[str, Any] = {"quality_rating": rating}
         if feedback is not None:
             fields["feedback"] = redact_text(_text(feedback, MAX_FEEDBACK_CHARS)[0]).strip() or None
-        if clean_tags:
+        if tags is not None:
+            clean_tags = (redact_text(_text(t, 100)[0]).strip() for t in tags)
             fields["tags"] = list(dict.fromkeys(t for t in clean_tags if t))[:MAX_TAGS]
         self._update(record_id, fields, {"rated_at": time.time()})
 

@@ -6,6 +6,7 @@ same on a desktop, in CI and in parallel sessions.
 """
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -77,4 +78,7 @@ def tk_root(display):
         root.destroy()
     except tk.TclError:
         pass
+    # Collect the dead widgets' reference cycles here, on the Tk thread: if the collector
+    # ran later on the tracker's writer thread, Tcl would be torn down off its thread.
+    gc.collect()
     assert not errors, f"exceptions in Tk callbacks: {errors!r}"

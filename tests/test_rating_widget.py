@@ -98,13 +98,12 @@ def test_tags_toggle_on_and_off_in_the_store(widget, tracker, record_id):
     assert tracker.get_record(record_id).tags == ["off style"]
 
 
-def test_the_last_tag_stays_shown_because_the_tracker_keeps_it(widget, tracker, record_id):
+def test_the_last_tag_can_be_removed(widget, tracker, record_id):
     click_star(widget, 2)
     toggle_tag(widget, "artifacts")
     toggle_tag(widget, "artifacts")
-    assert tracker.get_record(record_id).tags == ["artifacts"]
-    assert widget.tag_toggles.selected() == ["artifacts"]
-    assert "cannot be removed" in widget.status["text"]
+    assert tracker.get_record(record_id).tags == []
+    assert widget.tag_toggles.selected() == []
 
 
 def test_keep_marks_the_result_saved_by_the_user(widget, tracker, record_id):

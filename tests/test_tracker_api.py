@@ -193,3 +193,12 @@ def test_import_records_skips_known_ids(tracker):
     assert tracker.import_records(records) == 10
     assert tracker.import_records(records) == 0
     assert tracker.get_record("imp3").timestamp == 1_700_000_003
+
+
+def test_feedback_and_tags_clear_only_when_asked(tracker):
+    rid = tracker.log_successful_prompt("p", "m")
+    tracker.rate_prompt(rid, 4, "nice", ["a", "b"])
+    tracker.rate_prompt(rid, 5)
+    assert (tracker.get_record(rid).feedback, tracker.get_record(rid).tags) == ("nice", ["a", "b"])
+    tracker.rate_prompt(rid, 5, "", [])
+    assert (tracker.get_record(rid).feedback, tracker.get_record(rid).tags) == (None, [])

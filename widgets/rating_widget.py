@@ -133,7 +133,6 @@ class QualityRatingWidget(ttk.Frame):
         self._on_rated = on_rated
         self._extra_tags: list[str] = []  # tags on the record that we offer no button for
         self._saved_comment = ""
-        self._stored_tags: list[str] = []
         self._comment_after: str | None = None
         self._status_after: str | None = None
         self._build(tags)
@@ -187,7 +186,6 @@ class QualityRatingWidget(ttk.Frame):
         rating = int(getattr(record, "quality_rating", None) or 0)
         tags = list(getattr(record, "tags", None) or ())
         self._saved_comment = str(getattr(record, "feedback", None) or "")
-        self._stored_tags = tags
         self.stars.value = rating
         self.comment.state(["!disabled"])
         self.comment.delete(0, "end")
@@ -242,14 +240,6 @@ class QualityRatingWidget(ttk.Frame):
         if call is _FAILED:
             return False
         self._saved_comment = comment
-        if tags:
-            self._stored_tags = tags
-        elif self._stored_tags:
-            # rate_prompt treats no tags as "leave the tags alone", so the store still
-            # has them: show what is stored rather than pretend they were removed.
-            self.tag_toggles.select(self._stored_tags)
-            self._set_status("The last tag cannot be removed")
-            return False
         return True
 
     def _save_details(self) -> None:
