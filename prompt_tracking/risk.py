@@ -61,7 +61,8 @@ def _fit_all(rows: SparseRows, failed: np.ndarray, reasons: np.ndarray, classes:
     """Fit the failure, reason and rating models on the given rows."""
     start = start or _Fitted()
     steps = 40 if start.failure is not None else 120
-    fitted = _Fitted(fit_linear(rows, failed.astype(float), n_features, logistic=True,
+    # A light penalty: a planted term used in 1% of prompts must still reach its real rate.
+    fitted = _Fitted(fit_linear(rows, failed.astype(float), n_features, logistic=True, l2=1e-4,
                                 iterations=steps, start=start.failure))
     bad = np.flatnonzero(failed)
     if bad.size and classes:
@@ -183,6 +184,18 @@ class RiskModel:
         return PromptAssessment(prompt, ai_model, round(probability, 4), next(iter(reasons), None),
                                 reasons, expected, explain(self, row, ai_model), similar,
                                 dict(self.quality), False)
+
+    def failure_probabilities(self, records: Iterable[PromptRecord]) -> np.ndarray:
+        """Failure probability for each record's request (batch scoring, e.g. for evaluation).
+
+        Raises:
+            RuntimeError: the model abstained and has nothing fitted.
+        """
+        if self.featurizer is None:
+            raise RuntimeError(f"the risk model abstained: {self.abstain_reason}")
+        rows = SparseRows.from_lists([self.featurizer.row(r.prompt, r.ai_model, r.model_parameters,
+                                                          r.metadata) for r in records])
+        return self.fitted.failure.predict(rows)
 
     def feature_history(self, column: int) -> np.ndarray:
         """Positions in `history` of the records that have feature `column`."""
