@@ -55,8 +55,8 @@ class RecordColumns:
         model = [model_codes.setdefault(r.ai_model, len(model_codes)) for r in records]
         reason = [-1 if r.success else reason_codes.setdefault(r.failure_reason or "unknown",
                                                                 len(reason_codes)) for r in records]
-        traits = {name: np.fromiter((float(r.metadata.get(name) or 0) for r in records),
-                                    dtype=float, count=len(records)) for name in TRAITS}
+        metas = [r.metadata for r in records]
+        traits = {name: np.array([m.get(name) or 0 for m in metas], dtype=float) for name in TRAITS}
         return cls(
             records=records,
             timestamp=np.fromiter((r.timestamp for r in records), dtype=float, count=len(records)),
