@@ -158,6 +158,7 @@ def compute_analytics(source: Iterable[PromptRecord] | Any, *, models: Iterable[
         ValueError: `outcome` is not None, "success" or "failure".
     """
     analyses = dict(_ANALYSES)  # a snapshot, so registering meanwhile cannot change this run
+    models = sorted(set(models)) if models is not None else None  # may be a one-shot iterator
     records = load_records(source, models=models, since=since, until=until, outcome=outcome)
     cols = RecordColumns.from_records(records)
     cache = TermCache()
@@ -167,7 +168,7 @@ def compute_analytics(source: Iterable[PromptRecord] | Any, *, models: Iterable[
         patterns.risk_model = _risk_summary(records)
     return Analytics(
         generated_at=time.time(),
-        filters={"models": sorted(models) if models is not None else None, "since": _epoch(since),
+        filters={"models": models, "since": _epoch(since),
                  "until": _epoch(until), "outcome": outcome},
         min_samples=min_samples, overview=compute_overview(cols), quality=compute_quality(cols),
         failures=compute_failures(cols, numeric_parameters(cols, collected)),

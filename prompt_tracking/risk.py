@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from .explain import explain, similar_failures
 from .features import Featurizer
 from .learn import LinearModel, SoftmaxModel, SparseRows, auc, fit_linear
 from .patterns import TermCache
@@ -167,8 +168,6 @@ class RiskModel:
     def assess(self, prompt: str, ai_model: str,
                model_parameters: dict[str, Any] | None = None) -> PromptAssessment:
         """Failure probability, likely reason, expected rating, explanations, similar failures."""
-        from .explain import explain, similar_failures
-
         similar = similar_failures(self.history, self.cache, prompt, ai_model)
         if self.featurizer is None:
             return PromptAssessment(prompt, ai_model, None, None, {}, None, [], similar,

@@ -11,7 +11,7 @@ from collections import Counter
 
 import numpy as np
 
-from .columns import TRAITS, Bucket, RecordColumns, group_buckets, mean_or_none, rate
+from .columns import Bucket, RecordColumns, group_buckets, mean_or_none, rate
 from .parameters import ParameterValues, is_numeric
 from .retries import Retries
 

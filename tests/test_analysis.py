@@ -217,6 +217,18 @@ def test_planted_content_filter_terms_rank_on_top(synthetic_analytics):
     assert all(t.z > 5 and t.count / t.total > 0.6 for t in top)
 
 
+def test_planted_terms_mark_failed_prompts(synthetic_analytics):
+    top = {t.term for t in synthetic_analytics.patterns.failure_terms[:3]}
+    assert top == set(V.CONTENT_FILTER_TERMS)
+
+
+def test_compute_is_pure_and_takes_one_shot_iterators(small):
+    before = [r.to_dict() for r in small]
+    analytics = compute_analytics(iter(small), models=iter(["m1"]))
+    assert analytics.overview.total == 5 and analytics.filters["models"] == ["m1"]
+    assert [r.to_dict() for r in small] == before
+
+
 def test_planted_high_rating_term_ranks_first(synthetic_analytics):
     assert synthetic_analytics.patterns.high_rating[0].term == V.HIGH_RATING_TERM
 
