@@ -25,7 +25,7 @@ from .sections import (Failures, Overview, Quality, Usage, compute_failures, com
                        compute_quality, compute_usage, numeric_parameters)
 
 __all__ = ["Analytics", "PromptAssessment", "RiskModel", "assess_prompt", "compute_analytics",
-           "format_analytics_text", "format_assessment_text", "register_analysis",
+           "format_analytics_text", "format_assessment_text", "load_records", "register_analysis",
            "registered_analyses", "unregister_analysis", "MIN_SAMPLES"]
 
 logger = logging.getLogger(__name__)

@@ -117,7 +117,18 @@ def test_assessment_is_plain_data(model):
     a = model.assess("", "real-esrgan-x4", {"scale": 4})
     data = json.loads(json.dumps(a.to_dict()))
     assert data["ai_model"] == "real-esrgan-x4" and 0 <= data["failure_probability"] <= 1
+    assert data["similar_failures"] == []  # no text to compare for an upscale
     assert "failure risk" in format_assessment_text(a)
+
+
+def test_explanations_name_phrases_and_traits_in_plain_words(model):
+    a = model.assess("a koi pond, watercolor, golden hour", "seedream-4.0",
+                     {"steps": 30, "guidance_scale": 7})
+    assert any(e.startswith("'golden hour' averaged ") for e in a.explanations)
+    assert not any(e.startswith("'golden' ") for e in a.explanations)
+    assert model.featurizer.describe("words:2") == "6-10 words"
+    assert model.featurizer.describe("segments:3") == "7+ segments"
+    assert model.featurizer.describe("negative:True") == "a negative prompt"
 
 
 def test_uses_only_the_most_recent_history():
