@@ -252,3 +252,15 @@ def test_text_report_has_every_section(synthetic_analytics):
     for title in ("Overview", "Quality", "Failures", "Usage", "Parameters", "Patterns"):
         assert f"\n{title}\n" in text
     assert "'gore'" in text
+
+
+def test_records_with_missing_or_odd_metadata_are_analysed():
+    bare = PromptRecord(id="x1", timestamp=T0, prompt="a cat", ai_model="m1", success=True,
+                        quality_rating=4, model_parameters={"steps": [1, 2]})
+    odd = PromptRecord(id="x2", timestamp=T0 + 1, prompt="a dog", ai_model="m1", success=False,
+                       failure_reason=None, metadata={"words": "two", "characters": None})
+    analytics = compute_analytics([bare, odd])
+    assert analytics.overview.total == 2
+    assert analytics.failures.by_reason == {"unknown": 1}
+    assert analytics.parameters == []  # a list value has nothing to bin
+    json.loads(analytics.to_json())
