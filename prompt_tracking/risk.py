@@ -62,14 +62,15 @@ def _fit_all(rows: SparseRows, failed: np.ndarray, reasons: np.ndarray, classes:
     """Fit the failure, reason and rating models on the given rows."""
     start = start or _Fitted()
     steps = 40 if start.failure is not None else 120
-    # A light penalty: a planted term used in 1% of prompts must still reach its real rate.
+    # A light penalty: a term in 1% of prompts that nearly always fails must still reach its
+    # real rate; 1e-3 pulled such terms halfway back to the base rate.
     fitted = _Fitted(fit_linear(rows, failed.astype(float), n_features, logistic=True, l2=1e-4,
                                 iterations=steps, start=start.failure))
     bad = np.flatnonzero(failed)
     if bad.size and classes:
         recent = bad[-MAX_REASON_ROWS:]
-        fitted.reason = SoftmaxModel.fit(rows.take(recent), reasons[recent], classes, n_features,
-                                         iterations=steps)
+        # Not warm-started (the classes seen may differ), so always the full number of steps.
+        fitted.reason = SoftmaxModel.fit(rows.take(recent), reasons[recent], classes, n_features)
     rated = np.flatnonzero(~np.isnan(rating))
     if rated.size >= MIN_RATED:
         fitted.rating = fit_linear(rows.take(rated), rating[rated], n_features, logistic=False,
