@@ -21,12 +21,34 @@ def cmd_where(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    from .analysis import format_analytics_text
+
     with _tracker(args) as tracker:
         stats = tracker.stats()
+        analytics = tracker.analytics(models=args.model or None, since=args.since,
+                                      until=args.until, outcome=args.outcome)
     if args.json:
-        print(json.dumps(stats, indent=2, ensure_ascii=False))
+        print(json.dumps({**stats, "analytics": analytics.to_dict()}, indent=2, ensure_ascii=False))
         return 0
     print(format_stats(stats))
+    if stats["total"]:
+        print()
+        print(format_analytics_text(analytics))
+    return 0
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    from .analysis import format_assessment_text
+
+    params = json.loads(args.params) if args.params else None
+    if params is not None and not isinstance(params, dict):
+        raise ValueError("--params must be a JSON object")
+    with _tracker(args) as tracker:
+        assessment = tracker.assess_prompt(args.prompt, args.model, params)
+    if args.json:
+        print(json.dumps(assessment.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(format_assessment_text(assessment))
     return 0
 
 
@@ -57,9 +79,19 @@ def build_parser() -> argparse.ArgumentParser:
                                            "user data dir)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("where", help="print the data dir").set_defaults(func=cmd_where)
-    stats = sub.add_parser("stats", help="counts, success rate and ratings per model")
-    stats.add_argument("--json", action="store_true", help="machine-readable output")
+    stats = sub.add_parser("stats", help="counts, success rate, ratings, failures and patterns")
+    stats.add_argument("--json", action="store_true", help="machine-readable output (all analytics)")
+    stats.add_argument("--model", action="append", help="only this model (repeatable)")
+    stats.add_argument("--since", help="ISO date or time, inclusive")
+    stats.add_argument("--until", help="ISO date or time, exclusive")
+    stats.add_argument("--outcome", choices=("success", "failure"))
     stats.set_defaults(func=cmd_stats)
+    assess = sub.add_parser("assess", help="risk of a prompt before spending a generation")
+    assess.add_argument("prompt")
+    assess.add_argument("--model", required=True, help="the model the prompt is meant for")
+    assess.add_argument("--params", help='model parameters as JSON, e.g. \'{"steps": 30}\'')
+    assess.add_argument("--json", action="store_true")
+    assess.set_defaults(func=cmd_assess)
     return parser
 
 

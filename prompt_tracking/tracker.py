@@ -15,7 +15,7 @@ import uuid
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import paths
 from .failures import describe_failure
@@ -25,6 +25,10 @@ from .redact import redact_text, redact_url, sanitize_parameters
 from .spool import Spool
 from .store import SQLiteStore, summarize
 from .writer import Writer, merge_update
+
+if TYPE_CHECKING:
+    from .analysis import Analytics
+    from .risk import PromptAssessment
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +89,7 @@ class EnhancedPromptTracker:
         self._closed = False
         self._listeners: list[Callable[[str, str], None]] = []
         self.revision = 0   # bumped on every change; a GUI can poll it cheaply with after()
+        self._risk_model: tuple[tuple[int, int], Any] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     @property
@@ -401,6 +406,42 @@ class EnhancedPromptTracker:
             if result is not None:
                 return result
         return stats_of(self._merged_records(query, True, None))
+
+    # -- analytics (numpy is imported on first use, so `import prompt_tracking` stays light) --
+    def analytics(self, models: str | Iterable[str] | None = None, since: Any = None,
+                  until: Any = None, outcome: str | None = None, **options: Any) -> Analytics:
+        """Everything the analytics window shows, computed on this store's records.
+
+        Args:
+            models, since, until, outcome: filters, as for `records`.
+            **options: passed to `prompt_tracking.analysis.compute_analytics`
+                (e.g. `min_samples`, `include_risk_model`).
+        """
+        from .analysis import compute_analytics
+
+        query = RecordQuery.build(models=models, outcome=outcome, since=since, until=until)
+        return compute_analytics(self, models=query.models, since=query.since, until=query.until,
+                                 outcome=query.outcome, **options)
+
+    def assess_prompt(self, prompt: str, ai_model: str,
+                      model_parameters: dict[str, Any] | None = None) -> PromptAssessment:
+        """Before spending a generation: failure risk, likely reason, expected rating.
+
+        The risk model is trained on this store's history and refitted only when it changed.
+        """
+        from .risk import RiskModel
+
+        key = (self.revision, self._read(lambda s: s.count(), 0))
+        with self._start_lock:
+            cached = self._risk_model
+        if cached is None or cached[0] != key:
+            model = RiskModel.fit(list(self.records()))
+            with self._start_lock:
+                self._risk_model = (key, model)
+        else:
+            model = cached[1]
+        return model.assess(_text(prompt, MAX_PROMPT_CHARS)[0], _text(ai_model, 200)[0],
+                            sanitize_parameters(model_parameters))
 
     def import_records(self, records: Iterable[PromptRecord]) -> int:
         """Bulk-insert complete records (migration, synthetic data); known ids are skipped.

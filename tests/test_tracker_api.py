@@ -202,3 +202,24 @@ def test_feedback_and_tags_clear_only_when_asked(tracker):
     assert (tracker.get_record(rid).feedback, tracker.get_record(rid).tags) == ("nice", ["a", "b"])
     tracker.rate_prompt(rid, 5, "", [])
     assert (tracker.get_record(rid).feedback, tracker.get_record(rid).tags) == (None, [])
+
+
+def test_tracker_analytics_and_assess_on_the_store(data_dir):
+    from prompt_tracking.synthetic import generate_records
+
+    with EnhancedPromptTracker(data_dir, max_successful=None, max_failed=None) as t:
+        t.import_records(generate_records(1500, seed=3))
+        everything = t.analytics()
+        failures = t.analytics(outcome="failure", models=["seedream-4.0"])
+        assert everything.overview.total == 1500
+        assert failures.overview.total == t.stats(outcome="failure", models="seedream-4.0")["total"]
+        assessment = t.assess_prompt("gore, blood splatter, nude", "seedream-4.0")
+        assert assessment.likely_reason == "content_filter"
+        assert assessment.failure_probability > 0.5
+    out = subprocess.run([sys.executable, "-m", "prompt_tracking", "assess", "a calm lake",
+                          "--model", "seedream-4.0", "--json"], capture_output=True, text=True,
+                         check=True)
+    assert json.loads(out.stdout)["ai_model"] == "seedream-4.0"
+    stats = subprocess.run([sys.executable, "-m", "prompt_tracking", "stats", "--json",
+                            "--outcome", "failure"], capture_output=True, text=True, check=True)
+    assert json.loads(stats.stdout)["analytics"]["overview"]["successes"] == 0
