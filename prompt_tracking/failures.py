@@ -9,10 +9,12 @@ numbers), then lets the highest-priority rule of `failure_rules` decide. It neve
 from __future__ import annotations
 
 import ast
+import bisect
 import dataclasses
 import json
 import logging
 import re
+import sys
 import threading
 from typing import Any
 
@@ -32,7 +34,11 @@ _CODE_KEYS = frozenset({"code", "type", "error_type", "errortype", "reason", "st
                         "failure_code", "error_code", "errorcode", "err_code", "finishreason"})
 _TEXT_KEYS = frozenset({"message", "msg", "detail", "details", "error", "errors", "description", "error_msg",
                         "error_message", "raimediafilteredreasons", "failure", "title", "body", "args"})
-_CODE_SHAPED = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)+|[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+")
+# Possessive quantifiers (Python 3.11+): giving characters back can never let the next part match,
+# so failing fast at each letter of ordinary words halves the scan; without them the matches are the same.
+_POSSESSIVE = "+" if sys.version_info >= (3, 11) else ""
+_CODE_SHAPED = re.compile(r"[A-Za-z][A-Za-z0-9]*{p}(?:[._][A-Za-z0-9]+{p})+|[A-Z][a-z0-9]+{p}(?:[A-Z][A-Za-z0-9]*{p})+"
+                          .replace("{p}", _POSSESSIVE))
 _IDENTIFIER = re.compile(r"[A-Za-z][\w.\-]{1,80}")
 _STATUS_NUMBER = re.compile(r"(?<![\w.$/=:#-])(\d{3})(?![\w.])")
 _STATUS_CONTEXT = re.compile(r"(?:status|http|code|error|response|failed|request|api|exception|fetch)"
@@ -40,7 +46,9 @@ _STATUS_CONTEXT = re.compile(r"(?:status|http|code|error|response|failed|request
 _JSON_START = re.compile(r"[{\[]")
 # literal_eval warns (into the host's warning filters) on escapes Python does not know; skip such spans.
 _BAD_ESCAPE = re.compile(r"\\[^\\'\"abfnrtvx0-7NuU\n]")
-_CLASS_IN_TEXT = re.compile(r"\b([A-Za-z]+(?:Error|Exception|Timeout|Cancelled|Interrupt|gaierror))\b")
+_CLASS_SUFFIXES = ("Error", "Exception", "Timeout", "Cancelled", "Interrupt", "gaierror")
+_CLASS_IN_TEXT = re.compile(rf"\b([A-Za-z]+(?:{'|'.join(_CLASS_SUFFIXES)}))\b")
+_DECODER = json.JSONDecoder()
 _KNOWN_STATUSES = frozenset(s for statuses in rules.HTTP_STATUSES.values() for s in statuses)
 
 
@@ -63,36 +71,36 @@ class _Evidence:
 
 
 class _Matcher:
-    """Named regexes split into top-level branches, each guarded by a literal trigger.
+    """Named regexes tried in order, each top-level branch guarded by a literal trigger.
 
-    Substring checks for all triggers tell which branches can match at all; only those run their
-    regex. Patterns are lower-cased outside escapes and matched against lower-cased text.
+    A branch runs its regex only when its trigger is a substring of the text (`str.__contains__`
+    beats a regex scan); on ASCII text, branches whose trigger is not ASCII are skipped outright.
+    Patterns are lower-cased outside escapes and matched against lower-cased text.
     """
 
     def __init__(self, named_patterns: list[tuple[Any, str]]) -> None:
-        self.guarded: dict[str, list[tuple[Any, re.Pattern[str]]]] = {}
-        self.unguarded: list[tuple[Any, re.Pattern[str]]] = []
+        self.keys: list[Any] = []
+        self._branches: list[tuple[_Branches, _Branches]] = []  # per key: (all branches, those for ASCII text)
         for key, pattern in named_patterns:
             lowered = re.sub(r"\\.|[A-Z]", lambda m: m.group(0) if m.group(0)[0] == "\\" else m.group(0).lower(),
                              pattern)
-            for branch in _split_branches(lowered):
-                trigger, regex = _literal_prefix(branch), re.compile(branch)
-                if trigger is None:
-                    self.unguarded.append((key, regex))
-                else:
-                    self.guarded.setdefault(trigger, []).append((key, regex))
-        self.triggers = tuple(self.guarded)
+            branches = [(_literal_prefix(branch), re.compile(branch)) for branch in _split_branches(lowered)]
+            # Unguarded branches go last: a trigger test is cheaper than a regex search.
+            branches.sort(key=lambda branch: branch[0] is None)
+            self.keys.append(key)
+            self._branches.append((tuple(branches), tuple(b for b in branches if b[0] is None or b[0].isascii())))
 
-    def matching_keys(self, text: str) -> set[Any]:
-        """The keys of the patterns that match `text` (already lower-cased)."""
-        found: set[Any] = set()
-        candidates = list(self.unguarded)
-        for trigger in [t for t in self.triggers if t in text]:  # str.__contains__ beats a regex scan
-            candidates += self.guarded[trigger]
-        for key, regex in candidates:
-            if key not in found and regex.search(text):
-                found.add(key)
-        return found
+    def first_key(self, text: str, limit: int | None = None) -> Any:
+        """The first key (among the first `limit`) whose pattern matches `text` (already lower-cased)."""
+        ascii_only = text.isascii()
+        for index, branches in enumerate(self._branches[:limit]):
+            for trigger, regex in branches[ascii_only]:
+                if (trigger is None or trigger in text) and regex.search(text):
+                    return self.keys[index]
+        return None
+
+
+_Branches = tuple[tuple[str | None, re.Pattern[str]], ...]
 
 
 def _split_branches(pattern: str) -> list[str]:
@@ -139,10 +147,11 @@ class _RuleBook:
         self.classes = {name.lower(): (reason, prio)
                         for reason, (names, prio) in rules.CLASS_NAMES.items() for name in names}
         self.statuses = {s: reason for reason, statuses in rules.HTTP_STATUSES.items() for s in statuses}
-        self.phrase_rules = [(reason, prio) for _, reason, prio in rules.MESSAGE_PATTERNS]
-        self.phrases = _Matcher([(i, pattern) for i, (pattern, _, _) in enumerate(rules.MESSAGE_PATTERNS)])
-        self.provider_names = [name for name, _ in rules.PROVIDERS]
-        self.providers = _Matcher([(i, pattern) for i, (_, pattern) in enumerate(rules.PROVIDERS)])
+        # Phrases are tried best first (ties: table order), so the first match is the only one that counts.
+        ordered = sorted(rules.MESSAGE_PATTERNS, key=lambda rule: -rule[2])
+        self.phrases = _Matcher([((prio, 0, reason), pattern) for pattern, reason, prio in ordered])
+        self.phrase_ranks = [-prio for _, _, prio in ordered]  # ascending, for bisect
+        self.providers = _Matcher(list(rules.PROVIDERS))
         self.custom: list[tuple[re.Pattern[str], FailureReason, int]] = []
 
 
@@ -213,18 +222,20 @@ def _describe(error: Any) -> FailureInfo:
     text = _cap("\n".join(evidence.texts))
     if not text.strip() and not evidence.codes and not evidence.statuses and not evidence.class_names:
         return FailureInfo(FailureReason.UNKNOWN)
-    _scan_json(text, evidence, depth=0)
+    if "{" in text or "[" in text:
+        _scan_json(text, evidence, depth=0)
     code_hits = _code_hits(evidence, text)
     status = next((s for s in evidence.statuses if 100 <= s <= 599), None) or _status_from_text(text)
-    candidates: list[tuple[int, int, FailureReason]] = []  # (priority, tie-break, reason)
+    lowered = text.lower()
+    candidates: list[tuple[int, int, FailureReason]] = []  # (priority, tie-break, reason); first max wins
     candidates += [(prio, 1, reason) for _, reason, prio in code_hits]
-    candidates += _phrase_hits(text)
+    candidates += _phrase_hits(text, lowered, code_hits[0][2] if code_hits else -1)
     candidates += _class_hits(evidence, text)
     if status in _BOOK.statuses:
         candidates.append((rules.HTTP_STATUS, 0, _BOOK.statuses[status]))
     reason = max(candidates, key=lambda c: (c[0], c[1]))[2] if candidates else FailureReason.UNKNOWN
     error_code = code_hits[0][0] if code_hits else _first_identifier(evidence.codes)
-    return FailureInfo(reason, error_code, status, _provider(text, evidence.codes))
+    return FailureInfo(reason, error_code, status, _provider(lowered, evidence.codes))
 
 
 def _cap(text: str) -> str:
@@ -321,7 +332,7 @@ def _scan_json(text: str, evidence: _Evidence, depth: int) -> None:
     """Find JSON (or Python-repr) objects embedded in text and walk them."""
     if depth > MAX_JSON_DEPTH:
         return
-    decoder = json.JSONDecoder()
+    decoder = _DECODER
     start, attempts = 0, 0
     while attempts < MAX_JSON_ATTEMPTS:
         match = _JSON_START.search(text, start)
@@ -371,9 +382,11 @@ def _code_hits(evidence: _Evidence, text: str) -> list[tuple[str, FailureReason,
     return hits
 
 
-def _phrase_hits(text: str) -> list[tuple[int, int, FailureReason]]:
-    lowered = text.lower()
-    hits = [(_BOOK.phrase_rules[i][1], 0, _BOOK.phrase_rules[i][0]) for i in _BOOK.phrases.matching_keys(lowered)]
+def _phrase_hits(text: str, lowered: str, code_priority: int) -> list[tuple[int, int, FailureReason]]:
+    """The best built-in phrase that could still beat the best code (codes win ties), plus custom rules."""
+    worth_trying = bisect.bisect_left(_BOOK.phrase_ranks, -code_priority)
+    best = _BOOK.phrases.first_key(lowered, worth_trying)
+    hits = [best] if best else []
     custom = _BOOK.custom
     hits += [(prio, 2 + len(custom) - order, reason)
              for order, (pattern, reason, prio) in enumerate(custom) if pattern.search(text)]
@@ -382,7 +395,8 @@ def _phrase_hits(text: str) -> list[tuple[int, int, FailureReason]]:
 
 def _class_hits(evidence: _Evidence, text: str) -> list[tuple[int, int, FailureReason]]:
     hits = []
-    for name in [*evidence.class_names, *_CLASS_IN_TEXT.findall(text)]:
+    named = _CLASS_IN_TEXT.findall(text) if any(suffix in text for suffix in _CLASS_SUFFIXES) else []
+    for name in [*evidence.class_names, *named]:
         entry = _BOOK.classes.get(name.lower())
         if entry:
             hits.append((entry[1], 0, entry[0]))
@@ -397,9 +411,8 @@ def _status_from_text(text: str) -> int | None:
     return None
 
 
-def _provider(text: str, codes: list[str]) -> str | None:
-    found = _BOOK.providers.matching_keys((text + "\n" + " ".join(codes)).lower())
-    return _BOOK.provider_names[min(found)] if found else None
+def _provider(lowered: str, codes: list[str]) -> str | None:
+    return _BOOK.providers.first_key(lowered + "\n" + " ".join(codes).lower() if codes else lowered + "\n")
 
 
 def _first_identifier(codes: list[str]) -> str | None:
