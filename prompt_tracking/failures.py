@@ -46,6 +46,9 @@ _STATUS_CONTEXT = re.compile(r"(?:status|http|code|error|response|failed|request
 _JSON_START = re.compile(r"[{\[]")
 # literal_eval warns (into the host's warning filters) on escapes Python does not know; skip such spans.
 _BAD_ESCAPE = re.compile(r"\\[^\\'\"abfnrtvx0-7NuU\n]")
+# What can follow the bracket of a Python literal (a superset); "{id}" or "[API Error: ...]" cannot
+# parse, and compiling them for literal_eval was a tenth of the time per message.
+_LITERAL_START = re.compile(r"[\[{]\s*(?:[^\x00-\x7f]|['\"0-9.+\-(\[{\]}#\\]|(?:True|False|None)\b|[bBrRuUfF]{1,2}['\"])")
 _CLASS_SUFFIXES = ("Error", "Exception", "Timeout", "Cancelled", "Interrupt", "gaierror")
 _CLASS_IN_TEXT = re.compile(rf"\b([A-Za-z]+(?:{'|'.join(_CLASS_SUFFIXES)}))\b")
 _DECODER = json.JSONDecoder()
@@ -79,28 +82,31 @@ class _Matcher:
     """
 
     def __init__(self, named_patterns: list[tuple[Any, str]]) -> None:
-        self.keys: list[Any] = []
-        self._branches: list[tuple[_Branches, _Branches]] = []  # per key: (all branches, those for ASCII text)
+        # One flat list of (trigger, regex, key) in key order, "" guarding branches without a literal
+        # prefix; per key count, where the branches of the first `count` keys end (all / ASCII-only).
+        branches: list[tuple[str, re.Pattern[str], Any]] = []
+        ascii_branches: list[tuple[str, re.Pattern[str], Any]] = []
+        self._ends: list[tuple[int, int]] = [(0, 0)]
         for key, pattern in named_patterns:
             lowered = re.sub(r"\\.|[A-Z]", lambda m: m.group(0) if m.group(0)[0] == "\\" else m.group(0).lower(),
                              pattern)
-            branches = [(_literal_prefix(branch), re.compile(branch)) for branch in _split_branches(lowered)]
-            # Unguarded branches go last: a trigger test is cheaper than a regex search.
-            branches.sort(key=lambda branch: branch[0] is None)
-            self.keys.append(key)
-            self._branches.append((tuple(branches), tuple(b for b in branches if b[0] is None or b[0].isascii())))
+            own = [(_literal_prefix(branch) or "", re.compile(branch), key) for branch in _split_branches(lowered)]
+            own.sort(key=lambda branch: not branch[0])  # a trigger test is cheaper than a regex search
+            branches += own
+            ascii_branches += [branch for branch in own if branch[0].isascii()]
+            self._ends.append((len(branches), len(ascii_branches)))
+        self._branches = (tuple(branches), tuple(ascii_branches))
 
     def first_key(self, text: str, limit: int | None = None) -> Any:
         """The first key (among the first `limit`) whose pattern matches `text` (already lower-cased)."""
         ascii_only = text.isascii()
-        for index, branches in enumerate(self._branches[:limit]):
-            for trigger, regex in branches[ascii_only]:
-                if (trigger is None or trigger in text) and regex.search(text):
-                    return self.keys[index]
+        branches = self._branches[ascii_only]
+        if limit is not None:
+            branches = branches[:self._ends[limit][ascii_only]]
+        for trigger, regex, key in branches:
+            if trigger in text and regex.search(text):
+                return key
         return None
-
-
-_Branches = tuple[tuple[str | None, re.Pattern[str]], ...]
 
 
 def _split_branches(pattern: str) -> list[str]:
@@ -354,7 +360,7 @@ def _parse_at(decoder: json.JSONDecoder, text: str, position: int) -> tuple[Any,
     except (ValueError, RecursionError):
         pass
     closing = "}" if text[position] == "{" else "]"
-    if _BAD_ESCAPE.search(text, position, position + MAX_LITERAL_CHARS):
+    if not _LITERAL_START.match(text, position) or _BAD_ESCAPE.search(text, position, position + MAX_LITERAL_CHARS):
         return None, position + 1
     end = text.rfind(closing, position, position + MAX_LITERAL_CHARS)
     for _ in range(3):  # the outermost closing brace first, then two shorter spans
