@@ -40,7 +40,8 @@ _POSSESSIVE = "+" if sys.version_info >= (3, 11) else ""
 _CODE_SHAPED = re.compile(r"[A-Za-z][A-Za-z0-9]*{p}(?:[._][A-Za-z0-9]+{p})+|[A-Z][a-z0-9]+{p}(?:[A-Z][A-Za-z0-9]*{p})+"
                           .replace("{p}", _POSSESSIVE))
 _IDENTIFIER = re.compile(r"[A-Za-z][\w.\-]{1,80}")
-_STATUS_NUMBER = re.compile(r"(?<![\w.$/=:#-])(\d{3})(?![\w.])")
+# The look-behind sits after the first digit so the scan can skip straight to digits.
+_STATUS_NUMBER = re.compile(r"(\d(?<![\w.$/=:#-]\d)\d\d)(?![\w.])")
 _STATUS_CONTEXT = re.compile(r"(?:status|http|code|error|response|failed|request|api|exception|fetch)"
                              r"[^\n]{0,12}$|(?:^|\n)\W{0,3}$", re.IGNORECASE)
 _JSON_START = re.compile(r"[{\[]")
