@@ -1,6 +1,10 @@
-"""Accuracy of `categorize_failure` on the real-error corpus: overall, per reason, confusions.
+"""Accuracy of `categorize_failure` on real errors: overall, per reason, confusions.
 
-Run from the repository root: `python benchmarks/eval_failures.py [path/to/corpus.jsonl]`.
+The corpus (which the rules were written against) and the held-out set (collected and
+labelled separately, never used to tune rules) are reported apart: the first is a training
+score, the second the honest one.
+
+Run from the repository root: `python benchmarks/eval_failures.py [path/to/set.jsonl ...]`.
 """
 from __future__ import annotations
 
@@ -13,7 +17,9 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from prompt_tracking.failures import describe_failure  # noqa: E402
 
-DEFAULT_CORPUS = pathlib.Path(__file__).resolve().parents[1] / "tests" / "data" / "error_corpus.jsonl"
+DATA = pathlib.Path(__file__).resolve().parents[1] / "tests" / "data"
+DEFAULT_CORPUS = DATA / "error_corpus.jsonl"
+HOLDOUT = DATA / "error_holdout.jsonl"
 
 
 def load_corpus(path: pathlib.Path = DEFAULT_CORPUS) -> list[dict]:
@@ -47,8 +53,14 @@ def evaluate(entries: list[dict]) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    path = pathlib.Path(argv[1]) if len(argv) > 1 else DEFAULT_CORPUS
-    result = evaluate(load_corpus(path))
+    paths = [pathlib.Path(arg) for arg in argv[1:]] or [DEFAULT_CORPUS, HOLDOUT]
+    for path in paths:
+        print(f"== {path.name}")
+        _report(evaluate(load_corpus(path)))
+    return 0
+
+
+def _report(result: dict) -> None:
     print(f"overall accuracy: {result['accuracy']:.1%} on {result['total']} messages")
     print("per reason:")
     for reason, (correct, total) in sorted(result["per_reason"].items()):
@@ -60,7 +72,6 @@ def main(argv: list[str]) -> int:
         print(f"  {expected} -> {got}: {count}")
     for expected, got, message, source in result["misses"]:
         print(f"  MISS {expected} -> {got}: {message!r} [{source}]")
-    return 0
 
 
 if __name__ == "__main__":

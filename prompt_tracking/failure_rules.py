@@ -84,23 +84,28 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|\bnsfw\b|sensitive (?:content|information|words)|responsible ai|\bmoderated\b"
      r"|violat\w* (?:our |the |google's |openai's )?(?:content |usage )?(?:polic\w*|guidelines|terms)"
      r"|flagged (?:by|as|for)|response is blocked|prompt (?:was )?blocked|blocked by (?:our |the )?safety"
-     r"|intellectual property|filtered words|prohibited (?:one or more )?words|risk ?detection"
+     r"|intellectual property|filtered words|prohibited (?:one or more )?words|risk ?detection|raimediafilteredreasons"
+     r"|may contain [^.\n]{0,30}?(?:violen\w*|sexual|porn\w*|nudity|severe violation)"
      r"|敏感|违规|违禁|不当内容|内容安全|审核未通过|风险识别", R.CONTENT_FILTER, 90),
     # Out of money or out of a plan's allowance.
     (r"\bquota\b|insufficient[ _](?:credit|balance|fund|quota)\w*|not (?:have )?enough (?:credits?|balance|funds)"
      r"|credit balance is too low|exceeded your [^.\n]{0,30}credits|billing|payment required|top[ _-]?up|exhausted balance"
      r"|balance (?:is )?(?:exhausted|insufficient|too low)|overdue|arrear|good standing|budget (?:has been )?exceeded"
      r"|credits? (?:have|has) been used up|credits have been used|used up|out of credits|can only afford"
+     r"|no (?:remaining |more |available )?(?:balance|credits?|funds)\b"
      r"|余额|欠费|额度|充值", R.QUOTA_EXCEEDED, 85),
     # Throttled: too many requests in a window.
     (r"rate[ _-]?limit|too many requests|throttl\w*|requests? per (?:minute|second|min\b)|too quickly"
      r"|too much traffic|concurrency limit|slow down|error code:? 1015|限流|频率|请求过多|请求过于频繁",
      R.RATE_LIMIT, 80),
+    # A quota over a short window is throttling, whatever word the provider uses for it.
+    (r"resource (?:has been )?exhausted|per[_ ](?:minute|second)(?![a-z])", R.RATE_LIMIT, 86),
     # Credentials or permissions.
     (r"(?:invalid|incorrect|missing|wrong|expired|revoked|not valid)\W+(?:\w+\W+){0,3}?"
      r"(?:api[ _-]?keys?|token|credentials?|ak/sk|signature|authentication)\b"
      r"|(?:api[ _-]?keys?|access token|credentials?|ak/sk)\b[^.\n]{0,40}?"
-     r"\b(?:invalid|incorrect|missing|not valid|expired|revoked|not supported)"
+     r"\b(?:invalid|incorrect|missing|not valid|expired|revoked|not supported|not set|not provided)"
+     r"|key is not set|token is not set|no (?:api[ _-]?)?(?:key|token|credentials?) (?:was )?provided"
      r"|unauthori[sz]ed|unauthenticated|not authenticated|authentication (?:failed|error)"
      r"|invalid username or password|user is locked|account (?:is |has been )?(?:locked|suspended|disabled|banned)"
      r"|鉴权|认证失败|校验未通过|无效的api", R.AUTHENTICATION, 75),
@@ -109,7 +114,7 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
     # Cancelled by the user or the app.
     (r"\bcancel(?:l)?ed\b|cancelled by|已取消|用户取消", R.CANCELLED, 70),
     # Took too long.
-    (r"timed? ?out|\btimeout\b|deadline exceeded|took too long|超时", R.TIMEOUT, 70),
+    (r"timed?[ -]?out|\btimeout\b|deadline exceeded|took too long|超时", R.TIMEOUT, 70),
     # Could not reach the provider at all.
     (r"name or service not known|nodename nor servname|failed to establish a new connection"
      r"|temporary failure in name resolution|getaddrinfo|network is unreachable|no route to host"
@@ -122,12 +127,13 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|parameters?\b[^.\n]{0,60}?\b(?:not valid|invalid|missing)|missing (?:one or multiple )?required"
      r"|required (?:input )?(?:parameter|input|argument|field)|is not one of|not supported (?:by|for) this model"
      r"|must be (?:one of|between|at (?:least|most)|less|greater|a |an )|does not exist|\bnot found\b"
+     r"|must exist|cannot (?:both )?be (?:empty|none|null|blank)"
      r"|unsupported|too (?:large|long|small)|exceeds the maximum|validation (?:error|failed)"
      r"|unprocessable|malformed|content-type: must be|error while downloading|failed to download"
      r"|参数错误|参数无效|非法参数", R.INVALID_PARAMETERS, 60),
     # The provider broke or is overloaded.
     (r"internal (?:server )?error|server error|the server had an error|service (?:is )?unavailable"
-     r"|temporarily unavailable|overloaded|bad gateway|high demand|is currently loading|\bunavailable\b"
+     r"|temporarily unavailable|overloaded|out of memory|bad gateway|high demand|is currently loading|\bunavailable\b"
      r"|error occurred while processing your request|unable to process your prompt"
      r"|服务器错误|服务繁忙|系统繁忙|暂时不可用|内部错误", R.SERVER_ERROR, 55),
 )

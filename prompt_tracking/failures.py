@@ -2,45 +2,38 @@
 
 `describe_failure` turns whatever a host app caught (an exception, its str(), a parsed JSON
 error body, or None) into a `FailureInfo`: one of the ten failure reasons plus the provider
-error code, HTTP status and provider it could read. It first gathers evidence (exception
-chain, attributes, JSON bodies embedded several layers deep, code-shaped words, status
-numbers), then lets the highest-priority rule of `failure_rules` decide. It never raises.
+error code, HTTP status and provider it could read. `error_evidence` gathers the evidence
+(exception chain, attributes, JSON bodies embedded several layers deep); this module reads
+code-shaped words, class names and status numbers from it and lets the highest-priority rule
+of `failure_rules` decide, via a matcher that tries phrase patterns best first. It never raises.
 """
 from __future__ import annotations
 
-import ast
+import bisect
 import dataclasses
-import json
 import logging
 import re
+import sys
 import threading
 from typing import Any
 
 from . import failure_rules as rules
+from .error_evidence import Evidence, gather_evidence
 from .records import FailureReason
 
 logger = logging.getLogger(__name__)
 
-HEAD_CHARS = 8192  # long tracebacks keep the cause at the top and the final error at the bottom
-TAIL_CHARS = 2048
-MAX_CHAIN = 8
-MAX_JSON_ATTEMPTS = 6
-MAX_JSON_DEPTH = 6
-MAX_LITERAL_CHARS = 20_000
-
-_CODE_KEYS = frozenset({"code", "type", "error_type", "errortype", "reason", "status", "name", "failurecode",
-                        "failure_code", "error_code", "errorcode", "err_code", "finishreason"})
-_TEXT_KEYS = frozenset({"message", "msg", "detail", "details", "error", "errors", "description", "error_msg",
-                        "error_message", "raimediafilteredreasons", "failure", "title", "body", "args"})
-_CODE_SHAPED = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)+|[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+")
-_IDENTIFIER = re.compile(r"[A-Za-z][\w.\-]{1,80}")
-_STATUS_NUMBER = re.compile(r"(?<![\w.$/=:#-])(\d{3})(?![\w.])")
+# Possessive quantifiers (Python 3.11+): giving characters back can never let the next part match,
+# so failing fast at each letter of ordinary words halves the scan; without them the matches are the same.
+_POSSESSIVE = "+" if sys.version_info >= (3, 11) else ""
+_CODE_SHAPED = re.compile(r"[A-Za-z][A-Za-z0-9]*{p}(?:[._][A-Za-z0-9]+{p})+|[A-Z][a-z0-9]+{p}(?:[A-Z][A-Za-z0-9]*{p})+"
+                          .replace("{p}", _POSSESSIVE))
+# The look-behind sits after the first digit so the scan can skip straight to digits.
+_STATUS_NUMBER = re.compile(r"(\d(?<![\w.$/=:#-]\d)\d\d)(?![\w.])")
 _STATUS_CONTEXT = re.compile(r"(?:status|http|code|error|response|failed|request|api|exception|fetch)"
                              r"[^\n]{0,12}$|(?:^|\n)\W{0,3}$", re.IGNORECASE)
-_JSON_START = re.compile(r"[{\[]")
-# literal_eval warns (into the host's warning filters) on escapes Python does not know; skip such spans.
-_BAD_ESCAPE = re.compile(r"\\[^\\'\"abfnrtvx0-7NuU\n]")
-_CLASS_IN_TEXT = re.compile(r"\b([A-Za-z]+(?:Error|Exception|Timeout|Cancelled|Interrupt|gaierror))\b")
+_CLASS_SUFFIXES = ("Error", "Exception", "Timeout", "Cancelled", "Interrupt", "gaierror")
+_CLASS_IN_TEXT = re.compile(rf"\b([A-Za-z]+(?:{'|'.join(_CLASS_SUFFIXES)}))\b")
 _KNOWN_STATUSES = frozenset(s for statuses in rules.HTTP_STATUSES.values() for s in statuses)
 
 
@@ -54,45 +47,40 @@ class FailureInfo:
     provider: str | None = None
 
 
-@dataclasses.dataclass
-class _Evidence:
-    texts: list[str] = dataclasses.field(default_factory=list)
-    codes: list[str] = dataclasses.field(default_factory=list)  # structured fields first
-    statuses: list[int] = dataclasses.field(default_factory=list)
-    class_names: list[str] = dataclasses.field(default_factory=list)
-
-
 class _Matcher:
-    """Named regexes split into top-level branches, each guarded by a literal trigger.
+    """Named regexes tried in order, each top-level branch guarded by a literal trigger.
 
-    Substring checks for all triggers tell which branches can match at all; only those run their
-    regex. Patterns are lower-cased outside escapes and matched against lower-cased text.
+    A branch runs its regex only when its trigger is a substring of the text (`str.__contains__`
+    beats a regex scan); on ASCII text, branches whose trigger is not ASCII are skipped outright.
+    Patterns are lower-cased outside escapes and matched against lower-cased text.
     """
 
     def __init__(self, named_patterns: list[tuple[Any, str]]) -> None:
-        self.guarded: dict[str, list[tuple[Any, re.Pattern[str]]]] = {}
-        self.unguarded: list[tuple[Any, re.Pattern[str]]] = []
+        # One flat list of (trigger, regex, key) in key order, "" guarding branches without a literal
+        # prefix; per key count, where the branches of the first `count` keys end (all / ASCII-only).
+        branches: list[tuple[str, re.Pattern[str], Any]] = []
+        ascii_branches: list[tuple[str, re.Pattern[str], Any]] = []
+        self._ends: list[tuple[int, int]] = [(0, 0)]
         for key, pattern in named_patterns:
             lowered = re.sub(r"\\.|[A-Z]", lambda m: m.group(0) if m.group(0)[0] == "\\" else m.group(0).lower(),
                              pattern)
-            for branch in _split_branches(lowered):
-                trigger, regex = _literal_prefix(branch), re.compile(branch)
-                if trigger is None:
-                    self.unguarded.append((key, regex))
-                else:
-                    self.guarded.setdefault(trigger, []).append((key, regex))
-        self.triggers = tuple(self.guarded)
+            own = [(_literal_prefix(branch) or "", re.compile(branch), key) for branch in _split_branches(lowered)]
+            own.sort(key=lambda branch: not branch[0])  # a trigger test is cheaper than a regex search
+            branches += own
+            ascii_branches += [branch for branch in own if branch[0].isascii()]
+            self._ends.append((len(branches), len(ascii_branches)))
+        self._branches = (tuple(branches), tuple(ascii_branches))
 
-    def matching_keys(self, text: str) -> set[Any]:
-        """The keys of the patterns that match `text` (already lower-cased)."""
-        found: set[Any] = set()
-        candidates = list(self.unguarded)
-        for trigger in [t for t in self.triggers if t in text]:  # str.__contains__ beats a regex scan
-            candidates += self.guarded[trigger]
-        for key, regex in candidates:
-            if key not in found and regex.search(text):
-                found.add(key)
-        return found
+    def first_key(self, text: str, limit: int | None = None) -> Any:
+        """The first key (among the first `limit`) whose pattern matches `text` (already lower-cased)."""
+        ascii_only = text.isascii()
+        branches = self._branches[ascii_only]
+        if limit is not None:
+            branches = branches[:self._ends[limit][ascii_only]]
+        for trigger, regex, key in branches:
+            if trigger in text and regex.search(text):
+                return key
+        return None
 
 
 def _split_branches(pattern: str) -> list[str]:
@@ -139,10 +127,11 @@ class _RuleBook:
         self.classes = {name.lower(): (reason, prio)
                         for reason, (names, prio) in rules.CLASS_NAMES.items() for name in names}
         self.statuses = {s: reason for reason, statuses in rules.HTTP_STATUSES.items() for s in statuses}
-        self.phrase_rules = [(reason, prio) for _, reason, prio in rules.MESSAGE_PATTERNS]
-        self.phrases = _Matcher([(i, pattern) for i, (pattern, _, _) in enumerate(rules.MESSAGE_PATTERNS)])
-        self.provider_names = [name for name, _ in rules.PROVIDERS]
-        self.providers = _Matcher([(i, pattern) for i, (_, pattern) in enumerate(rules.PROVIDERS)])
+        # Phrases are tried best first (ties: table order), so the first match is the only one that counts.
+        ordered = sorted(rules.MESSAGE_PATTERNS, key=lambda rule: -rule[2])
+        self.phrases = _Matcher([((prio, 0, reason), pattern) for pattern, reason, prio in ordered])
+        self.phrase_ranks = [-prio for _, _, prio in ordered]  # ascending, for bisect
+        self.providers = _Matcher(list(rules.PROVIDERS))
         self.custom: list[tuple[re.Pattern[str], FailureReason, int]] = []
 
 
@@ -208,155 +197,25 @@ def categorize_failure(error: Any) -> FailureReason:
 
 
 def _describe(error: Any) -> FailureInfo:
-    evidence = _Evidence()
-    _gather(error, evidence)
-    text = _cap("\n".join(evidence.texts))
+    evidence = gather_evidence(error)
+    text = evidence.text
     if not text.strip() and not evidence.codes and not evidence.statuses and not evidence.class_names:
         return FailureInfo(FailureReason.UNKNOWN)
-    _scan_json(text, evidence, depth=0)
     code_hits = _code_hits(evidence, text)
     status = next((s for s in evidence.statuses if 100 <= s <= 599), None) or _status_from_text(text)
-    candidates: list[tuple[int, int, FailureReason]] = []  # (priority, tie-break, reason)
+    lowered = text.lower()
+    candidates: list[tuple[int, int, FailureReason]] = []  # (priority, tie-break, reason); first max wins
     candidates += [(prio, 1, reason) for _, reason, prio in code_hits]
-    candidates += _phrase_hits(text)
+    candidates += _phrase_hits(text, lowered, code_hits[0][2] if code_hits else -1)
     candidates += _class_hits(evidence, text)
     if status in _BOOK.statuses:
         candidates.append((rules.HTTP_STATUS, 0, _BOOK.statuses[status]))
     reason = max(candidates, key=lambda c: (c[0], c[1]))[2] if candidates else FailureReason.UNKNOWN
     error_code = code_hits[0][0] if code_hits else _first_identifier(evidence.codes)
-    return FailureInfo(reason, error_code, status, _provider(text, evidence.codes))
+    return FailureInfo(reason, error_code, status, _provider(lowered, evidence.codes))
 
 
-def _cap(text: str) -> str:
-    if len(text) <= HEAD_CHARS + TAIL_CHARS:
-        return text
-    return text[:HEAD_CHARS] + "\n" + text[-TAIL_CHARS:]
-
-
-def _gather(error: Any, evidence: _Evidence) -> None:
-    """Collect text, codes, statuses and class names from any kind of error value."""
-    if error is None:
-        return
-    if isinstance(error, (bytes, bytearray, memoryview)):
-        evidence.texts.append(bytes(error[: HEAD_CHARS + TAIL_CHARS]).decode("utf-8", "replace"))
-    elif isinstance(error, str):
-        evidence.texts.append(_cap(error))
-    elif isinstance(error, BaseException):
-        _gather_exception(error, evidence)
-    elif isinstance(error, (dict, list, tuple)):
-        _walk_json(error, evidence, depth=0)
-        evidence.texts.append(_cap(_safe_dump(error)))
-    else:
-        evidence.texts.append(_cap(_safe_str(error)))
-
-
-def _gather_exception(error: BaseException, evidence: _Evidence) -> None:
-    seen: set[int] = set()
-    queue: list[BaseException] = [error]
-    while queue and len(seen) < MAX_CHAIN:
-        exc = queue.pop(0)
-        if id(exc) in seen:  # __cause__/__context__ may form cycles
-            continue
-        seen.add(id(exc))
-        try:
-            evidence.class_names += [k.__name__ for k in type(exc).__mro__[:-2]]
-        except Exception:
-            pass
-        evidence.texts.append(_cap(_safe_str(exc)))
-        _read_attributes(exc, evidence)
-        for linked in (_safe_getattr(exc, "__cause__"), _safe_getattr(exc, "__context__")):
-            if isinstance(linked, BaseException):
-                queue.append(linked)
-
-
-def _read_attributes(exc: BaseException, evidence: _Evidence) -> None:
-    """SDK exceptions carry the status and body as attributes (openai, httpx, requests, google)."""
-    response = _safe_getattr(exc, "response")
-    for value in (_safe_getattr(exc, "status_code"), _safe_getattr(exc, "http_status"),
-                  _safe_getattr(exc, "status"), _safe_getattr(response, "status_code"),
-                  _safe_getattr(response, "status")):
-        if isinstance(value, int) and not isinstance(value, bool):
-            evidence.statuses.append(value)
-    code = _safe_getattr(exc, "code")
-    if isinstance(code, int) and not isinstance(code, bool) and 100 <= code <= 599:
-        evidence.statuses.append(code)
-    elif isinstance(code, str):
-        evidence.codes.append(code)
-    for name in ("body", "error", "details", "json_body"):
-        value = _safe_getattr(exc, name)
-        if isinstance(value, (dict, list, str)) and value:
-            _gather(value, evidence)
-    text = _safe_getattr(response, "text")
-    if isinstance(text, str) and text:
-        evidence.texts.append(_cap(text))
-
-
-def _walk_json(value: Any, evidence: _Evidence, depth: int) -> None:
-    """Read code/type/status/message fields of a parsed error body, including bodies-in-strings."""
-    if depth > MAX_JSON_DEPTH:
-        return
-    if isinstance(value, dict):
-        for key, item in list(value.items())[:50]:
-            lowered = key.lower() if isinstance(key, str) else ""
-            if isinstance(item, bool):
-                continue
-            if lowered in _CODE_KEYS:
-                if isinstance(item, int) and 100 <= item <= 599:
-                    evidence.statuses.append(item)
-                elif isinstance(item, str) and item.isdigit() and len(item) == 3:
-                    evidence.statuses.append(int(item))
-                elif isinstance(item, str) and _IDENTIFIER.fullmatch(item):
-                    evidence.codes.append(item)
-                    continue
-            if isinstance(item, str) and lowered in _TEXT_KEYS | _CODE_KEYS and ("{" in item or "[" in item):
-                _scan_json(item, evidence, depth + 1)
-            elif isinstance(item, (dict, list, tuple)):
-                _walk_json(item, evidence, depth + 1)
-    elif isinstance(value, (list, tuple)):
-        for item in list(value)[:50]:
-            _walk_json(item, evidence, depth + 1)
-
-
-def _scan_json(text: str, evidence: _Evidence, depth: int) -> None:
-    """Find JSON (or Python-repr) objects embedded in text and walk them."""
-    if depth > MAX_JSON_DEPTH:
-        return
-    decoder = json.JSONDecoder()
-    start, attempts = 0, 0
-    while attempts < MAX_JSON_ATTEMPTS:
-        match = _JSON_START.search(text, start)
-        if match is None:
-            return
-        attempts += 1
-        position = match.start()
-        parsed, end = _parse_at(decoder, text, position)
-        if parsed is None:
-            start = position + 1
-            continue
-        _walk_json(parsed, evidence, depth + 1)
-        start = end
-
-
-def _parse_at(decoder: json.JSONDecoder, text: str, position: int) -> tuple[Any, int]:
-    try:
-        return decoder.raw_decode(text, position)
-    except (ValueError, RecursionError):
-        pass
-    closing = "}" if text[position] == "{" else "]"
-    if _BAD_ESCAPE.search(text, position, position + MAX_LITERAL_CHARS):
-        return None, position + 1
-    end = text.rfind(closing, position, position + MAX_LITERAL_CHARS)
-    for _ in range(3):  # the outermost closing brace first, then two shorter spans
-        if end - position < 2:
-            break
-        try:  # Python reprs of dicts: {'error': {'code': 'x', 'param': None}}
-            return ast.literal_eval(text[position:end + 1]), end + 1
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            end = text.rfind(closing, position, end)
-    return None, position + 1
-
-
-def _code_hits(evidence: _Evidence, text: str) -> list[tuple[str, FailureReason, int]]:
+def _code_hits(evidence: Evidence, text: str) -> list[tuple[str, FailureReason, int]]:
     """Codes that the code tables know, structured fields first, best first."""
     hits = []
     for code in [*evidence.codes, *_CODE_SHAPED.findall(text)]:
@@ -371,18 +230,21 @@ def _code_hits(evidence: _Evidence, text: str) -> list[tuple[str, FailureReason,
     return hits
 
 
-def _phrase_hits(text: str) -> list[tuple[int, int, FailureReason]]:
-    lowered = text.lower()
-    hits = [(_BOOK.phrase_rules[i][1], 0, _BOOK.phrase_rules[i][0]) for i in _BOOK.phrases.matching_keys(lowered)]
+def _phrase_hits(text: str, lowered: str, code_priority: int) -> list[tuple[int, int, FailureReason]]:
+    """The best built-in phrase that could still beat the best code (codes win ties), plus custom rules."""
+    worth_trying = bisect.bisect_left(_BOOK.phrase_ranks, -code_priority)
+    best = _BOOK.phrases.first_key(lowered, worth_trying)
+    hits = [best] if best else []
     custom = _BOOK.custom
     hits += [(prio, 2 + len(custom) - order, reason)
              for order, (pattern, reason, prio) in enumerate(custom) if pattern.search(text)]
     return hits
 
 
-def _class_hits(evidence: _Evidence, text: str) -> list[tuple[int, int, FailureReason]]:
+def _class_hits(evidence: Evidence, text: str) -> list[tuple[int, int, FailureReason]]:
     hits = []
-    for name in [*evidence.class_names, *_CLASS_IN_TEXT.findall(text)]:
+    named = _CLASS_IN_TEXT.findall(text) if any(suffix in text for suffix in _CLASS_SUFFIXES) else []
+    for name in [*evidence.class_names, *named]:
         entry = _BOOK.classes.get(name.lower())
         if entry:
             hits.append((entry[1], 0, entry[0]))
@@ -397,37 +259,11 @@ def _status_from_text(text: str) -> int | None:
     return None
 
 
-def _provider(text: str, codes: list[str]) -> str | None:
-    found = _BOOK.providers.matching_keys((text + "\n" + " ".join(codes)).lower())
-    return _BOOK.provider_names[min(found)] if found else None
+def _provider(lowered: str, codes: list[str]) -> str | None:
+    return _BOOK.providers.first_key(lowered + "\n" + " ".join(codes).lower() if codes else lowered + "\n")
 
 
 def _first_identifier(codes: list[str]) -> str | None:
     return next((code for code in codes if not code.isdigit()), None)
 
 
-def _safe_getattr(obj: Any, name: str) -> Any:
-    if obj is None:
-        return None
-    try:
-        return getattr(obj, name, None)
-    except Exception:
-        return None
-
-
-def _safe_str(value: Any) -> str:
-    for render in (str, repr):
-        try:
-            text = render(value)
-            if isinstance(text, str):
-                return f"{type(value).__name__}: {text}" if isinstance(value, BaseException) else text
-        except Exception:
-            continue
-    return ""
-
-
-def _safe_dump(value: Any) -> str:
-    try:
-        return json.dumps(value, ensure_ascii=False, default=_safe_str)[: HEAD_CHARS + TAIL_CHARS]
-    except (TypeError, ValueError, RecursionError):
-        return _safe_str(value)[: HEAD_CHARS + TAIL_CHARS]
