@@ -1,0 +1,307 @@
+"""`QualityRatingWidget`: the inline rating panel shown next to a generated result.
+
+Stars first; after the first rating, a one-line comment and quick tags. A "Keep" button
+marks the result as saved by the user. Every change goes to the tracker at once, and a
+tracker error becomes a status line and a log entry, never an exception in the host.
+Also home to the pieces the dialog shares: `TagToggles` and `resolve_tracker`.
+"""
+from __future__ import annotations
+
+import logging
+import tkinter as tk
+from collections.abc import Callable, Iterable, Sequence
+from tkinter import ttk
+from typing import Any
+
+from .star_bar import StarBar
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TAGS = ("great composition", "artifacts", "wrong subject", "off style")
+COMMENT_SAVE_DELAY_MS = 800  # save a comment this long after the last keystroke
+STATUS_CLEAR_MS = 3000
+
+
+def resolve_tracker(tracker: Any | None) -> Any:
+    """`tracker`, or the default `enhanced_prompt_tracker` when it is None.
+
+    The core is imported here, on first use, so `import widgets` stays light.
+    """
+    if tracker is not None:
+        return tracker
+    from prompt_tracking import enhanced_prompt_tracker
+    return enhanced_prompt_tracker
+
+
+class TagToggles(ttk.Frame):
+    """A row of toggle buttons, one per quick tag.
+
+    Args:
+        parent: the containing widget.
+        tags: the tag labels, in display order.
+        command: called with no arguments after the user toggles a tag.
+    """
+
+    def __init__(self, parent: tk.Misc, tags: Sequence[str], *,
+                 command: Callable[[], None] | None = None, **kw: Any) -> None:
+        super().__init__(parent, **kw)
+        # Plain Tcl variables, not tk.BooleanVar: a Python Variable's __del__ calls Tcl
+        # and can run on any thread the garbage collector happens to run on.
+        self._variables: dict[str, str] = {}
+        self.buttons: dict[str, ttk.Checkbutton] = {}
+        style = _toolbutton_style(self)
+        for column, tag in enumerate(tags):
+            variable = f"{self}.tag{column}"
+            self.setvar(variable, 0)
+            button = ttk.Checkbutton(self, text=tag, variable=variable, command=command,
+                                     takefocus=1, **style)
+            button.grid(row=0, column=column, padx=(0, 4), sticky="w")
+            self._variables[tag] = variable
+            self.buttons[tag] = button
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The tags offered, in display order."""
+        return tuple(self._variables)
+
+    def selected(self) -> list[str]:
+        """The tags switched on, in display order."""
+        return [tag for tag, name in self._variables.items() if self.getboolean(self.getvar(name))]
+
+    def select(self, tags: Iterable[str]) -> None:
+        """Switch on exactly `tags` (ones not offered are ignored)."""
+        chosen = set(tags)
+        for tag, name in self._variables.items():
+            self.setvar(name, int(tag in chosen))
+
+    def destroy(self) -> None:
+        for name in self._variables.values():
+            self.tk.call("unset", "-nocomplain", name)
+        super().destroy()
+
+    def set_state(self, state: str) -> None:
+        for button in self.buttons.values():
+            button.state(["!disabled"] if state == "normal" else ["disabled"])
+
+
+def _toolbutton_style(widget: tk.Misc) -> dict[str, str]:
+    """`style="Toolbutton"` where the theme defines it (every stock ttk theme does)."""
+    try:
+        ttk.Style(widget).layout("Toolbutton")
+    except tk.TclError:
+        return {}
+    return {"style": "Toolbutton"}
+
+
+class QualityRatingWidget(ttk.Frame):
+    """Inline 1-5 star rating with an optional comment, quick tags and a Keep button.
+
+    Reuse one widget across generations: call `set_record` with each new result's id.
+    After a rating is saved the widget emits `<<PromptRated>>` and calls `on_rated`.
+
+    Args:
+        parent: the containing widget.
+        tracker: the tracker to save to; None means the default `enhanced_prompt_tracker`.
+        record_id: the record being rated; None leaves the widget disabled until
+            `set_record` is called.
+        show_feedback: offer the comment box and tags after the first rating.
+        tags: the quick tags offered as toggle buttons.
+        on_rated: called as `on_rated(record_id, rating)` after a rating (0 when
+            cleared) was saved; its errors are logged, not raised.
+        **kw: further `ttk.Frame` options.
+    """
+
+    def __init__(self, parent: tk.Misc, tracker: Any | None = None, record_id: str | None = None,
+                 *, show_feedback: bool = True, tags: Sequence[str] = DEFAULT_TAGS,
+                 on_rated: Callable[[str, int], Any] | None = None, **kw: Any) -> None:
+        super().__init__(parent, **kw)
+        self._tracker = tracker
+        self._record_id: str | None = None
+        self._show_feedback = show_feedback
+        self._on_rated = on_rated
+        self._extra_tags: list[str] = []  # tags on the record that we offer no button for
+        self._saved_comment = ""
+        self._stored_tags: list[str] = []
+        self._comment_after: str | None = None
+        self._status_after: str | None = None
+        self._build(tags)
+        self.set_record(record_id)
+
+    # -- layout ----------------------------------------------------------------------
+
+    def _build(self, tags: Sequence[str]) -> None:
+        top = ttk.Frame(self)
+        top.grid(row=0, column=0, sticky="w")
+        self.stars = StarBar(top)
+        self.stars.grid(row=0, column=0, padx=(0, 8))
+        self.stars.bind("<<RatingChanged>>", self._on_stars_changed, add="+")
+        self.keep_button = ttk.Button(top, text="Keep", command=self.keep)
+        self.keep_button.grid(row=0, column=1, padx=(0, 8))
+        self.status = ttk.Label(top, text="")
+        self.status.grid(row=0, column=2, sticky="w")
+
+        self.details = ttk.Frame(self)
+        comment_row = ttk.Frame(self.details)
+        comment_row.grid(row=0, column=0, sticky="we", pady=(4, 4))
+        comment_row.columnconfigure(1, weight=1)
+        ttk.Label(comment_row, text="Comment").grid(row=0, column=0, padx=(0, 6))
+        self.comment = ttk.Entry(comment_row, width=36)
+        self.comment.grid(row=0, column=1, sticky="we")
+        for sequence in ("<KeyRelease>", "<<Paste>>", "<<Cut>>"):
+            self.comment.bind(sequence, self._schedule_comment_save, add="+")
+        self.comment.bind("<Return>", self._save_comment_now, add="+")
+        self.comment.bind("<FocusOut>", self._save_comment_now, add="+")
+        self.tag_toggles = TagToggles(self.details, tags, command=self._save_details)
+        self.tag_toggles.grid(row=1, column=0, sticky="w")
+        self.details.columnconfigure(0, weight=1)
+
+    # -- public API ------------------------------------------------------------------
+
+    @property
+    def record_id(self) -> str | None:
+        """The id of the record the widget rates, or None."""
+        return self._record_id
+
+    def set_record(self, record_id: str | None) -> None:
+        """Point the widget at another result, showing that record's saved rating.
+
+        A comment still being typed for the previous record is saved first.
+        """
+        self._flush_comment()
+        self._record_id = record_id
+        record = self._tracker_call("load", lambda t: t.get_record(record_id)) if record_id else None
+        rating = int(getattr(record, "quality_rating", None) or 0)
+        tags = list(getattr(record, "tags", None) or ())
+        self._saved_comment = str(getattr(record, "feedback", None) or "")
+        self._stored_tags = tags
+        self.stars.value = rating
+        self.comment.state(["!disabled"])
+        self.comment.delete(0, "end")
+        self.comment.insert(0, self._saved_comment)
+        self.tag_toggles.select(tags)
+        self._extra_tags = [t for t in tags if t not in self.tag_toggles.tags]
+        kept = getattr(record, "save_method", None) == "user_save"
+        self.keep_button.configure(text="Kept" if kept else "Keep")
+        self.keep_button.state(["disabled"] if kept or record_id is None else ["!disabled"])
+        self.stars.configure(state="normal" if record_id else "disabled")
+        self._set_status("")
+        self.details.grid_remove()  # a fresh result shows only the stars until rated
+        self._update_details()
+
+    def keep(self) -> None:
+        """Mark the result as saved by the user (the Keep button)."""
+        if self._record_id is None:
+            return
+        if self._tracker_call("keep", lambda t: t.mark_saved(self._record_id, "user_save")):
+            self.keep_button.configure(text="Kept")
+            self.keep_button.state(["disabled"])
+            self._set_status("Kept")
+
+    def destroy(self) -> None:
+        self._flush_comment()
+        for after_id in (self._comment_after, self._status_after):
+            if after_id is not None:
+                self.after_cancel(after_id)
+        self._comment_after = self._status_after = None
+        super().destroy()
+
+    # -- saving ----------------------------------------------------------------------
+
+    def _on_stars_changed(self, _event: tk.Event | None = None) -> None:
+        rating = self.stars.value
+        if rating == 0:
+            saved = self._tracker_call("clear the rating", lambda t: t.clear_rating(self._record_id))
+            status = "Rating cleared"
+        else:
+            saved = self._save_rating(rating)
+            status = "Saved"
+        if saved:
+            self._set_status(status)
+            self._notify_rated(rating)
+        self._update_details()
+
+    def _save_rating(self, rating: int) -> bool:
+        comment = self.comment.get().strip()
+        tags = self.tag_toggles.selected() + self._extra_tags
+        saved = self._tracker_call(
+            "save the rating",
+            lambda t: t.rate_prompt(self._record_id, rating, feedback=comment, tags=tags))
+        if not saved:
+            return False
+        self._saved_comment = comment
+        if tags:
+            self._stored_tags = tags
+        elif self._stored_tags:
+            # rate_prompt treats no tags as "leave the tags alone", so the store still
+            # has them: show what is stored rather than pretend they were removed.
+            self.tag_toggles.select(self._stored_tags)
+            self._set_status("The last tag cannot be removed")
+            return False
+        return True
+
+    def _save_details(self) -> None:
+        """Save the comment and tags (they ride on `rate_prompt` with the current rating)."""
+        if self._record_id is None or self.stars.value == 0:
+            return
+        if self._save_rating(self.stars.value):
+            self._set_status("Saved")
+
+    def _schedule_comment_save(self, _event: tk.Event | None = None) -> None:
+        if self._comment_after is not None:
+            self.after_cancel(self._comment_after)
+        self._comment_after = self.after(COMMENT_SAVE_DELAY_MS, self._flush_comment)
+
+    def _save_comment_now(self, _event: tk.Event | None = None) -> None:
+        self._flush_comment()
+
+    def _flush_comment(self) -> None:
+        if self._comment_after is not None:
+            self.after_cancel(self._comment_after)
+            self._comment_after = None
+        if self.comment.get().strip() != self._saved_comment:
+            self._save_details()
+
+    def _tracker_call(self, what: str, call: Callable[[Any], Any]) -> Any:
+        """Run `call(tracker)`; on any error log it, show it, and return None.
+
+        Successful calls return the call's result, or True where that is None.
+        """
+        try:
+            result = call(resolve_tracker(self._tracker))
+        except Exception:  # the host must never see our storage errors
+            log.exception("could not %s for record %s", what, self._record_id)
+            self._set_status(f"Could not {what}")
+            return None
+        return True if result is None else result
+
+    def _notify_rated(self, rating: int) -> None:
+        self.event_generate("<<PromptRated>>")
+        if self._on_rated is None:
+            return
+        try:
+            self._on_rated(self._record_id, rating)
+        except Exception:
+            log.exception("on_rated callback failed for record %s", self._record_id)
+
+    # -- display ---------------------------------------------------------------------
+
+    def _update_details(self) -> None:
+        rated = self.stars.value > 0
+        if self._show_feedback and rated:
+            self.details.grid(row=1, column=0, sticky="we")
+        # Kept visible but disabled after the rating is cleared: the text stays readable.
+        state = "normal" if rated else "disabled"
+        self.comment.state(["!disabled"] if rated else ["disabled"])
+        self.tag_toggles.set_state(state)
+
+    def _set_status(self, text: str) -> None:
+        self.status.configure(text=text)
+        if self._status_after is not None:
+            self.after_cancel(self._status_after)
+            self._status_after = None
+        if text and not text.startswith("Could not"):
+            self._status_after = self.after(STATUS_CLEAR_MS, self._clear_status)
+
+    def _clear_status(self) -> None:
+        self._status_after = None
+        self.status.configure(text="")
