@@ -61,7 +61,9 @@ class SeedLayout(ttk.Frame):
 
     def _work(self, outcome: tuple) -> None:
         self.gate.wait(5)
-        self.inbox.put(outcome)
+        if len(outcome) > 3:  # (success, url, error, delay)
+            time.sleep(outcome[3])
+        self.inbox.put(outcome[:3])
 
     def _poll(self) -> None:
         while not self.inbox.empty():

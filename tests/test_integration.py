@@ -161,12 +161,14 @@ def test_two_overlapping_generations_keep_their_own_prompt_and_parameters(tk_roo
 
 
 def test_outcomes_through_after_are_matched_first_in_first_out(seed, tracker):
-    integrate_seed(seed, tracker)
+    # Reported on the Tk thread with no id, outcomes can only be matched in start order.
+    handle = integrate_seed(seed, tracker)
     seed.gate.clear()  # hold both workers so both starts are pending
-    for prompt, url in (("first", "/a.png"), ("second", "/b.png")):
+    for prompt, url, delay in (("first", "/a.png", 0), ("second", "/b.png", 0.2)):
         type_prompt(seed, prompt)
-        seed.plan.put((True, url, None))
+        seed.plan.put((True, url, None, delay))
         seed.process_model()
+    assert handle.pending == 2
     seed.gate.set()
     wait_until(seed, lambda: len(seed.reported) == 2)
     assert {r.prompt: r.result_url for r in records(tracker)} == {"first": "/a.png",
