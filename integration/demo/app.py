@@ -109,7 +109,11 @@ class DemoApp:
         return open_analytics_window(self.root, tracker=self.tracker)
 
     def open_export(self) -> Any:
-        if importlib.util.find_spec("analytics_window.export_tab") is None:
+        try:
+            spec = importlib.util.find_spec("analytics_window.export_tab")
+        except ImportError:
+            spec = None
+        if spec is None:
             return self._not_available("Training export")
         window = self.open_analytics()
         if window is not None:
