@@ -20,7 +20,7 @@ DISPLAY = ":97"
 PROMPT = "a lighthouse on a rocky coast at blue hour, volumetric fog, 35mm film photo"
 
 
-def drive(out: Path) -> int:
+def drive(out: Path, tab: str = "seedream") -> int:
     """Child process: build the demo, use it, grab the window."""
     sys.path.insert(0, str(ROOT))
     from integration.demo.app import build_parser, open_demo
@@ -31,13 +31,16 @@ def drive(out: Path) -> int:
     window, app = open_demo(args)
     window.geometry("1120x760+0+0")
     app.backend.forced = "success"
-    layout = app.seedream
+    layout = getattr(app, tab)
     app.notebook.select(layout)
-    layout.prompt_text.insert("1.0", PROMPT)
-    layout.negative_entry.insert(0, "blurry, text, watermark")
+    prompt_widget = getattr(layout, "prompt_text", None)
+    if prompt_widget is not None:
+        prompt_widget.insert("1.0", PROMPT)
+    if tab == "seedream":
+        layout.negative_entry.insert(0, "blurry, text, watermark")
     pump(window, 0.5)
     layout.generate_button.invoke()
-    handle = app.handles[1]
+    handle = app.handles[app.layouts.index(layout)]
     deadline = time.monotonic() + 10
     while handle.rating_widget.record_id is None and time.monotonic() < deadline:
         pump(window, 0.05)
@@ -68,18 +71,20 @@ def pump(window, seconds: float) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", default=str(ROOT / "assets" / "demo.png"))
+    parser.add_argument("--tab", default="seedream", help="layout to show (seededit, seedream, "
+                                                             "wan, upscaler, seedance)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     out = Path(args.out).resolve()
     if args.child:
-        return drive(out)
+        return drive(out, args.tab)
     xvfb = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         time.sleep(1.0)
         env = dict(os.environ, DISPLAY=DISPLAY)
         env.pop("PROMPT_TRACKING_HOME", None)
-        result = subprocess.run([sys.executable, __file__, str(out), "--child"], env=env,
+        result = subprocess.run([sys.executable, __file__, str(out), "--tab", args.tab, "--child"], env=env,
                                 timeout=120)
         if result.returncode == 0:
             print(f"wrote {out}")

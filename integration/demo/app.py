@@ -79,12 +79,28 @@ class DemoApp:
                                      success_method="on_success", failure_method="on_failure"),
         ]
 
+        self._accent_generate_buttons()
         self.status = ttk.Label(root, anchor="w", padding=(10, 4))
         self.status.pack(fill="x", side="bottom")
         self._build_menu()
         self._revision = -1
         self._status_after: str | None = None
         self._update_status()
+
+    def _accent_generate_buttons(self) -> None:
+        """In a ttkbootstrap window, give each Generate button the theme's primary style.
+
+        ttkbootstrap 2.x builds a style when a widget first asks for it, so one probe
+        button makes it; plain Tk roots (the tests) keep the stock look.
+        """
+        bootstrap = sys.modules.get("ttkbootstrap")
+        if bootstrap is None or not isinstance(self.root, bootstrap.Window):
+            return
+        probe = bootstrap.Button(self.root, bootstyle="primary")
+        style = probe.cget("style")
+        probe.destroy()
+        for layout in self.layouts:
+            layout.generate_button.configure(style=style)
 
     def _build_menu(self) -> None:
         menubar = tk.Menu(self.root)

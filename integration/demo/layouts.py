@@ -79,6 +79,9 @@ class DemoLayout(ttk.Frame):
         self._row += 1
         return widget
 
+    def add_text(self, label: str) -> tk.Text:
+        return self.add_row(label, tk.Text(self.form, height=4, width=40, wrap="word"))
+
     def add_choice(self, label: str, values: tuple[str, ...], value: str) -> ttk.Combobox:
         box = ttk.Combobox(self.form, values=values, state="readonly", width=14)
         box.set(value)
@@ -159,8 +162,7 @@ class SeedEditLayout(DemoLayout):
     uses_input_image = True
 
     def build_form(self) -> None:
-        self.prompt_text = self.add_row("Instruction", tk.Text(self.form, height=4, width=40,
-                                                               wrap="word"))
+        self.prompt_text = self.add_text("Instruction")
         self.strength = self.add_row("Strength", ttk.Spinbox(self.form, from_=0.1, to=1.0,
                                                              increment=0.1, width=6))
         self.strength.set("0.7")
@@ -195,8 +197,7 @@ class SeedreamLayout(DemoLayout):
     backend_model = "seedream"
 
     def build_form(self) -> None:
-        self.prompt_text = self.add_row("Prompt", tk.Text(self.form, height=4, width=40,
-                                                          wrap="word"))
+        self.prompt_text = self.add_text("Prompt")
         self.negative_entry = self.add_row("Negative", ttk.Entry(self.form, width=40))
         self.size = self.add_choice("Size", ("1024x1024", "1664x936", "936x1664"), "1024x1024")
         self.guidance = self.add_row("Guidance", ttk.Spinbox(self.form, from_=1, to=20, width=6))
@@ -247,8 +248,7 @@ class WanLayout(DemoLayout):
 
     def build_form(self) -> None:
         self.mode = self.add_choice("Mode", ("text-to-video", "image-to-video"), "text-to-video")
-        self.prompt_text = self.add_row("Prompt", tk.Text(self.form, height=4, width=40,
-                                                          wrap="word"))
+        self.prompt_text = self.add_text("Prompt")
         self.duration = self.add_choice("Duration", ("5 s", "10 s"), "5 s")
         self.resolution = self.add_choice("Resolution", ("480p", "720p"), "720p")
         self.generate_button = self.add_generate_button("Make video", self.start_video)
