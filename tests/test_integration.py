@@ -324,3 +324,47 @@ def test_an_outcome_from_a_plain_thread_without_any_start_reads_the_prompt_on_th
     wait_until(seed, lambda: handle.last_record_id is not None)
     [record] = records(tracker)
     assert (record.prompt, record.metadata["unmatched"]) == ("unsolicited", True)
+
+
+def test_result_and_error_getters_override_the_extraction(tk_root, tracker):
+    layout = SplitLayout(tk_root)
+    handle = quick_integrate_tracking(
+        layout, "m", lambda: "p", tracker=tracker, process_method="generate",
+        success_method="on_images_ready", failure_method="on_error", rating="off",
+        result_getter=lambda response: response["artifacts"][1]["path"],
+        error_getter=lambda error: f"wrapped: {error['why']}")
+    layout.plan.put((0, "ok", {"artifacts": [{"path": "/a"}, {"path": "/b"}]}))
+    layout.generate()
+    layout.plan.put((0, "err", {"why": "Request Moderated"}))
+    layout.generate()
+    wait_until(tk_root, lambda: layout.errors and layout.results and handle.pending == 0)
+    ok, failed = sorted(records(tracker), key=lambda r: r.success, reverse=True)
+    assert ok.result_url == "/b"
+    assert failed.error_message == "wrapped: Request Moderated"
+    layout.destroy()
+
+
+def test_partials_and_bind_all_that_captured_the_start_method_are_rewired(seed, tracker, tk_root):
+    import functools
+
+    extra = ttk.Button(seed, text="Again", command=functools.partial(seed.process_model, None))
+    extra.pack()
+    tk_root.bind_all("<F5>", seed.process_model)
+    handle = integrate_seed(seed, tracker)
+    assert handle.rewired == 4
+    seed.plan.put((True, "/p.png", None))
+    extra.invoke()
+    seed.plan.put((True, "/f5.png", None))
+    seed.generate_button.focus_force()
+    seed.update()
+    seed.generate_button.event_generate("<F5>")
+    wait_until(seed, lambda: len(seed.reported) == 2)
+    assert sorted(r.result_url for r in records(tracker)) == ["/f5.png", "/p.png"]
+    handle.remove()
+    assert "process_model" in tk_root.bind_all("<F5>")
+    tk_root.unbind_all("<F5>")
+
+
+def test_dialog_mode_uses_the_prompter_and_adds_no_inline_widget(seed, tracker):
+    handle = integrate_seed(seed, tracker, rating="dialog")
+    assert handle.rating_widget is None and handle.prompter.mode == "dialog"
