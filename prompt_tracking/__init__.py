@@ -5,16 +5,19 @@ no tkinter, ttkbootstrap or matplotlib, so it loads fast and works headless.
 """
 from __future__ import annotations
 
-from .failures import categorize_failure
+from .failures import FailureInfo, categorize_failure, describe_failure, register_failure_rule
 from .records import FailureReason, PromptRecord, SaveMethod
 
 __all__ = [
     "EnhancedPromptTracker",
+    "FailureInfo",
     "FailureReason",
     "PromptRecord",
     "SaveMethod",
     "categorize_failure",
+    "describe_failure",
     "enhanced_prompt_tracker",
+    "register_failure_rule",
 ]
 __version__ = "0.1.0"
 

@@ -15,7 +15,31 @@ from typing import Any
 MAX_PROMPT_CHARS = 100_000
 
 
-class FailureReason(str, enum.Enum):
+class _Choice(str, enum.Enum):
+    """A str enum whose arguments accept the member or its value string (any case)."""
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def coerce(cls, value: Any) -> Any:
+        """Return the member for a member or its value string.
+
+        Raises:
+            ValueError: `value` names no member; the message names the argument.
+        """
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, str):
+            key = value.strip().lower()
+            for member in cls:
+                if key == member.value:
+                    return member
+        argument = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()  # SaveMethod -> save_method
+        raise ValueError(f"{argument} must be one of {[m.value for m in cls]}, got {value!r}")
+
+
+class FailureReason(_Choice):
     """Why a generation failed; the ten categories used everywhere."""
 
     CONTENT_FILTER = "content_filter"
@@ -29,53 +53,13 @@ class FailureReason(str, enum.Enum):
     CANCELLED = "cancelled"
     UNKNOWN = "unknown"
 
-    def __str__(self) -> str:
-        return self.value
 
-    @classmethod
-    def coerce(cls, value: FailureReason | str) -> FailureReason:
-        """Return the member for a member, its value or its name (any case).
-
-        Raises:
-            ValueError: `value` names no failure reason.
-        """
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, str):
-            key = value.strip().lower()
-            for member in cls:
-                if key == member.value:
-                    return member
-        raise ValueError(
-            f"failure_reason must be one of {[m.value for m in cls]}, got {value!r}")
-
-
-class SaveMethod(str, enum.Enum):
+class SaveMethod(_Choice):
     """How a result was kept: automatically by the app, by hand, or by the user's Keep."""
 
     AUTO = "auto"
     MANUAL = "manual"
     USER_SAVE = "user_save"
-
-    def __str__(self) -> str:
-        return self.value
-
-    @classmethod
-    def coerce(cls, value: SaveMethod | str) -> SaveMethod:
-        """Return the member for a member or its value string.
-
-        Raises:
-            ValueError: `value` names no save method.
-        """
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, str):
-            key = value.strip().lower()
-            for member in cls:
-                if key == member.value:
-                    return member
-        raise ValueError(
-            f"save_method must be one of {[m.value for m in cls]}, got {value!r}")
 
 
 @dataclasses.dataclass

@@ -96,3 +96,39 @@ def test_threads_logging_and_rating_at_once(tracker):
     rated = {r.id: r.quality_rating for r in tracker.records(models=[f"m{n}" for n in range(8)])}
     assert len(rated) == 2000 and set(rated) == set(ids)
     assert all(v is not None for v in rated.values())
+
+
+def test_normal_exit_without_close_loses_nothing(tmp_path):
+    data_dir = tmp_path / "store"
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+            "from prompt_tracking import EnhancedPromptTracker\n"
+            f"t = EnhancedPromptTracker({str(data_dir)!r})\n"
+            "for i in range(1500): print(t.log_successful_prompt(f'exit {i}', 'm'))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    ids = set(out.stdout.split())
+    conn = sqlite3.connect(data_dir / "prompts.sqlite3")
+    stored = {row[0] for row in conn.execute("SELECT id FROM records")}
+    conn.close()
+    assert len(ids) == 1500 and stored == ids  # committed by the atexit flush itself
+
+
+def test_exit_while_locked_is_bounded_and_recovered_next_time(tmp_path):
+    data_dir = tmp_path / "store"
+    with EnhancedPromptTracker(data_dir) as tracker:
+        tracker.log_successful_prompt("create", "m")
+    lock = sqlite3.connect(data_dir / "prompts.sqlite3", isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+            "from prompt_tracking import EnhancedPromptTracker\n"
+            f"t = EnhancedPromptTracker({str(data_dir)!r})\n"
+            "for i in range(300): print(t.log_successful_prompt(f'locked exit {i}', 'm'))\n")
+    start = time.monotonic()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         timeout=60)
+    assert time.monotonic() - start < 20  # the exit-time flush gives up, it does not hang
+    lock.execute("COMMIT")
+    lock.close()
+    with EnhancedPromptTracker(data_dir) as tracker:
+        assert tracker.flush(timeout=10)
+        stored = {r.id for r in tracker.records(text="locked exit")}
+    assert stored == set(out.stdout.split())

@@ -185,15 +185,17 @@ def test_a_photoimage_preview_is_shown_and_a_bad_path_is_ignored(tk_root, tracke
 
 # -- RatingPrompter ------------------------------------------------------------------
 
-def answer_next_dialog(root: tk.Tk, rating: int, log: list) -> None:
-    """When a dialog holds the grab, rate it; the prompter opened it."""
-    def answer():
+def answer_next_dialog(root: tk.Tk, rating: int, opened: list, tries: int = 100) -> None:
+    """Once a RatingDialog holds the grab, note it in `opened` and rate it; polls every 20 ms."""
+    def answer(tries_left: int) -> None:
         dialog = root.grab_current()
-        log.append(dialog)
         if isinstance(dialog, RatingDialog):
+            opened.append(dialog)
             click_star(dialog.stars, rating)
             press_key(dialog.stars, "Return")
-    root.after(150, answer)
+        elif tries_left:
+            root.after(20, answer, tries_left - 1)
+    root.after(20, answer, tries)
 
 
 def pump(root: tk.Tk, ms: int) -> None:
@@ -220,37 +222,49 @@ def test_dialog_mode_asks_every_nth_result_without_blocking(tk_root, tracker):
     assert tracker.get_record(first).quality_rating is None
 
 
-def test_dialog_mode_waits_while_another_modal_holds_the_grab(tk_root, tracker, monkeypatch):
-    monkeypatch.setattr("widgets.prompter.RETRY_MS", 50)
-    other_modal = tk.Toplevel(tk_root)
+def hold_a_grab(root: tk.Tk):
+    other_modal = tk.Toplevel(root)
     other_modal.wait_visibility()
     other_modal.grab_set()
+    return other_modal.destroy
+
+
+def type_in_the_host(root: tk.Tk):
+    prompt_box = ttk.Entry(root)
+    prompt_box.pack()
+    generate_button = ttk.Button(root, text="Generate")
+    generate_button.pack()
+    prompt_box.focus_force()
+    root.update()
+    return generate_button.focus_force
+
+
+@pytest.mark.parametrize("make_busy", [hold_a_grab, type_in_the_host])
+def test_dialog_mode_waits_until_the_user_is_free(tk_root, tracker, monkeypatch, make_busy):
+    monkeypatch.setattr("widgets.prompter.RETRY_MS", 50)
+    end_busy = make_busy(tk_root)
     prompter = RatingPrompter(tk_root, tracker, mode="dialog")
     rid = tracker.log_successful_prompt("one", "sdxl")
     prompter.result_ready(rid)
-    pump(tk_root, 200)
-    assert tk_root.grab_current() is other_modal
-    opened = []
-    other_modal.destroy()
+    pump(tk_root, 300)
+    assert not isinstance(tk_root.grab_current(), RatingDialog)
+    opened: list = []
+    end_busy()
     answer_next_dialog(tk_root, 3, opened)
-    pump(tk_root, 400)
+    pump(tk_root, 500)
+    assert len(opened) == 1
     assert tracker.get_record(rid).quality_rating == 3
 
 
-def test_dialog_mode_waits_while_the_user_types_in_the_host(tk_root, tracker, monkeypatch):
+def test_a_question_still_waiting_is_dropped_by_cancel(tk_root, tracker, monkeypatch):
     monkeypatch.setattr("widgets.prompter.RETRY_MS", 50)
-    prompt_box = ttk.Entry(tk_root)
-    prompt_box.pack()
-    prompt_box.focus_force()
-    tk_root.update()
+    end_busy = type_in_the_host(tk_root)
     prompter = RatingPrompter(tk_root, tracker, mode="dialog")
-    rid = tracker.log_successful_prompt("one", "sdxl")
-    prompter.result_ready(rid)
-    pump(tk_root, 200)
-    assert tk_root.grab_current() is None
-    assert tk_root.focus_get() is prompt_box
+    prompter.result_ready(tracker.log_successful_prompt("one", "sdxl"))
+    pump(tk_root, 100)
     prompter.cancel()
-    pump(tk_root, 200)
+    end_busy()
+    pump(tk_root, 300)
     assert tk_root.grab_current() is None
 
 
@@ -304,6 +318,7 @@ def test_a_plain_tk_host_keeps_its_theme_and_styles(tk_root, tracker, record_id,
     click_star(widget.stars, 3)
     run_modal(RatingDialog(tk_root, tracker, record_id), rate(5), key("Return"))
     assert host_style_snapshot(tk_root) == before
+    assert str(widget.tag_toggles.buttons["artifacts"].cget("style")) == ""
     assert "darkly" not in ttk.Style(tk_root).theme_names()
 
 
@@ -323,6 +338,7 @@ def test_a_ttkbootstrap_host_gets_stars_on_its_theme_background(display, tracker
         click_star(widget.stars, 4)
         assert widget.stars["background"] == colors.bg
         assert widget.stars._palette.is_dark
+        assert widget.tag_toggles.buttons["artifacts"].cget("style").endswith("Toolbutton")
         assert tracker.get_record(record_id).quality_rating == 4
         dialog = RatingDialog(window, tracker, record_id)
         assert dialog.stars["background"] == colors.bg

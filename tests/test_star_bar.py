@@ -142,3 +142,18 @@ def test_star_size_follows_tk_scaling(tk_root):
     large = StarBar(tk_root, size=20)
     assert int(large["height"]) > 1.8 * int(small["height"])
     assert int(large["width"]) > 1.8 * int(small["width"])
+
+
+def test_the_bar_follows_a_theme_switch_of_the_host(tk_root):
+    from tkinter import ttk
+
+    style = ttk.Style(tk_root)
+    style.theme_use("default")
+    frame = ttk.Frame(tk_root)
+    frame.pack()
+    star_bar = StarBar(frame)
+    star_bar.pack()
+    tk_root.update()
+    style.theme_use("clam")
+    tk_root.update()
+    assert star_bar["background"] == style.lookup("TFrame", "background")

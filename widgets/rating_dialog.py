@@ -100,11 +100,13 @@ class RatingDialog(tk.Toplevel):
         self.stars.bind("<<RatingChanged>>", self._update_submit, add="+")
         ttk.Label(master, text="Comment (optional)").grid(row=3, column=0, sticky="w")
         p = self._palette
-        # tk.Text has no ttk twin; colour it like the theme's entry fields.
+        # tk.Text has no ttk twin: give it the entry fields' colours and font (TkTextFont,
+        # not the monospace Text default) and a one-pixel edge like a ttk entry.
         self.comment = tk.Text(
-            master, width=40, height=3, wrap="word", undo=True, relief="solid", borderwidth=1,
+            master, width=40, height=3, wrap="word", undo=True, font="TkTextFont",
+            relief="flat", borderwidth=0, padx=4, pady=3, highlightthickness=1,
             background=p.field_background, foreground=p.field_foreground,
-            insertbackground=p.field_foreground, highlightthickness=1,
+            insertbackground=p.field_foreground,
             highlightbackground=p.star_empty_edge, highlightcolor=p.focus)
         self.comment.grid(row=4, column=0, sticky="we", pady=(2, 8))
         self.comment.bind("<Return>", self._on_return, add="+")

@@ -14,12 +14,14 @@ from tkinter import ttk
 from typing import Any
 
 from .star_bar import StarBar
+from .theme import bootstrap_module
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TAGS = ("great composition", "artifacts", "wrong subject", "off style")
 COMMENT_SAVE_DELAY_MS = 800  # save a comment this long after the last keystroke
 STATUS_CLEAR_MS = 3000
+_FAILED = object()  # what _tracker_call returns when the tracker raised
 
 
 def resolve_tracker(tracker: Any | None) -> Any:
@@ -49,12 +51,11 @@ class TagToggles(ttk.Frame):
         # and can run on any thread the garbage collector happens to run on.
         self._variables: dict[str, str] = {}
         self.buttons: dict[str, ttk.Checkbutton] = {}
-        style = _toolbutton_style(self)
+        make_button = _toggle_button_factory(self)
         for column, tag in enumerate(tags):
             variable = f"{self}.tag{column}"
             self.setvar(variable, 0)
-            button = ttk.Checkbutton(self, text=tag, variable=variable, command=command,
-                                     takefocus=1, **style)
+            button = make_button(self, text=tag, variable=variable, command=command, takefocus=1)
             button.grid(row=0, column=column, padx=(0, 4), sticky="w")
             self._variables[tag] = variable
             self.buttons[tag] = button
@@ -84,13 +85,24 @@ class TagToggles(ttk.Frame):
             button.state(["!disabled"] if state == "normal" else ["disabled"])
 
 
-def _toolbutton_style(widget: tk.Misc) -> dict[str, str]:
-    """`style="Toolbutton"` where the theme defines it (every stock ttk theme does)."""
-    try:
-        ttk.Style(widget).layout("Toolbutton")
-    except tk.TclError:
-        return {}
-    return {"style": "Toolbutton"}
+def _toggle_button_factory(widget: tk.Misc) -> Callable[..., ttk.Checkbutton]:
+    """How to make a tag toggle that shows its state clearly in the host's theme.
+
+    In a ttkbootstrap app: its outline toolbutton, a real toggle button in every one of
+    its themes. Elsewhere: a plain ttk.Checkbutton, because the stock "Toolbutton"
+    style shows the selected state faintly or not at all in several themes.
+    """
+    bootstrap = bootstrap_module(widget)
+    if bootstrap is None:
+        return ttk.Checkbutton
+
+    def bootstrap_toggle(parent: tk.Misc, **kw: Any) -> ttk.Checkbutton:
+        try:
+            return bootstrap.Checkbutton(parent, bootstyle="primary-outline-toolbutton", **kw)
+        except Exception:  # an older or newer ttkbootstrap without that bootstyle
+            log.warning("ttkbootstrap toggle unavailable; using a plain checkbutton", exc_info=True)
+            return ttk.Checkbutton(parent, **kw)
+    return bootstrap_toggle
 
 
 class QualityRatingWidget(ttk.Frame):
@@ -170,6 +182,8 @@ class QualityRatingWidget(ttk.Frame):
         self._flush_comment()
         self._record_id = record_id
         record = self._tracker_call("load", lambda t: t.get_record(record_id)) if record_id else None
+        if record is _FAILED:
+            record = None
         rating = int(getattr(record, "quality_rating", None) or 0)
         tags = list(getattr(record, "tags", None) or ())
         self._saved_comment = str(getattr(record, "feedback", None) or "")
@@ -192,7 +206,7 @@ class QualityRatingWidget(ttk.Frame):
         """Mark the result as saved by the user (the Keep button)."""
         if self._record_id is None:
             return
-        if self._tracker_call("keep", lambda t: t.mark_saved(self._record_id, "user_save")):
+        if self._tracker_call("keep", lambda t: t.mark_saved(self._record_id, "user_save")) is not _FAILED:
             self.keep_button.configure(text="Kept")
             self.keep_button.state(["disabled"])
             self._set_status("Kept")
@@ -210,11 +224,10 @@ class QualityRatingWidget(ttk.Frame):
     def _on_stars_changed(self, _event: tk.Event | None = None) -> None:
         rating = self.stars.value
         if rating == 0:
-            saved = self._tracker_call("clear the rating", lambda t: t.clear_rating(self._record_id))
-            status = "Rating cleared"
+            call = self._tracker_call("clear the rating", lambda t: t.clear_rating(self._record_id))
+            saved, status = call is not _FAILED, "Rating cleared"
         else:
-            saved = self._save_rating(rating)
-            status = "Saved"
+            saved, status = self._save_rating(rating), "Saved"
         if saved:
             self._set_status(status)
             self._notify_rated(rating)
@@ -223,10 +236,10 @@ class QualityRatingWidget(ttk.Frame):
     def _save_rating(self, rating: int) -> bool:
         comment = self.comment.get().strip()
         tags = self.tag_toggles.selected() + self._extra_tags
-        saved = self._tracker_call(
+        call = self._tracker_call(
             "save the rating",
             lambda t: t.rate_prompt(self._record_id, rating, feedback=comment, tags=tags))
-        if not saved:
+        if call is _FAILED:
             return False
         self._saved_comment = comment
         if tags:
@@ -262,17 +275,15 @@ class QualityRatingWidget(ttk.Frame):
             self._save_details()
 
     def _tracker_call(self, what: str, call: Callable[[Any], Any]) -> Any:
-        """Run `call(tracker)`; on any error log it, show it, and return None.
-
-        Successful calls return the call's result, or True where that is None.
-        """
+        """Run `call(tracker)` and return its result; on any error log it, show it as the
+        status, and return `_FAILED`."""
         try:
             result = call(resolve_tracker(self._tracker))
         except Exception:  # the host must never see our storage errors
             log.exception("could not %s for record %s", what, self._record_id)
             self._set_status(f"Could not {what}")
-            return None
-        return True if result is None else result
+            return _FAILED
+        return result
 
     def _notify_rated(self, rating: int) -> None:
         self.event_generate("<<PromptRated>>")

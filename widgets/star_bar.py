@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 MAX_RATING = 5
 DEFAULT_SIZE = 14  # points; about 19 px at 96 dpi
 _GAP_RATIO = 0.25  # gap between stars, as a share of one star's width
-_INNER_RATIO = 0.45  # inner radius of the star, as a share of the outer radius
+_INNER_RATIO = 0.45
+_FOCUS_RING_PX = 1  # highlightthickness  # inner radius of the star, as a share of the outer radius
 
 
 def star_points(cx: float, cy: float, outer: float, inner: float) -> list[float]:
@@ -60,7 +61,7 @@ class StarBar(tk.Canvas):
         kw.setdefault("highlightbackground", self._palette.background)
         kw.setdefault("highlightcolor", self._palette.focus)
         super().__init__(parent, width=width, height=height, borderwidth=0,
-                         highlightthickness=1, takefocus=1, cursor="hand2", **kw)
+                         highlightthickness=_FOCUS_RING_PX, takefocus=1, cursor="hand2", **kw)
         self._value = 0
         self._hover = 0
         self._pressed = 0
@@ -75,6 +76,7 @@ class StarBar(tk.Canvas):
             ("<Motion>", self._on_motion), ("<Leave>", self._on_leave),
             ("<ButtonPress-1>", self._on_press), ("<ButtonRelease-1>", self._on_release),
             ("<Left>", self._on_step), ("<Right>", self._on_step), ("<Key>", self._on_key),
+            ("<<ThemeChanged>>", self._on_theme_changed),
         ):
             self.bind(sequence, handler, add="+")
         if variable is not None:
@@ -103,9 +105,9 @@ class StarBar(tk.Canvas):
 
     def star_center(self, index: int) -> tuple[int, int]:
         """Canvas coordinates of the centre of star `index` (1..5): where a click lands."""
-        half = self._star_px / 2
-        x = self._pad_px + (index - 1) * (self._star_px + self._gap_px) + half
-        return round(x), round(self._pad_px + half)
+        # Canvas coordinates start under the focus ring, so offset by its thickness.
+        start = self._pad_px + _FOCUS_RING_PX + self._star_px / 2
+        return round(start + (index - 1) * (self._star_px + self._gap_px)), round(start)
 
     def configure(self, cnf: dict[str, Any] | None = None, **kw: Any) -> Any:
         """Canvas `configure`; `state="disabled"` also dims the stars and ignores input."""
@@ -163,7 +165,7 @@ class StarBar(tk.Canvas):
         if not 0 <= y <= int(self["height"]) + 2:
             return 0
         cell = self._star_px + self._gap_px
-        index = int((x - self._pad_px) // cell) + 1
+        index = int((x - self._pad_px - _FOCUS_RING_PX) // cell) + 1
         return index if 1 <= index <= MAX_RATING else 0
 
     def _on_motion(self, event: tk.Event) -> None:
@@ -211,6 +213,14 @@ class StarBar(tk.Canvas):
         else:
             return None  # Tab, Return and the rest go on to the host's bindings
         return "break"
+
+    def _on_theme_changed(self, _event: tk.Event) -> None:
+        """Follow a theme switch in the host (ttk sends this to every widget)."""
+        self._palette = palette_for(self.master)
+        super().configure(background=self._palette.background,
+                          highlightbackground=self._palette.background,
+                          highlightcolor=self._palette.focus)
+        self._draw()
 
     def _user_set(self, rating: int) -> None:
         changed = rating != self._value

@@ -63,24 +63,35 @@ def luminance(widget: tk.Misc, color: str) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-def bootstrap_colors(widget: tk.Misc) -> Any | None:
-    """ttkbootstrap's colour set for the theme `widget`'s app runs, or None.
+def bootstrap_module(widget: tk.Misc) -> Any | None:
+    """The ttkbootstrap module when `widget`'s app runs a ttkbootstrap theme, else None.
 
     None in a plain Tk app, when ttkbootstrap is not imported, when its `Style`
     belongs to another interpreter, or when the active ttk theme is not one of its own.
+    Only then may ttkbootstrap widgets be created: in a plain app they would switch the
+    whole app to a bootstrap theme.
     """
     module = sys.modules.get("ttkbootstrap")
-    style_class = getattr(module, "Style", None)
-    instance = getattr(style_class, "instance", None)
+    instance = getattr(getattr(module, "Style", None), "instance", None)
     if instance is None or getattr(instance, "tk", None) is not widget.tk:
         return None
     try:
         if ttk.Style(widget).theme_use() not in instance.theme_names():
             return None
-        colors = instance.colors
+    except (tk.TclError, AttributeError):
+        return None
+    return module
+
+
+def bootstrap_colors(widget: tk.Misc) -> Any | None:
+    """ttkbootstrap's colour set for the theme `widget`'s app runs, or None."""
+    module = bootstrap_module(widget)
+    if module is None:
+        return None
+    try:
+        return module.Style.instance.colors or None
     except (tk.TclError, AttributeError, KeyError):
         return None
-    return colors or None
 
 
 def background_of(widget: tk.Misc) -> str:
