@@ -12,7 +12,7 @@ import tkinter as tk
 from typing import Any
 
 from .extract import clean_prompt
-from .quick import attach_rating_widget, default_prompt_getter, resolve_tracker
+from .host import attach_rating_widget, default_prompt_getter, resolve_tracker
 
 log = logging.getLogger(__name__)
 LOOKBACK = 50  # recent records searched for a result URL

@@ -10,11 +10,9 @@ are logged and the host's own return values and exceptions pass through unchange
 """
 from __future__ import annotations
 
-import dataclasses
 import functools
 import inspect
 import logging
-import os
 import threading
 import time
 import tkinter as tk
@@ -22,8 +20,10 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from .extract import (clean_prompt, extract_error, extract_result_url, first_argument,
-                      read_widget_text)
+from .extract import clean_prompt, extract_error, extract_result_url, first_argument
+from .host import (attach_rating_widget, default_prompt_getter, find_anchor_widget, preview_path,
+                   resolve_tracker)
+from .pending import Generation, PendingGenerations
 from .rewire import Rewiring
 from .tk_thread import TkDispatcher
 
@@ -32,81 +32,7 @@ log = logging.getLogger(__name__)
 RATING_MODES = ("inline", "dialog", "off")
 DEFAULT_PENDING_TIMEOUT = 900.0  # seconds; video models can take minutes
 EXPIRY_CHECK_SECONDS = 1.0
-PROMPT_ATTRIBUTES = ("prompt_text", "prompt_entry", "prompt_input", "prompt_box", "prompt_var",
-                     "prompt", "instruction_text", "instruction_entry", "instruction")
-ANCHOR_ATTRIBUTES = ("frame", "root", "master", "parent", "window", "container")
-IMAGE_SUFFIXES = (".png", ".gif", ".ppm", ".pgm")
 _handles: weakref.WeakKeyDictionary[Any, IntegrationHandle] = weakref.WeakKeyDictionary()
-
-
-@dataclasses.dataclass(eq=False)
-class Generation:
-    """One started generation: what was sent, captured when it started."""
-
-    prompt: str
-    parameters: dict[str, Any] | None
-    model: str
-    started: float
-    thread_ids: set[int] = dataclasses.field(default_factory=set)
-
-
-def resolve_tracker(tracker: Any | None) -> Any:
-    """`tracker`, or the default `enhanced_prompt_tracker` (imported on first use)."""
-    if tracker is not None:
-        return tracker
-    from prompt_tracking import enhanced_prompt_tracker
-    return enhanced_prompt_tracker
-
-
-def find_anchor_widget(layout: Any, rating_parent: tk.Misc | None = None) -> tk.Misc | None:
-    """The layout itself when it is a widget, else its most likely container widget."""
-    if isinstance(layout, tk.Misc):
-        return layout
-    for name in ANCHOR_ATTRIBUTES:
-        value = getattr(layout, name, None)
-        if isinstance(value, tk.Misc):
-            return value
-    for value in vars(layout).values() if hasattr(layout, "__dict__") else ():
-        if isinstance(value, tk.Misc):
-            return value
-    return rating_parent
-
-
-def default_prompt_getter(layout: Any) -> Callable[[], Any]:
-    """Reads `get_current_prompt()`, else the usual prompt widget or variable. Tk thread."""
-    method = getattr(layout, "get_current_prompt", None)
-    if callable(method):
-        return method
-
-    def read() -> str | None:
-        names = list(PROMPT_ATTRIBUTES)
-        names += [n for n in getattr(layout, "__dict__", {}) if "prompt" in n and n not in names]
-        for name in names:
-            text = read_widget_text(getattr(layout, name, None))
-            if text is not None:
-                return text
-        return None
-    return read
-
-
-def attach_rating_widget(parent: tk.Misc, tracker: Any, **options: Any) -> Any:
-    """A `QualityRatingWidget` placed in `parent` with the geometry manager its children use."""
-    from widgets import QualityRatingWidget
-
-    widget = QualityRatingWidget(parent, tracker=tracker, **options)
-    if parent.grid_slaves():
-        columns, rows = parent.grid_size()
-        widget.grid(row=rows, column=0, columnspan=max(columns, 1), sticky="w", padx=4, pady=4)
-    else:  # pack, place or no children yet: pack never clashes with place
-        widget.pack(side="top", anchor="w", padx=4, pady=4)
-    return widget
-
-
-def preview_path(result_url: str | None) -> str | None:
-    """The result as a local image file the rating dialog can show, else None."""
-    if result_url and result_url.lower().endswith(IMAGE_SUFFIXES) and os.path.isfile(result_url):
-        return result_url
-    return None
 
 
 class IntegrationHandle:
@@ -137,9 +63,7 @@ class IntegrationHandle:
         self.dispatcher: TkDispatcher | None = None
         self._patched: dict[str, tuple[bool, Any, Any]] = {}  # name -> (had own attr, old, wrapper)
         self._rewiring = Rewiring()
-        self._pending: list[Generation] = []
-        self._lock = threading.Lock()
-        self._local = threading.local()  # .active: starts running on this thread
+        self._pending = PendingGenerations()
         self._warned: set[str] = set()
         self._last_expiry_check = 0.0
         self._removed = False
@@ -149,8 +73,7 @@ class IntegrationHandle:
     @property
     def pending(self) -> int:
         """How many started generations are still waiting for their outcome."""
-        with self._lock:
-            return len(self._pending)
+        return len(self._pending)
 
     @property
     def rewired(self) -> int:
@@ -186,8 +109,7 @@ class IntegrationHandle:
                 pass
         if self.dispatcher is not None:
             self.dispatcher.stop()
-        with self._lock:
-            self._pending.clear()
+        self._pending.clear()
         if _handles.get(self.layout) is self:
             del _handles[self.layout]
 
@@ -198,9 +120,7 @@ class IntegrationHandle:
             How many expired.
         """
         now = time.monotonic() if now is None else now
-        with self._lock:
-            stale = [g for g in self._pending if now - g.started >= self.pending_timeout]
-            self._pending = [g for g in self._pending if g not in stale]
+        stale = self._pending.expire(now, self.pending_timeout)
         for generation in stale:
             self._log(generation, False, None,
                       f"No result was reported within {self.pending_timeout:g} s",
@@ -229,11 +149,13 @@ class IntegrationHandle:
                                  {originals[n]: wrappers[n] for n in wrappers})
         except Exception:
             log.exception("prompt-tracking: could not re-point captured commands")
-        self._install_rating(rating, rating_parent or anchor)
+        if rating != "off":
+            try:
+                self._install_rating(rating, rating_parent or anchor)
+            except Exception:  # tracking still works without the rating UI
+                log.exception("prompt-tracking: could not add the rating widget")
 
     def _install_rating(self, rating: str, parent: tk.Misc) -> None:
-        if rating == "off":
-            return
         from widgets import RatingPrompter
 
         if rating == "inline":
@@ -248,16 +170,16 @@ class IntegrationHandle:
 
         @functools.wraps(original)
         def start(*args: Any, **kwargs: Any) -> Any:
-            generation, threads_before = handle._begin()
+            generation = handle._begin()
             try:
                 result = original(*args, **kwargs)
             except Exception as exc:
-                handle._end_start(generation, threads_before, failed=exc)
+                handle._end_start(generation, failed=exc)
                 raise  # the host's exception, unchanged
             except BaseException:
-                handle._end_start(generation, threads_before, cancelled=True)
+                handle._end_start(generation, cancelled=True)
                 raise
-            handle._end_start(generation, threads_before, cancelled=result is False)
+            handle._end_start(generation, cancelled=result is False)
             return result
         return start
 
@@ -276,44 +198,27 @@ class IntegrationHandle:
 
     # -- start ---------------------------------------------------------------------------
 
-    def _begin(self) -> tuple[Generation | None, set[int]]:
+    def _begin(self) -> Generation | None:
         try:
-            threads_before = {t.ident for t in threading.enumerate() if t.ident is not None}
             generation = Generation(prompt=self._read_prompt(), parameters=self._read_parameters(),
                                     model=self._model(), started=time.monotonic())
-            with self._lock:
-                self._pending.append(generation)
-            self._active().append(generation)
-            return generation, threads_before
+            self._pending.begin(generation)
+            return generation
         except Exception:
             log.exception("prompt-tracking: could not capture the generation's inputs")
-            return None, set()
+            return None
 
-    def _end_start(self, generation: Generation | None, threads_before: set[int], *,
-                   failed: BaseException | None = None, cancelled: bool = False) -> None:
+    def _end_start(self, generation: Generation | None, *, failed: BaseException | None = None,
+                   cancelled: bool = False) -> None:
         if generation is None:
             return
         try:
-            active = self._active()
-            if generation in active:
-                active.remove(generation)
-            with self._lock:
-                waiting = generation in self._pending
-                if failed is not None or cancelled:
-                    self._pending = [g for g in self._pending if g is not generation]
-                else:
-                    generation.thread_ids = {t.ident for t in threading.enumerate()
-                                             if t.ident is not None} - threads_before
+            keep = failed is None and not cancelled
+            waiting = self._pending.end_start(generation, keep=keep)
             if failed is not None and waiting:
                 self._log(generation, False, None, failed, extra={"raised_by_start": True})
         except Exception:
             log.exception("prompt-tracking: could not finish recording the start")
-
-    def _active(self) -> list[Generation]:
-        active = getattr(self._local, "active", None)
-        if active is None:
-            active = self._local.active = []
-        return active
 
     def _read_prompt(self) -> str:
         on_tk = self.dispatcher is None or self.dispatcher.on_tk_thread()
@@ -355,7 +260,7 @@ class IntegrationHandle:
             if self._removed:
                 return
             success, result_url, error = self._parse_outcome(kind, signature, args, kwargs)
-            generation = self._match(threading.get_ident())
+            generation = self._pending.match(threading.get_ident())
             if generation is None:
                 # Reported with no start we saw: read the inputs now, on the Tk thread.
                 assert self.dispatcher is not None
@@ -402,19 +307,6 @@ class IntegrationHandle:
                             what, exc)
             return fallback
         return extract_result_url(value) if what == "result" else extract_error(value)
-
-    def _match(self, thread_id: int) -> Generation | None:
-        """The start this outcome belongs to, taken off the waiting list."""
-        active = [g for g in self._active()]
-        with self._lock:
-            chosen = next((g for g in reversed(active) if g in self._pending), None)
-            if chosen is None:
-                chosen = next((g for g in self._pending if thread_id in g.thread_ids), None)
-            if chosen is None and self._pending:
-                chosen = self._pending[0]
-            if chosen is not None:
-                self._pending = [g for g in self._pending if g is not chosen]
-            return chosen
 
     def _log_unmatched(self, success: bool, result_url: Any, error: Any) -> None:
         generation = Generation(prompt=self._read_prompt(), parameters=self._read_parameters(),
@@ -518,16 +410,7 @@ def quick_integrate_tracking(
         raise ValueError(f"rating must be one of {RATING_MODES}, got {rating!r}")
     if not callable(getattr(layout, process_method, None)):
         raise ValueError(f"process_method {process_method!r} is not a method of the layout")
-    outcome_methods: dict[str, str] = {}
-    for name, kind, required in ((after_method, "after", not (success_method or failure_method)),
-                                 (success_method, "success", True),
-                                 (failure_method, "failure", True)):
-        if not name:
-            continue
-        if callable(getattr(layout, name, None)):
-            outcome_methods[name] = kind
-        elif required:
-            raise ValueError(f"{kind} method {name!r} is not a method of the layout")
+    outcome_methods = _outcome_methods(layout, after_method, success_method, failure_method)
     handle = IntegrationHandle(layout, model_name, prompt_getter=prompt_getter,
                                params_getter=params_getter, tracker=tracker,
                                result_getter=result_getter, error_getter=error_getter,
@@ -535,3 +418,22 @@ def quick_integrate_tracking(
     handle.install(process_method, outcome_methods, rating, rating_parent)
     _handles[layout] = handle
     return handle
+
+
+def _outcome_methods(layout: Any, after_method: str | None, success_method: str | None,
+                     failure_method: str | None) -> dict[str, str]:
+    """{method name: "after" | "success" | "failure"} for the handlers the layout has.
+
+    The default `after_method` is optional when split handlers are named.
+    """
+    methods: dict[str, str] = {}
+    for name, kind, required in ((after_method, "after", not (success_method or failure_method)),
+                                 (success_method, "success", True),
+                                 (failure_method, "failure", True)):
+        if not name:
+            continue
+        if callable(getattr(layout, name, None)):
+            methods[name] = kind
+        elif required:
+            raise ValueError(f"{kind} method {name!r} is not a method of the layout")
+    return methods
