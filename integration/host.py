@@ -1,0 +1,78 @@
+"""Reading a host layout: its container widget, its prompt, where a rating widget fits.
+
+Helpers shared by `quick_integrate_tracking` and `TrackingMixin`. They only read the
+host's widgets (Tk thread); the one change, `attach_rating_widget`, adds our own widget
+with the geometry manager the parent's children already use, so it never clashes.
+"""
+from __future__ import annotations
+
+import os
+import tkinter as tk
+from collections.abc import Callable
+from typing import Any
+
+from .extract import read_widget_text
+
+PROMPT_ATTRIBUTES = ("prompt_text", "prompt_entry", "prompt_input", "prompt_box", "prompt_var",
+                     "prompt", "instruction_text", "instruction_entry", "instruction")
+ANCHOR_ATTRIBUTES = ("frame", "root", "master", "parent", "window", "container")
+IMAGE_SUFFIXES = (".png", ".gif", ".ppm", ".pgm")
+
+
+def resolve_tracker(tracker: Any | None) -> Any:
+    """`tracker`, or the default `enhanced_prompt_tracker` (imported on first use)."""
+    if tracker is not None:
+        return tracker
+    from prompt_tracking import enhanced_prompt_tracker
+    return enhanced_prompt_tracker
+
+
+def find_anchor_widget(layout: Any, rating_parent: tk.Misc | None = None) -> tk.Misc | None:
+    """The layout itself when it is a widget, else its most likely container widget."""
+    if isinstance(layout, tk.Misc):
+        return layout
+    for name in ANCHOR_ATTRIBUTES:
+        value = getattr(layout, name, None)
+        if isinstance(value, tk.Misc):
+            return value
+    for value in vars(layout).values() if hasattr(layout, "__dict__") else ():
+        if isinstance(value, tk.Misc):
+            return value
+    return rating_parent
+
+
+def default_prompt_getter(layout: Any) -> Callable[[], Any]:
+    """Reads `get_current_prompt()`, else the usual prompt widget or variable. Tk thread."""
+    method = getattr(layout, "get_current_prompt", None)
+    if callable(method):
+        return method
+
+    def read() -> str | None:
+        names = list(PROMPT_ATTRIBUTES)
+        names += [n for n in getattr(layout, "__dict__", {}) if "prompt" in n and n not in names]
+        for name in names:
+            text = read_widget_text(getattr(layout, name, None))
+            if text is not None:
+                return text
+        return None
+    return read
+
+
+def attach_rating_widget(parent: tk.Misc, tracker: Any, **options: Any) -> Any:
+    """A `QualityRatingWidget` placed in `parent` with the geometry manager its children use."""
+    from widgets import QualityRatingWidget
+
+    widget = QualityRatingWidget(parent, tracker=tracker, **options)
+    if parent.grid_slaves():
+        columns, rows = parent.grid_size()
+        widget.grid(row=rows, column=0, columnspan=max(columns, 1), sticky="w", padx=4, pady=4)
+    else:  # pack, place or no children yet: pack never clashes with place
+        widget.pack(side="top", anchor="w", padx=4, pady=4)
+    return widget
+
+
+def preview_path(result_url: str | None) -> str | None:
+    """The result as a local image file the rating dialog can show, else None."""
+    if result_url and result_url.lower().endswith(IMAGE_SUFFIXES) and os.path.isfile(result_url):
+        return result_url
+    return None
