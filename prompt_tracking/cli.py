@@ -92,7 +92,16 @@ def build_parser() -> argparse.ArgumentParser:
     assess.add_argument("--params", help='model parameters as JSON, e.g. \'{"steps": 30}\'')
     assess.add_argument("--json", action="store_true")
     assess.set_defaults(func=cmd_assess)
+    for register in _feature_commands():
+        register(sub)
     return parser
+
+
+def _feature_commands() -> list:
+    """Subcommands that live beside the features they drive (their GUI code loads on use)."""
+    from integration.demo.app import register_cli as demo
+
+    return [demo]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
