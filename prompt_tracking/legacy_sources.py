@@ -39,6 +39,7 @@ class Entry:
     kind: str                         # legacy_json | history | export | png_a1111 | png_comfyui
     success: bool | None = None       # known from the list it was in; None: read from the fields
     identity: str | None = None       # extra identity for the record id (images: file + metadata)
+    offset: int = 0                   # bytes of the file read so far, for progress
 
 
 @dataclasses.dataclass(frozen=True)
@@ -250,7 +251,9 @@ def read_json_lines(path: Path) -> Iterator[Entry | Issue]:
 
 def _json_lines(path: Path, lines: Any) -> Iterator[Entry | Issue]:
     noted = False
+    offset = 0
     for number, raw in enumerate(lines, 1):
+        offset += len(raw)
         raw = raw.strip()
         if not raw:
             continue
@@ -268,7 +271,7 @@ def _json_lines(path: Path, lines: Any) -> Iterator[Entry | Issue]:
         if not isinstance(item, dict):
             yield Issue(str(path), f"line {number}", f"not an object ({type(item).__name__})")
             continue
-        yield Entry(item, path, f"line {number}", _kind_of(item))
+        yield Entry(item, path, f"line {number}", _kind_of(item), offset=offset)
 
 
 # -- PNG images ----------------------------------------------------------------------------
