@@ -15,7 +15,7 @@ from typing import Any
 
 from .failures import describe_failure
 from .legacy_sources import Entry
-from .records import MAX_PROMPT_CHARS, FailureReason, PromptRecord, SaveMethod, normalize_prompt, \
+from .records import MAX_PROMPT_CHARS, FailureReason, PromptRecord, SaveMethod, prompt_hash, \
     prompt_metadata
 from .redact import redact_text, redact_url, sanitize_parameters
 
@@ -85,9 +85,15 @@ class InvalidEntryError(ValueError):
     """An entry that cannot become a record; the message says why."""
 
 
-def record_id(prompt: str, model: str, success: bool, key: str) -> str:
-    """Deterministic: the same prompt, model, outcome and time (or image) give the same id."""
-    text = "\x1f".join((normalize_prompt(prompt), model.strip().casefold(), str(int(success)), key))
+def record_id(prompt: str, model: str, success: bool, key: str, *,
+              prompt_digest: str | None = None) -> str:
+    """Deterministic: the same prompt, model, outcome and time (or image) give the same id.
+
+    `prompt_digest` is `prompt_hash(prompt)` when the caller has it already (it hashes the
+    normalized prompt, so case and spacing differences still collapse).
+    """
+    digest = prompt_digest or prompt_hash(prompt)
+    text = "\x1f".join((digest, model.strip().casefold(), str(int(success)), key))
     return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
 
 
@@ -143,17 +149,24 @@ def _text(value: Any, limit: int | None = None) -> str | None:
     return value[:limit] if limit else value
 
 
+_ALIAS_RANK = {alias: (name, rank) for name, aliases in FIELD_ALIASES.items()
+               for rank, alias in enumerate(aliases)}
+
+
 def _pick(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(canonical fields, left-over fields) of a raw entry."""
+    """(canonical fields, left-over fields) of a raw entry; the earliest alias wins."""
     fields: dict[str, Any] = {}
-    used: set[str] = set()
-    for name, aliases in FIELD_ALIASES.items():
-        for alias in aliases:
-            if alias in data:
-                used.add(alias)
-                if data[alias] is not None and name not in fields:
-                    fields[name] = data[alias]
-    return fields, {k: v for k, v in data.items() if k not in used}
+    ranks: dict[str, int] = {}
+    extra: dict[str, Any] = {}
+    for key, value in data.items():
+        known = _ALIAS_RANK.get(key)
+        if known is None:
+            extra[key] = value
+            continue
+        name, rank = known
+        if value is not None and rank < ranks.get(name, len(FIELD_ALIASES[name])):
+            fields[name], ranks[name] = value, rank
+    return fields, extra
 
 
 def _outcome(entry: Entry, fields: dict[str, Any]) -> bool:
@@ -232,7 +245,8 @@ def to_record(entry: Entry) -> tuple[PromptRecord, list[str]]:
     _outcome_fields(record, fields, notes)
     given_id = fields.get("id")
     keep_id = entry.kind == "export" and isinstance(given_id, str) and 0 < len(given_id) <= 64
-    record.id = given_id if keep_id else record_id(prompt, model, success, key)
+    record.id = given_id if keep_id else record_id(prompt, model, success, key,
+                                                   prompt_digest=meta["prompt_hash"])
     return record, notes
 
 
