@@ -77,9 +77,15 @@ class MigrationReport:
         """Issues that concern a whole file (unreadable, malformed, missing)."""
         return [i for i in self.issues if i.severity == "error"]
 
-    def caps_needed(self) -> dict[str, int]:
-        """The caps under which nothing would go to the archive."""
-        return dict(self.totals_after)
+    def caps_needed(self) -> dict[str, int | None]:
+        """The caps under which nothing would go to the archive (a cap never goes down)."""
+        return {name: None if cap is None else max(cap, self.totals_after[name])
+                for name, cap in self.caps.items()}
+
+    def caps_to_raise(self) -> dict[str, int]:
+        """Only the caps this import would exceed, with the value that fits everything."""
+        return {name: needed for name, needed in self.caps_needed().items()
+                if needed is not None and needed != self.caps[name]}
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -94,13 +100,16 @@ class MigrationReport:
                  f"{self.duplicates} already present, {self.invalid} invalid."]
         if self.would_archive:
             caps = ", ".join(f"{k} {v}" for k, v in self.caps.items())
-            lines.append(f"{self.would_archive} records {'would go' if self.dry_run else 'went'} "
-                         f"to the archive (over the cap: {caps}); nothing is deleted.")
+            records = "record" if self.would_archive == 1 else "records"
+            verb = ("would go" if self.dry_run else "go") if self.would_archive > 1 else \
+                ("would go" if self.dry_run else "goes")
+            lines.append(f"{self.would_archive} {records} {verb} to the archive (caps: {caps}); "
+                         "nothing is deleted.")
         if self.backup_path:
             lines.append(f"Backup of the store: {self.backup_path}")
         for issue in self.issues[:20]:
             where = f" at {issue.position}" if issue.position else ""
-            lines.append(f"  {issue.severity}: {issue.file}{where}: {issue.why}")
+            lines.append(f"  {issue.severity}: {Path(issue.file).name}{where}: {issue.why}")
         more = len(self.issues) - 20 + self.issues_omitted
         if more > 0:
             lines.append(f"  ... and {more} more issue(s)")

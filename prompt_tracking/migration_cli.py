@@ -70,12 +70,12 @@ def _settle_cap(tracker: Any, report: MigrationReport, args: argparse.Namespace,
     """Offer to raise the cap when the import would archive records; False: abort."""
     if not report.would_archive or args.yes or args.raise_cap is not None:
         return True
-    needed = report.caps_needed()
+    needed = report.caps_to_raise()
     print(report.summary())
-    question = (f"{report.would_archive} records would go to the archive (they stay in "
-                f"archive.jsonl.gz). Raise the caps to {needed['successful']} successful / "
-                f"{needed['failed']} failed for this import? [y]es / [n]o, archive them / "
-                "[q]uit: ")
+    caps = " and ".join(f"the {name} cap to {value}" for name, value in needed.items())
+    question = (f"{report.would_archive} record(s) would go to the archive (they stay in "
+                f"archive.jsonl.gz). Raise {caps} for this import? "
+                "[y]es / [n]o, archive them / [q]uit: ")
     try:
         answer = ask(question).strip().lower()
     except EOFError:
@@ -83,10 +83,10 @@ def _settle_cap(tracker: Any, report: MigrationReport, args: argparse.Namespace,
     if answer.startswith("q"):
         return False
     if answer.startswith("y"):
-        raise_cap(tracker, successful=needed["successful"], failed=needed["failed"])
+        raise_cap(tracker, successful=needed.get("successful"), failed=needed.get("failed"))
+        keywords = ", ".join(f"max_{name}={value}" for name, value in needed.items())
         print("Caps raised for this run. The app applies its own caps when it starts: pass "
-              f"max_successful={needed['successful']}, max_failed={needed['failed']} to "
-              "EnhancedPromptTracker to keep these records out of the archive.")
+              f"{keywords} to EnhancedPromptTracker to keep these records out of the archive.")
     return True
 
 

@@ -46,6 +46,7 @@ class MigrationDialog(tk.Toplevel):
         self.last_report: MigrationReport | None = None
         self._events: queue.Queue[tuple[Any, ...]] = queue.Queue()
         self._worker: threading.Thread | None = None
+        self._busy = False                  # from start until its result is shown
         self._after_id: str | None = None
         self._dry_report_for: tuple[str, ...] | None = None
         self.title(title)
@@ -83,9 +84,14 @@ class MigrationDialog(tk.Toplevel):
         self.remove_button = ttk.Button(side, text="Remove", command=self.remove_selected)
         for button in (self.add_files_button, self.add_folder_button, self.remove_button):
             button.pack(fill="x", pady=(0, 4))
-        self.report_text = tk.Text(body, height=10, wrap="word", state="disabled",
+        report = ttk.Frame(body)
+        report.pack(fill="both", expand=True, pady=(4, 4))
+        self.report_text = tk.Text(report, height=10, wrap="word", state="disabled",
                                    relief="flat", borderwidth=1)
-        self.report_text.pack(fill="both", expand=True, pady=(4, 4))
+        report_scroll = ttk.Scrollbar(report, orient="vertical", command=self.report_text.yview)
+        self.report_text.configure(yscrollcommand=report_scroll.set)
+        self.report_text.pack(side="left", fill="both", expand=True)
+        report_scroll.pack(side="left", fill="y")
         self.cap_check = ttk.Checkbutton(body, variable=self.raise_cap_var)
         self.progress = ttk.Progressbar(body, orient="horizontal", mode="determinate",
                                         maximum=1.0, variable=self.progress_var)
@@ -145,7 +151,8 @@ class MigrationDialog(tk.Toplevel):
     # -- running ---------------------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return self._worker is not None and self._worker.is_alive()
+        """True from the start of a run until its report (or failure) is shown."""
+        return self._busy
 
     def start_dry_run(self) -> None:
         self._start(dry_run=True)
@@ -157,8 +164,9 @@ class MigrationDialog(tk.Toplevel):
             return
         report = self.last_report
         if report is not None and report.would_archive and self.raise_cap_var.get():
-            needed = report.caps_needed()
-            raise_cap(self.tracker, successful=needed["successful"], failed=needed["failed"])
+            needed = report.caps_to_raise()
+            raise_cap(self.tracker, successful=needed.get("successful"),
+                      failed=needed.get("failed"))
         self._start(dry_run=False)
 
     def _start(self, *, dry_run: bool, then_import: bool = False) -> None:
@@ -167,23 +175,15 @@ class MigrationDialog(tk.Toplevel):
         self.progress_var.set(0.0)
         self.status_var.set("Checking…" if dry_run else "Importing…")
         paths = self.paths
-        self._worker = threading.Thread(target=self._work, args=(paths, dry_run, then_import),
-                                        name="prompt-tracking-migration", daemon=True)
+        self._busy = True
+        # The worker gets the queue and the tracker, never `self`: if it held the last
+        # reference to the dialog, the dialog's Tk variables would be freed on its thread.
+        self._worker = threading.Thread(
+            target=_run_migration, args=(self._events, self.tracker, paths, dry_run, then_import),
+            name="prompt-tracking-migration", daemon=True)
         self._worker.start()
         self._set_buttons()
         self._schedule()
-
-    def _work(self, paths: list[str], dry_run: bool, then_import: bool) -> None:
-        """Worker thread: never touches Tk, only the queue."""
-        def progress(fraction: float, message: str) -> None:
-            self._events.put(("progress", fraction, message))
-        try:
-            report = migrate(paths, tracker=self.tracker, dry_run=dry_run, progress=progress)
-        except Exception as exc:  # shown in the dialog; the host must not see it
-            log.exception("prompt-tracking: migration failed")
-            self._events.put(("failed", exc))
-            return
-        self._events.put(("done", report, tuple(paths), then_import))
 
     def _schedule(self) -> None:
         if self._after_id is None:
@@ -211,8 +211,10 @@ class MigrationDialog(tk.Toplevel):
             self.progress_var.set(event[1])
             self.status_var.set(event[2])
         elif kind == "failed":
+            self._busy = False
             self.status_var.set(f"Failed: {event[1]}")
         elif kind == "done":
+            self._busy = False
             report, paths, then_import = event[1:]
             self._show(report, paths)
             if then_import and not report.would_archive:
@@ -237,11 +239,12 @@ class MigrationDialog(tk.Toplevel):
         if not report.would_archive:
             self.cap_check.pack_forget()
             return
-        needed = report.caps_needed()
+        caps = " and ".join(f"the {name} cap to {value}"
+                            for name, value in report.caps_to_raise().items())
+        records = "record moves" if report.would_archive == 1 else "records move"
         self.cap_check.configure(text=(
-            f"Raise the caps to {needed['successful']} successful / {needed['failed']} failed "
-            f"for this import (otherwise {report.would_archive} older records move to the "
-            "archive; nothing is deleted)"))
+            f"Raise {caps} for this import (otherwise {report.would_archive} older {records} "
+            "to the archive; nothing is deleted)"))
         self.cap_check.pack(fill="x", before=self.progress, pady=(2, 2))
 
     def _write_report(self, text: str) -> None:
@@ -278,6 +281,26 @@ class MigrationDialog(tk.Toplevel):
                 pass
             self._after_id = None
         super().destroy()
+        # Free our Tk variables now, on the Tk thread. Left to the cyclic garbage collector,
+        # they could be freed on any thread (the tracker's writer, a worker), and a Tk
+        # variable must be unset from the thread that runs Tk.
+        self.__dict__.pop("raise_cap_var", None)
+        self.__dict__.pop("status_var", None)
+        self.__dict__.pop("progress_var", None)
+
+
+def _run_migration(events: queue.Queue, tracker: Any, paths: list[str], dry_run: bool,
+                   then_import: bool) -> None:
+    """The worker thread: runs the migration and reports through `events`; never touches Tk."""
+    def progress(fraction: float, message: str) -> None:
+        events.put(("progress", fraction, message))
+    try:
+        report = migrate(paths, tracker=tracker, dry_run=dry_run, progress=progress)
+    except Exception as exc:  # shown in the dialog; the host must not see it
+        log.exception("prompt-tracking: migration failed")
+        events.put(("failed", exc))
+        return
+    events.put(("done", report, tuple(paths), then_import))
 
 
 def open_migration_dialog(master: tk.Misc, tracker: Any = None, *, paths: Any = ()) -> MigrationDialog:
