@@ -26,6 +26,7 @@ from .errors import ConsentRequiredError
 from .export_files import FORMATS, WRITERS, atomic_directory, dataset_card, is_replaceable, \
     write_manifest
 from .export_tasks import BUILDERS, TASK_COLUMNS, TASKS, Prepared, prepare
+from .curation import get_prompts_for_ai_training
 from .pii import PiiRedactor
 
 log = logging.getLogger(__name__)
@@ -311,8 +312,15 @@ def register_cli(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-from .auto_export import AutoExporter, configure_auto_export  # noqa: E402  (it imports this module)
-from .curation import get_prompts_for_ai_training  # noqa: E402
+def configure_auto_export(tracker: Any, out_dir: str | Path, *,
+                          every_new_ratings: int | None = None, on_exit: bool = False,
+                          interval_days: float | None = None) -> Any:
+    """Export automatically into dated folders; see `auto_export.configure_auto_export`."""
+    from .auto_export import configure_auto_export as configure  # it imports this module
 
-__all__ = ["AutoExporter", "ExportReport", "configure_auto_export", "export_training_data",
+    return configure(tracker, out_dir, every_new_ratings=every_new_ratings, on_exit=on_exit,
+                     interval_days=interval_days)
+
+
+__all__ = ["ExportReport", "configure_auto_export", "export_training_data",
            "get_prompts_for_ai_training", "register_cli"]
