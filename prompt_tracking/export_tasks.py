@@ -54,9 +54,13 @@ class Prepared:
         self.text = redactor.text(record.prompt) if redactor else record.prompt
         params = redactor.value(record.model_parameters) if redactor else record.model_parameters
         self.parameters = json.dumps(params, sort_keys=True, ensure_ascii=False, default=str)
-        self.parameters_identity = self.parameters if not _SEED_PARAMETERS & params.keys() else \
-            json.dumps({k: v for k, v in params.items() if k not in _SEED_PARAMETERS},
-                       sort_keys=True, ensure_ascii=False, default=str)
+        # Rows that differ only in the seed parameter are near-duplicates too.
+        try:
+            self.parameters_identity: Any = frozenset(
+                (k, v) for k, v in params.items() if k not in _SEED_PARAMETERS)
+        except TypeError:  # a list or dict value: compare by text instead
+            self.parameters_identity = tuple(sorted(
+                (k, repr(v)) for k, v in params.items() if k not in _SEED_PARAMETERS))
         self._tokens: frozenset[str] | None = None
         self._result: str | None = None
 

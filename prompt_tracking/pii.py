@@ -45,10 +45,18 @@ _PHONE = (r"(?P<phone>(?<![\w+])(?:\+\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{1,4
 # A user name may hold spaces ("C:\Users\Jane Doe\"), but only when a separator follows it.
 _USER = r"[^/\\\s\"'<>:]+(?:\s[^/\\\s\"'<>:]+)*(?=[/\\])|[^/\\\s\"'<>:]+"
 _HOME = rf"(?P<home>(?:/home/|/Users/|\b[a-z]:[\\/]+Users[\\/]+))(?P<user>{_USER})"
-_PII_RE = re.compile("|".join((_URL, _EMAIL, _IPV4, _IPV6, _PHONE, _HOME)), re.IGNORECASE)
 # Not personal: the shared profiles Windows and macOS create on every machine.
 _SHARED_PROFILES = frozenset({"public", "default", "shared", "all users", "default user", "[user]"})
-_QUICK_CHECK = re.compile(r"[@:/\\]|\d[ .\-)]\d|\d{3}")
+# One pass per kind, each behind a cheap test of its fixed part (most prompts pass none).
+# Order matters: a credential URL is masked whole before its "user@host" looks like an e-mail.
+_PASSES: list[tuple[str | re.Pattern[str], re.Pattern[str]]] = [
+    ("://", re.compile(_URL, re.IGNORECASE)),
+    ("@", re.compile(_EMAIL, re.IGNORECASE)),
+    (re.compile(r"\d\.\d{1,3}\.\d|::|[0-9a-f]:[0-9a-f]{1,4}:", re.IGNORECASE),
+     re.compile(f"{_IPV4}|{_IPV6}", re.IGNORECASE)),
+    (re.compile(r"\+\d|\(\d{3}\)|\d{3}[.\-]\d{3}[.\-]"), re.compile(_PHONE)),
+    (re.compile(r"/home/|/users/|users[\\/]", re.IGNORECASE), re.compile(_HOME, re.IGNORECASE)),
+]
 
 
 def _url_has_credentials(url: str) -> bool:
@@ -71,41 +79,58 @@ class PiiRedactor:
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter({kind: 0 for kind in KINDS})
+        # Histories repeat prompts (retries, re-runs): each distinct text is scanned once.
+        self._seen: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._found: list[str] = []
+
+    def _count(self, kind: str) -> None:
+        self.counts[kind] += 1
+        self._found.append(kind)
 
     def _replace(self, match: re.Match[str]) -> str:
         kind = match.lastgroup
         text = match.group(0)
         if kind == "url":
-            if _url_has_credentials(text):
-                self.counts["url_credentials"] += 1
-                return PLACEHOLDERS["url_credentials"]
-            # A plain URL may still name the user in its path (file:///home/alice/...).
-            scheme, rest = text.split("://", 1)
-            return f"{scheme}://{_PII_RE.sub(self._replace, rest)}"
+            if not _url_has_credentials(text):
+                return text  # later passes still mask a home path or address inside it
+            self._count("url_credentials")
+            return PLACEHOLDERS["url_credentials"]
         if kind in ("home", "user"):
             if match.group("user").lower() in _SHARED_PROFILES:
                 return text
-            self.counts["home_path"] += 1
+            self._count("home_path")
             return match.group("home") + HOME_PLACEHOLDER
         if kind == "ipv6" and len([g for g in text.split(":") if g]) < 3:
             return text  # "bed::2" is a Midjourney weight, not an address
         if kind in ("ipv4", "ipv6"):
-            self.counts["ip_address"] += 1
+            self._count("ip_address")
             return PLACEHOLDERS["ip_address"]
-        self.counts[kind] += 1
+        self._count(kind)
         return PLACEHOLDERS[kind]
 
     def text(self, value: str | None) -> str | None:
         """`value` with personal data masked (None and '' pass through)."""
-        if not value or not _QUICK_CHECK.search(value):
+        if not value:
             return value
-        return _PII_RE.sub(self._replace, value)
+        seen = self._seen.get(value)
+        if seen is not None:
+            self.counts.update(seen[1])
+            return seen[0]
+        self._found = []
+        masked = value
+        for trigger, pattern in _PASSES:
+            if (trigger in masked) if isinstance(trigger, str) else trigger.search(masked):
+                masked = pattern.sub(self._replace, masked)
+        self._seen[value] = (masked, tuple(self._found))
+        return masked
 
     def value(self, value: Any) -> Any:
         """Masks every string inside a JSON value (dicts, lists), keys left as they are."""
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, dict):
+            if not any(isinstance(v, (str, dict, list)) for v in value.values()):
+                return value  # numbers only (the usual parameters): nothing to mask
             return {k: self.value(v) for k, v in value.items()}
         if isinstance(value, list):
             return [self.value(v) for v in value]
