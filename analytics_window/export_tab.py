@@ -34,8 +34,9 @@ TASK_LABELS = {
     "repair_pairs": "Repair pairs (before / after)",
 }
 FORMAT_LABELS = {"jsonl": "JSON Lines", "csv": "CSV"}
-CONSENT_TEXT = ("I agree to export my prompt history as training data. Personal data is masked; "
-                "nothing leaves this computer unless I share the files. (Saved: asked once.)")
+CONSENT_TEXT = "I agree to export my prompt history as training data"
+CONSENT_NOTE = ("Asked once and remembered. The files stay on this computer unless you share them; "
+                "untick to withdraw.")
 
 
 class ExportTab(ttk.Frame):
@@ -84,18 +85,22 @@ class ExportTab(ttk.Frame):
 
         options = ttk.LabelFrame(self, text="Formats and privacy", padding=6)
         options.grid(row=2, column=0, sticky="ew", pady=(8, 0))
+        formats = ttk.Frame(options)
+        formats.grid(row=0, column=0, sticky="w")
         self.format_checks = {}
         for i, fmt in enumerate(FORMATS):
-            check = ttk.Checkbutton(options, text=FORMAT_LABELS[fmt], variable=self.format_vars[fmt])
+            check = ttk.Checkbutton(formats, text=FORMAT_LABELS[fmt], variable=self.format_vars[fmt])
             check.grid(row=0, column=i, sticky="w", padx=(0, 16))
             self.format_checks[fmt] = check
         self.redact_check = ttk.Checkbutton(
             options, text="Mask e-mails, phone numbers, IP addresses, credential URLs and "
                           "home-folder names", variable=self.redact_var)
-        self.redact_check.grid(row=1, column=0, columnspan=3, sticky="w", pady=(4, 0))
+        self.redact_check.grid(row=1, column=0, sticky="w", pady=(4, 0))
         self.consent_check = ttk.Checkbutton(options, text=CONSENT_TEXT, variable=self.consent_var,
                                              command=self._on_consent_toggled)
-        self.consent_check.grid(row=2, column=0, columnspan=3, sticky="w", pady=(4, 0))
+        self.consent_check.grid(row=2, column=0, sticky="w", pady=(4, 0))
+        ttk.Label(options, text=CONSENT_NOTE, wraplength=520, justify="left").grid(
+            row=3, column=0, sticky="w", padx=(22, 0))
 
         run = ttk.Frame(self)
         run.grid(row=3, column=0, sticky="ew", pady=(10, 0))
