@@ -237,6 +237,7 @@ def _collect(tracker: Any, models: Any, since: Any, redact_pii: bool, tasks: Seq
 def _write(target: Path, tables: dict[str, dict[str, list]], formats: Sequence[str],
            manifest: dict[str, Any], report: Progress) -> None:
     """Every file of the export, in a temporary folder that then becomes `target`."""
+    report(0.7, "writing files")
     with atomic_directory(target) as folder:
         steps = sum(len(by_split) for by_split in tables.values()) * len(formats)
         done = 0
