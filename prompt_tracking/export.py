@@ -30,6 +30,7 @@ from .export_files import CARD_NAME, FORMATS, MANIFEST_NAME, WRITERS, atomic_dir
 from .export_tasks import BUILDERS, TASK_COLUMNS, TASKS, Prepared, prepare
 from .curation import get_prompts_for_ai_training
 from .pii import PiiRedactor
+from .query import to_epoch
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +199,7 @@ def export_training_data(tracker: Any, out_dir: str | Path, *, tasks: Iterable[s
         raise ValueError(f"seed must be an int, got {seed!r}")
     if models is not None:
         models = (models,) if isinstance(models, str) else tuple(models)
+    to_epoch(since, name="since")  # a bad date fails here, before consent is stored
     require_consent(tracker, consent, via=consent_via)
     target = Path(out_dir).expanduser().absolute()
     if not is_replaceable(target):
@@ -257,7 +259,6 @@ def _manifest(tables: dict[str, dict[str, list]], removed: dict[str, int],
               split_names: Sequence[str], ratios: Sequence[float], seed: int, created: str,
               models: Any, since: Any, redact_pii: bool) -> dict[str, Any]:
     from . import __version__
-    from .query import to_epoch
 
     tasks = {}
     for task, by_split in tables.items():

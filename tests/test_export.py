@@ -291,6 +291,7 @@ def test_bad_arguments_raise_value_error_naming_them(history, tmp_path, kwargs, 
     with pytest.raises(ValueError, match=name):
         export_training_data(history, tmp_path / "out", consent=True, **kwargs)
     assert not (tmp_path / "out").exists()
+    assert not settings.has_export_consent(history.data_dir)  # nothing stored either
 
 
 # -- reading back --------------------------------------------------------------------------
