@@ -101,7 +101,10 @@ def _feature_commands() -> list:
     """Subcommands that live beside the features they drive (their GUI code loads on use)."""
     from integration.demo.app import register_cli as demo
 
-    return [demo]
+    from .export import register_cli as export
+    from .migration import register_cli as migrate
+
+    return [demo, export, migrate]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -299,18 +299,14 @@ def _size(path: Path) -> int:
 
 
 def raise_cap(tracker: Any, *, successful: int | None, failed: int | None) -> None:
-    """Raise the tracker's retention caps (never lowers them); also on a running tracker."""
-    for attribute, outcome, wanted in (("max_successful", True, successful),
-                                       ("max_failed", False, failed)):
+    """Raise the tracker's retention caps (never lowers them) and remember them for next time."""
+    wanted = {}
+    for attribute, value in (("max_successful", successful), ("max_failed", failed)):
         current = getattr(tracker, attribute)
-        if wanted is None or current is None or wanted <= current:
-            continue
-        setattr(tracker, attribute, wanted)
-        # The writer copies the caps when it starts; a started one needs them too.
-        # (Core follow-up: a public EnhancedPromptTracker.set_caps() would replace this.)
-        writer = getattr(tracker, "_writer", None)
-        if writer is not None:
-            writer.caps[outcome] = wanted
+        if value is not None and current is not None and value > current:
+            wanted[attribute] = value
+    if wanted:
+        tracker.set_caps(**wanted, persist=True)
 
 
 # -- start-up migration --------------------------------------------------------------------

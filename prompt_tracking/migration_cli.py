@@ -84,9 +84,8 @@ def _settle_cap(tracker: Any, report: MigrationReport, args: argparse.Namespace,
         return False
     if answer.startswith("y"):
         raise_cap(tracker, successful=needed.get("successful"), failed=needed.get("failed"))
-        keywords = ", ".join(f"max_{name}={value}" for name, value in needed.items())
-        print("Caps raised for this run. The app applies its own caps when it starts: pass "
-              f"{keywords} to EnhancedPromptTracker to keep these records out of the archive.")
+        print("Caps raised and saved in the data dir's settings; trackers opened with the "
+              "default caps use them from now on.")
     return True
 
 

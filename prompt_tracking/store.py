@@ -290,15 +290,16 @@ class SQLiteStore:
         return summarize(rows, reasons)
 
     # -- retention -------------------------------------------------------------------------
-    def over_cap(self, success: bool, cap: int) -> list[PromptRecord]:
+    def over_cap(self, success: bool, cap: int, *, limit: int | None = None) -> list[PromptRecord]:
         """The records to evict so that at most `cap` of this outcome remain, least valuable first.
 
         Unrated and unsaved records go first, oldest first; rated or kept ones only after.
+        At most `limit` are returned (call again for the rest).
         """
-        conn = self._reader()
+        conn = self._writer or self._reader()
         total = conn.execute("SELECT COUNT(*) FROM records WHERE success = ?",
                              (int(success),)).fetchone()[0]
-        excess = total - cap
+        excess = total - cap if limit is None else min(total - cap, limit)
         if excess <= 0:
             return []
         rows = conn.execute(

@@ -28,6 +28,7 @@ from .writer import Writer, merge_update
 
 if TYPE_CHECKING:
     from .analysis import Analytics
+    from .export import ExportReport
     from .risk import PromptAssessment
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,11 @@ EXIT_FLUSH_SECONDS = 3.0
 MAX_TAGS = 20
 MAX_FEEDBACK_CHARS = 5000
 _open_trackers: weakref.WeakSet[EnhancedPromptTracker] = weakref.WeakSet()
+
+
+def _check_cap(name: str, cap: Any) -> None:
+    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 0):
+        raise ValueError(f"{name} must be a non-negative int or None, got {cap!r}")
 
 
 def new_record_id() -> str:
@@ -77,8 +83,7 @@ class EnhancedPromptTracker:
     def __init__(self, data_dir: str | Path | None = None, *, max_successful: int | None = DEFAULT_CAP,
                  max_failed: int | None = DEFAULT_CAP, archive: bool = True) -> None:
         for name, cap in (("max_successful", max_successful), ("max_failed", max_failed)):
-            if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 0):
-                raise ValueError(f"{name} must be a non-negative int or None, got {cap!r}")
+            _check_cap(name, cap)
         self._data_dir = Path(data_dir).expanduser() if data_dir is not None else None
         self.max_successful = max_successful
         self.max_failed = max_failed
@@ -123,6 +128,7 @@ class EnhancedPromptTracker:
         except OSError as exc:
             log.warning("prompt-tracking: data dir %s is not writable (%s); records are kept in "
                         "memory and retried", directory, exc)
+        self._apply_saved_caps(directory)
         writer = Writer(SQLiteStore(directory / paths.DB_NAME), spool,
                         caps={True: self.max_successful, False: self.max_failed},
                         archive_path=self.archive_path if self.archive else None)
@@ -130,6 +136,22 @@ class EnhancedPromptTracker:
         self._closed = False
         _open_trackers.add(self)
         return writer
+
+    def _apply_saved_caps(self, directory: Path) -> None:
+        """Caps the user chose (e.g. while importing history) replace the built-in defaults."""
+        from .settings import load_settings
+
+        try:
+            saved = load_settings(directory).get("retention_caps") or {}
+        except Exception:
+            return
+        for name in ("max_successful", "max_failed"):
+            if getattr(self, name) == DEFAULT_CAP and name in saved:
+                try:
+                    _check_cap(name, saved[name])
+                    setattr(self, name, saved[name])
+                except ValueError:
+                    log.warning("prompt-tracking: ignoring a bad saved %s", name)
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every record logged so far is in the database; False if `timeout` passed."""
@@ -148,6 +170,43 @@ class EnhancedPromptTracker:
         writer.spool.close(remove=flushed and writer.committed >= writer.enqueued)
         writer.store.close()
         _open_trackers.discard(self)
+
+    def set_caps(self, max_successful: int | None | object = ..., max_failed: int | None | object = ...,
+                 *, persist: bool = False) -> None:
+        """Change the retention caps, also on a running tracker (`...` leaves one as it is).
+
+        Args:
+            persist: Remember the caps in the data dir's settings, so later trackers opened
+                with the default caps use them (explicit constructor caps still win).
+
+        Raises:
+            ValueError: a cap is not a non-negative int or None.
+        """
+        caps = {"max_successful": max_successful, "max_failed": max_failed}
+        caps = {name: cap for name, cap in caps.items() if cap is not ...}
+        for name, cap in caps.items():
+            _check_cap(name, cap)
+        for name, cap in caps.items():
+            setattr(self, name, cap)
+        writer = self._writer
+        if writer is not None:
+            with writer.lock:
+                writer.caps.update({True: self.max_successful, False: self.max_failed})
+                writer._retention_due = True
+                writer.changed.notify_all()
+        if persist:
+            from .settings import update_settings
+
+            update_settings(self.data_dir, retention_caps={"max_successful": self.max_successful,
+                                                            "max_failed": self.max_failed})
+
+    def enforce_retention(self, timeout: float | None = 30.0) -> bool:
+        """Apply the retention caps now (normally the writer does it by itself).
+
+        Returns:
+            False if it did not finish within `timeout` seconds.
+        """
+        return self._started().request_retention(timeout)
 
     def __enter__(self) -> EnhancedPromptTracker:
         return self
@@ -442,6 +501,44 @@ class EnhancedPromptTracker:
             model = cached[1]
         return model.assess(_text(prompt, MAX_PROMPT_CHARS)[0], _text(ai_model, 200)[0],
                             sanitize_parameters(model_parameters))
+
+    # -- training export (opt-in) ------------------------------------------------------------
+    def get_prompts_for_ai_training(self, min_quality_rating: int = 4,
+                                    max_failed_examples: int = 200,
+                                    max_successful_examples: int = 200) -> dict[str, Any]:
+        """Curated examples: good prompts, failed prompts by reason, and their analysis.
+
+        See `prompt_tracking.curation.get_prompts_for_ai_training`.
+        """
+        from .curation import get_prompts_for_ai_training
+
+        return get_prompts_for_ai_training(self, min_quality_rating=min_quality_rating,
+                                           max_failed_examples=max_failed_examples,
+                                           max_successful_examples=max_successful_examples)
+
+    def export_training_data(self, out_dir: str | Path, *, tasks: Iterable[str] | None = None,
+                             formats: Iterable[str] | str = ("jsonl",), consent: bool | None = None,
+                             redact_pii: bool = True, split: tuple[float, ...] = (0.8, 0.1, 0.1),
+                             seed: int = 0, models: str | Iterable[str] | None = None,
+                             since: Any = None, **options: Any) -> ExportReport:
+        """Write curated training sets (opt-in); see `prompt_tracking.export.export_training_data`.
+
+        Raises:
+            ConsentRequiredError: the user has not opted in; nothing is written.
+        """
+        from .export import export_training_data
+
+        return export_training_data(self, out_dir, tasks=tasks, formats=formats, consent=consent,
+                                    redact_pii=redact_pii, split=split, seed=seed, models=models,
+                                    since=since, **options)
+
+    def configure_auto_export(self, out_dir: str | Path, *, every_new_ratings: int | None = None,
+                              on_exit: bool = False, interval_days: float | None = None) -> Any:
+        """Export automatically into dated folders after N ratings, on exit or every N days."""
+        from .export import configure_auto_export
+
+        return configure_auto_export(self, out_dir, every_new_ratings=every_new_ratings,
+                                     on_exit=on_exit, interval_days=interval_days)
 
     def import_records(self, records: Iterable[PromptRecord]) -> int:
         """Bulk-insert complete records (migration, synthetic data); known ids are skipped.

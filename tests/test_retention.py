@@ -26,7 +26,7 @@ def test_unrated_unsaved_oldest_go_first_and_land_in_the_archive(data_dir):
         bad = _fill(tracker, 5, success=False)
         ok += _fill(tracker, 4)
         assert tracker.flush(10)
-        tracker._writer.enforce_retention()
+        assert tracker.enforce_retention()
         kept = {r.id for r in tracker.records(outcome="success")}
         failed = {r.id for r in tracker.records(outcome="failure")}
     assert kept == {ok[0], ok[1], ok[5], ok[6], ok[7]}
@@ -44,7 +44,7 @@ def test_rated_records_go_only_when_nothing_else_is_left(data_dir):
         for rid in ids:
             tracker.rate_prompt(rid, 4)
         tracker.flush(10)
-        tracker._writer.enforce_retention()
+        assert tracker.enforce_retention()
         assert {r.id for r in tracker.records()} == set(ids[1:])
 
 
@@ -63,6 +63,32 @@ def test_archive_off_drops_evicted(data_dir):
     with EnhancedPromptTracker(data_dir, max_successful=1, archive=False) as tracker:
         _fill(tracker, 3)
         tracker.flush(10)
-        tracker._writer.enforce_retention()
+        assert tracker.enforce_retention()
         assert tracker.stats()["successful"] == 1
     assert not (data_dir / "archive.jsonl.gz").exists()
+
+
+def test_set_caps_applies_now_and_persists_for_default_trackers(data_dir):
+    with EnhancedPromptTracker(data_dir, max_successful=3) as tracker:
+        _fill(tracker, 6)
+        tracker.flush(10)
+        assert tracker.enforce_retention()
+        assert tracker.stats()["successful"] == 3
+        tracker.set_caps(max_successful=5000, persist=True)
+        _fill(tracker, 6)
+        tracker.flush(10)
+        assert tracker.enforce_retention()
+        assert tracker.stats()["successful"] == 9
+    with EnhancedPromptTracker(data_dir) as default_caps:
+        assert default_caps.get_record("nothing") is None  # opens the store
+        assert default_caps.max_successful == 5000 and default_caps.max_failed == 2000
+    with EnhancedPromptTracker(data_dir, max_successful=100) as explicit:
+        explicit.get_record("nothing")
+        assert explicit.max_successful == 100
+
+
+def test_bad_caps_are_refused(tracker):
+    import pytest
+
+    with pytest.raises(ValueError, match="max_failed"):
+        tracker.set_caps(max_failed="lots")
