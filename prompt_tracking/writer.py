@@ -84,15 +84,9 @@ class Writer:
 
     def flush(self, timeout: float | None) -> bool:
         """Wait until everything submitted so far is committed; False on timeout."""
-        deadline = None if timeout is None else time.monotonic() + timeout
         with self.lock:
             target = self.enqueued
-            while self.committed < target:
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    return False
-                self.changed.wait(remaining)
-        return True
+            return self.changed.wait_for(lambda: self.committed >= target, timeout)
 
     def stop(self, timeout: float) -> bool:
         """Flush for up to `timeout` seconds, stop the thread; True if nothing is left over."""
@@ -219,13 +213,7 @@ class Writer:
             self._last_retention = 0.0
             target = self.retention_runs + 1
             self.changed.notify_all()
-            deadline = None if timeout is None else time.monotonic() + timeout
-            while self.retention_runs < target:
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    return False
-                self.changed.wait(remaining)
-        return True
+            return self.changed.wait_for(lambda: self.retention_runs >= target, timeout)
 
     def enforce_retention(self) -> int:
         """Evict over-cap records, archiving them first, in chunks so memory stays bounded.
