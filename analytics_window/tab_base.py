@@ -1,0 +1,81 @@
+"""What every tab shares: the context it gets from the window, and the base class.
+
+A tab is built lazily the first time it is shown, and `render(snapshot)` is called once per
+new snapshot while it is visible (one tab per `after()` tick, so the host never stalls).
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import tkinter as tk
+from collections.abc import Callable
+from tkinter import ttk
+from typing import Any
+
+from .loader import BackgroundRunner, Snapshot
+from .theme import Palette
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class TabContext:
+    """The window's services a tab may use."""
+
+    palette: Palette
+    tracker: Any
+    runner: BackgroundRunner
+    schedule: Callable[[str, int, Callable[[], None]], None]  # (name, ms, fn), kept and cancelled
+    refresh: Callable[[], None]
+
+
+class AnalyticsTab(ttk.Frame):
+    """Base class of the built-in tabs: a frame with a `render(snapshot)` method."""
+
+    title = "Tab"
+
+    def __init__(self, master: tk.Misc, context: TabContext) -> None:
+        super().__init__(master, padding=6)
+        self.context = context
+        self.palette = context.palette
+        self.snapshot: Snapshot | None = None
+
+    def render(self, snapshot: Snapshot) -> None:
+        """Show `snapshot`; subclasses draw in `draw`."""
+        self.snapshot = snapshot
+        self.draw(snapshot)
+
+    def draw(self, snapshot: Snapshot) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+def scrolled_tree(master: tk.Misc, columns: dict[str, tuple[str, int]], *, height: int = 8,
+                  anchor_numbers: bool = True) -> ttk.Treeview:
+    """A Treeview with a vertical scrollbar, packed in `master`; columns: id -> (heading, width)."""
+    frame = ttk.Frame(master)
+    tree = ttk.Treeview(frame, columns=list(columns), show="headings", height=height,
+                        selectmode="browse")
+    for key, (heading, width) in columns.items():
+        numeric = anchor_numbers and width <= 80
+        tree.heading(key, text=heading, anchor=tk.E if numeric else tk.W)
+        tree.column(key, width=width, minwidth=40, stretch=not numeric,
+                    anchor=tk.E if numeric else tk.W)
+    bar = ttk.Scrollbar(frame, orient=tk.VERTICAL, command=tree.yview)
+    tree.configure(yscrollcommand=bar.set)
+    bar.pack(side=tk.RIGHT, fill=tk.Y)
+    tree.pack(side=tk.LEFT, fill=tk.BOTH, expand=True)
+    tree.container = frame  # type: ignore[attr-defined]
+    return tree
+
+
+def fill_tree(tree: ttk.Treeview, rows: list[tuple[Any, ...]]) -> None:
+    """Replace the rows of a small table (a few dozen rows; the records table pages instead)."""
+    tree.delete(*tree.get_children())
+    for row in rows:
+        tree.insert("", tk.END, values=row)
+
+
+def note_label(master: tk.Misc, palette: Palette, text: str = "", **kwargs: Any) -> ttk.Label:
+    """A wrapped explanatory label in the muted colour."""
+    return ttk.Label(master, text=text, foreground=palette.muted, wraplength=900,
+                     justify=tk.LEFT, **kwargs)

@@ -1,0 +1,354 @@
+"""`AnalyticsWindow`: the Toplevel with the filter row, a status line and one notebook page per tab.
+
+The window paints at once with a progress bar; a worker thread reads the records and computes
+the analytics (see `loader`), and the Tk thread then draws one tab per `after()` tick, the
+visible one first and the others when they are first shown. Every `after` id is kept and
+cancelled in `destroy()`, and every callback we install catches and logs its own errors.
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import logging
+import tkinter as tk
+import weakref
+from collections.abc import Callable
+from tkinter import ttk
+from typing import Any
+
+from .filter_bar import FilterBar
+from .loader import BackgroundRunner, Filters, RecordCache, Snapshot, load_snapshot
+from .tab_base import TabContext
+from .theme import pick_palette
+
+log = logging.getLogger(__name__)
+LOADED_EVENT = "<<AnalyticsLoaded>>"
+BUILTIN_TABS = (("Overview", "tab_overview"), ("Quality", "tab_quality"),
+                ("Failures", "tab_failures"), ("Models", "tab_models"),
+                ("Parameters", "tab_parameters"), ("Patterns", "tab_patterns"),
+                ("Records", "tab_records"))
+Build = Callable[[tk.Misc, Any], tk.Widget]
+Update = Callable[[tk.Widget, Any], None]
+
+
+@dataclasses.dataclass
+class _Slot:
+    """One notebook page; `render(page, snapshot)` builds or updates its content."""
+
+    title: str
+    page: ttk.Frame
+    render: Callable[[_Slot, Snapshot | None], None]
+    widget: Any = None
+    serial: int = -1  # the snapshot serial this page shows
+
+
+def safe(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a Tk callback so its errors are logged, never raised into the host."""
+    def wrapper(*args: Any) -> Any:
+        try:
+            return fn(*args)
+        except Exception:
+            log.exception("analytics window: %s failed", getattr(fn, "__name__", "callback"))
+            return None
+    return wrapper
+
+
+class AnalyticsWindow(tk.Toplevel):
+    """The analytics dashboard for one tracker, as a Toplevel of the host app.
+
+    Args:
+        master: Any widget of the host.
+        tracker: The tracker to analyse (default: `prompt_tracking.enhanced_prompt_tracker`).
+        poll_ms: How often the tracker's `revision` is checked for new records.
+        debounce_ms: Quiet time after the last change before the window reloads.
+    """
+
+    def __init__(self, master: tk.Misc, tracker: Any = None, *, poll_ms: int = 1000,
+                 debounce_ms: int = 1500) -> None:
+        super().__init__(master)
+        if tracker is None:
+            from prompt_tracking import enhanced_prompt_tracker as tracker
+        self.tracker = tracker
+        self.palette = pick_palette(master)
+        self.snapshot: Snapshot | None = None
+        self.loaded = False
+        self._serial = 0
+        self._after: dict[str, str] = {}
+        self._closing = False
+        self._poll_ms, self._debounce_ms = poll_ms, debounce_ms
+        self._seen_revision = getattr(tracker, "revision", 0)
+        self._cache = RecordCache()
+        self.runner = BackgroundRunner(self)
+        self.context = TabContext(self.palette, tracker, self.runner, self.schedule, self.refresh)
+        self.title("Prompt Analytics")
+        self.geometry("1180x820")
+        self.minsize(760, 520)
+        self.configure(bg=self.palette.surface)
+        self._slots: list[_Slot] = []
+        self._build_chrome()
+        for title, module in BUILTIN_TABS:
+            self._add_slot(title, self._builtin_renderer(module))
+        self._add_slot("Export", _render_export)
+        self.protocol("WM_DELETE_WINDOW", safe(self.destroy))
+        self.bind("<F5>", safe(lambda _e: self.refresh()), add="+")
+        self.refresh()
+        self.schedule("poll", self._poll_ms, self._poll_revision)
+
+    # -- layout ----------------------------------------------------------------------------
+    def _build_chrome(self) -> None:
+        top = ttk.Frame(self, padding=(6, 6, 6, 0))
+        top.pack(side=tk.TOP, fill=tk.X)
+        self.filter_bar = FilterBar(top, self.refresh, self.show_status)
+        self.filter_bar.pack(side=tk.LEFT)
+        ttk.Button(top, text="Import history...", command=safe(self.open_import)).pack(
+            side=tk.RIGHT, padx=2)
+        ttk.Button(top, text="Refresh (F5)", command=safe(self.refresh)).pack(side=tk.RIGHT, padx=2)
+        status = ttk.Frame(self, padding=(6, 4))
+        status.pack(side=tk.TOP, fill=tk.X)
+        self.progress = ttk.Progressbar(status, mode="indeterminate", length=160)
+        self.progress.pack(side=tk.LEFT)
+        self.status = tk.StringVar(self, "Loading the analytics...")
+        ttk.Label(status, textvariable=self.status).pack(side=tk.LEFT, padx=8)
+        self.notebook = ttk.Notebook(self)
+        self.notebook.pack(side=tk.TOP, fill=tk.BOTH, expand=True, padx=6, pady=(0, 6))
+        self.notebook.bind("<<NotebookTabChanged>>", safe(lambda _e: self._render_soon()), add="+")
+
+    def _add_slot(self, title: str, render: Callable[[_Slot, Snapshot | None], None]) -> _Slot:
+        page = ttk.Frame(self.notebook)
+        self.notebook.add(page, text=title)
+        slot = _Slot(title, page, render)
+        self._slots.append(slot)
+        return slot
+
+    def _builtin_renderer(self, module_name: str) -> Callable[[_Slot, Snapshot | None], None]:
+        def render(slot: _Slot, snapshot: Snapshot | None) -> None:
+            if snapshot is None:
+                return
+            if slot.widget is None:
+                module = importlib.import_module(f"{__package__}.{module_name}")
+                slot.widget = module.TAB(slot.page, self.context)
+                slot.widget.pack(fill=tk.BOTH, expand=True)
+            slot.widget.render(snapshot)
+        return render
+
+    # -- public API ------------------------------------------------------------------------
+    def add_tab(self, title: str, build: Build, *, update: Update | None = None) -> None:
+        """Add a host tab, drawn from the analytics like the built-in ones.
+
+        `build(parent, analytics) -> widget` is called the first time the tab is shown with
+        data. On each later refresh, `update(widget, analytics)` is called when given, else
+        the widget's `update_analytics(analytics)` method if it has one, else the widget is
+        destroyed and `build` is called again. `analytics.extra` holds the results of the
+        analyses registered with `prompt_tracking.analysis.register_analysis`. An exception
+        in `build` or `update` is logged and shown in the tab; it never reaches the host.
+        """
+        self._add_slot(title, _custom_renderer(build, update))
+        self._render_soon()
+
+    def tab_titles(self) -> list[str]:
+        return [slot.title for slot in self._slots]
+
+    def select_tab(self, title: str) -> tk.Widget:
+        """Show the tab called `title` and return its page frame."""
+        slot = next(s for s in self._slots if s.title == title)
+        self.notebook.select(slot.page)
+        return slot.page
+
+    def tab_widget(self, title: str) -> Any:
+        """The content of a tab (None until it was first shown with data)."""
+        return next(s.widget for s in self._slots if s.title == title)
+
+    def refresh(self) -> None:
+        """Reload the records and recompute the analytics with the current filters."""
+        if self._closing:
+            return
+        try:
+            filters = self.filter_bar.filters()
+        except ValueError as exc:
+            self.show_status(str(exc))
+            return
+        self._load(filters)
+
+    def show_status(self, text: str) -> None:
+        self.status.set(text)
+
+    def open_import(self) -> None:
+        """Open the migration dialog ("Import history..."), if that feature is installed."""
+        try:
+            module = importlib.import_module("widgets.migration_dialog")
+        except ImportError:
+            self.show_status("Import history is not installed")
+            return
+        opener = getattr(module, "open_migration_dialog", None) or getattr(module, "MigrationDialog")
+        opener(self, self.tracker)
+
+    # -- scheduling ------------------------------------------------------------------------
+    def schedule(self, name: str, ms: int, fn: Callable[[], None]) -> None:
+        """Run `fn` after `ms` on the Tk thread; replaces a pending job of the same name."""
+        if self._closing:
+            return
+        self.cancel(name)
+
+        def run() -> None:
+            self._after.pop(name, None)
+            safe(fn)()
+        self._after[name] = self.after(ms, run)
+
+    def cancel(self, name: str) -> None:
+        after_id = self._after.pop(name, None)
+        if after_id is not None:
+            try:
+                self.after_cancel(after_id)
+            except tk.TclError:
+                pass
+
+    # -- loading ---------------------------------------------------------------------------
+    def _load(self, filters: Filters) -> None:
+        self.loaded = False
+        self.progress.start(20)
+        self.show_status("Loading the analytics...")
+        tracker, cache = self.tracker, self._cache
+        self.runner.run("load", lambda: load_snapshot(tracker, filters, cache),
+                        safe(self._on_loaded), safe(self._on_load_failed))
+
+    def _on_loaded(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self._serial += 1
+        self.progress.stop()
+        self.filter_bar.set_models(snapshot.all_models)
+        shown = len(snapshot.records)
+        scope = f"{shown:,} of {snapshot.total_records:,} records" \
+            if shown != snapshot.total_records else f"{shown:,} records"
+        self.show_status(f"{scope} · analysed in {snapshot.seconds:.1f} s")
+        self._render_soon()
+
+    def _on_load_failed(self, exc: BaseException) -> None:
+        log.error("analytics window: loading failed", exc_info=exc)
+        self.progress.stop()
+        self.show_status(f"Could not load the analytics: {exc}")
+
+    def _render_soon(self) -> None:
+        self.schedule("render", 1, self._render_visible)
+
+    def _render_visible(self) -> None:
+        """Draw the visible tab if it shows an older snapshot (one tab per tick)."""
+        try:
+            index = self.notebook.index(self.notebook.select())
+        except tk.TclError:
+            return
+        slot = self._slots[index]
+        if slot.serial != self._serial:
+            slot.serial = self._serial
+            try:
+                slot.render(slot, self.snapshot)
+            except Exception as exc:
+                log.exception("analytics window: drawing the %s tab failed", slot.title)
+                _show_error(slot, exc)
+        if self.snapshot is not None and not self.loaded:
+            self.loaded = True
+            self.event_generate(LOADED_EVENT, when="tail")
+
+    def _poll_revision(self) -> None:
+        """Reload (debounced) when the tracker changed since the last look."""
+        revision = getattr(self.tracker, "revision", 0)
+        if revision != self._seen_revision:
+            self._seen_revision = revision
+            self.schedule("auto_refresh", self._debounce_ms, self._auto_refresh)
+        self.schedule("poll", self._poll_ms, self._poll_revision)
+
+    def _auto_refresh(self) -> None:
+        if self.runner.busy("load"):
+            self.schedule("auto_refresh", self._debounce_ms, self._auto_refresh)
+        else:
+            self.refresh()
+
+    def destroy(self) -> None:
+        """Close: drop pending results and cancel every scheduled job first."""
+        self._closing = True
+        self.runner.close()
+        for name in list(self._after):
+            self.cancel(name)
+        for slot in self._slots:
+            closer = getattr(slot.widget, "close", None)
+            if callable(closer):
+                safe(closer)()
+        super().destroy()
+
+
+def _show_error(slot: _Slot, exc: BaseException) -> None:
+    if slot.widget is not None and not isinstance(slot.widget, ttk.Label):
+        slot.widget.destroy()
+    slot.widget = ttk.Label(slot.page, text=f"This tab could not be drawn: {exc}")
+    slot.widget.pack(padx=20, pady=20)
+
+
+def _custom_renderer(build: Build, update: Update | None) -> Callable[[_Slot, Snapshot | None], None]:
+    def render(slot: _Slot, snapshot: Snapshot | None) -> None:
+        if snapshot is None:
+            return
+        analytics = snapshot.analytics
+        widget = slot.widget
+        if widget is not None and update is not None:
+            update(widget, analytics)
+        elif widget is not None and callable(getattr(widget, "update_analytics", None)):
+            widget.update_analytics(analytics)
+        else:
+            if widget is not None:
+                widget.destroy()
+            slot.widget = build(slot.page, analytics)
+            if not slot.widget.winfo_manager():
+                slot.widget.pack(fill=tk.BOTH, expand=True)
+    return render
+
+
+def _render_export(slot: _Slot, snapshot: Snapshot | None) -> None:
+    """The training export UI, built once; a placeholder when that feature is not installed."""
+    if slot.widget is not None:
+        return
+    window = slot.page.winfo_toplevel()
+    try:
+        from .export_tab import build_export_tab
+    except ImportError:
+        slot.widget = ttk.Label(slot.page, text="Training export is not installed")
+        slot.widget.pack(padx=20, pady=20)
+        return
+    slot.widget = build_export_tab(slot.page, getattr(window, "tracker", None))
+    if not slot.widget.winfo_manager():
+        slot.widget.pack(fill=tk.BOTH, expand=True)
+
+
+_open_windows: weakref.WeakKeyDictionary[tk.Misc, AnalyticsWindow] = weakref.WeakKeyDictionary()
+
+
+def open_analytics_window(master: tk.Misc, tracker: Any = None) -> AnalyticsWindow:
+    """Open the analytics window, or raise the one already open for this app.
+
+    Args:
+        master: Any widget of the host app.
+        tracker: The tracker to analyse (default: the default tracker).
+
+    Returns:
+        The window (a Toplevel).
+    """
+    root = master._root()
+    window = _open_windows.get(root)
+    if window is not None and window.winfo_exists():
+        window.deiconify()
+        window.lift()
+        window.focus_set()
+        return window
+    window = AnalyticsWindow(master, tracker)
+    _open_windows[root] = window
+    return window
+
+
+def add_analytics_menu(menu: tk.Menu, tracker: Any = None, *,
+                       label: str = "Prompt Analytics...") -> None:
+    """Add an entry that opens the analytics window to one of the host's menus."""
+    owner: tk.Misc = menu
+    while isinstance(owner, tk.Menu) and owner.master is not None:
+        owner = owner.master
+
+    def open_window() -> None:
+        open_analytics_window(owner, tracker)
+    menu.add_command(label=label, command=safe(open_window))
