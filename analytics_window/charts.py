@@ -74,6 +74,9 @@ class ChartPanel(ttk.Frame):
             self.canvas._idle_draw_id = None
         self.figure.clear()
         super().destroy()
+        # The canvas and the figure point at each other; drop the Tk photo image now (on the
+        # Tk thread) rather than whenever the garbage collector breaks that cycle.
+        self.canvas._tkphoto = None
 
 
 def style_axes(ax: Axes, palette: Palette, title: str | None = None, xlabel: str | None = None,

@@ -70,11 +70,11 @@ class ModelsTab(AnalyticsTab):
             bar_chart(kept, [SAVE_LABELS.get(m.label, m.label) for m in save_methods], counts,
                       pal, color=pal.series[4], horizontal=True,
                       annotations=[f"{c:,}" for c in counts])
-            style_axes(kept, pal, f"How results were kept (n={sum(counts):,})", "results",
+            style_axes(kept, pal, f"Results kept (n={sum(counts):,})", "results",
                        grid_axis="x")
         else:
             axes_text(kept, "No saved results yet.", pal)
-            style_axes(kept, pal, "How results were kept", grid_axis=None)
+            style_axes(kept, pal, "Results kept", grid_axis=None)
         self.chart.redraw()
 
 

@@ -77,7 +77,9 @@ class OverviewTab(AnalyticsTab):
         activity.bar(x, ok, color=pal.success, label="succeeded", width=0.85)
         activity.bar(x, bad, bottom=ok, color=pal.failure, label="failed", width=0.85)
         style_axes(activity, pal, f"Prompts per {ov.period} (n={ov.total:,})", None, "prompts")
-        style_legend(activity, pal, loc="upper left")
+        # above the plot area, right of the title, so it never hides a bar
+        style_legend(activity, pal, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2,
+                     frameon=False)
         rates = [b.success_rate * 100 if b.success_rate is not None else float("nan")
                  for b in buckets]
         trend.plot(x, rates, color=pal.accent, marker="o", markersize=3, label="success rate")

@@ -272,7 +272,39 @@ class AnalyticsWindow(tk.Toplevel):
             closer = getattr(slot.widget, "close", None)
             if callable(closer):
                 safe(closer)()
+        widgets = _descendants(self)
         super().destroy()
+        self._slots = []
+        _release(widgets)
+        for name in set(vars(self)) - _KEEP_AFTER_CLOSE:
+            setattr(self, name, None)  # status StringVar, runner, snapshot: see _release
+
+
+_KEEP_AFTER_CLOSE = {"tk", "_w", "_name", "master", "children", "_tclCommands", "widgetName",
+                     "_closing", "loaded", "tracker", "_slots", "_after"}
+
+
+def _descendants(widget: tk.Misc) -> list[tk.Misc]:
+    found, stack = [], list(widget.children.values())
+    while stack:
+        child = stack.pop()
+        found.append(child)
+        stack.extend(child.children.values())
+    return found
+
+
+def _release(widgets: list[tk.Misc]) -> None:
+    """Drop what the destroyed widgets hold, so it is freed now, on the Tk thread.
+
+    Widgets and their attributes form reference cycles; left to the garbage collector they
+    may be freed on any thread (our worker, the tracker's writer), and the `__del__` of a
+    Tk variable, image or font called off the Tk thread raises or blocks in tkinter.
+    """
+    for widget in widgets:
+        try:
+            widget.__dict__.clear()
+        except Exception:
+            log.debug("could not release %r", widget, exc_info=True)
 
 
 def _show_error(slot: _Slot, exc: BaseException) -> None:
@@ -317,7 +349,8 @@ def _render_export(slot: _Slot, snapshot: Snapshot | None) -> None:
         slot.widget.pack(fill=tk.BOTH, expand=True)
 
 
-_open_windows: weakref.WeakKeyDictionary[tk.Misc, AnalyticsWindow] = weakref.WeakKeyDictionary()
+# root -> weak reference to its window: a closed window must not be kept alive by this registry
+_open_windows: weakref.WeakKeyDictionary[tk.Misc, weakref.ref] = weakref.WeakKeyDictionary()
 
 
 def open_analytics_window(master: tk.Misc, tracker: Any = None) -> AnalyticsWindow:
@@ -331,14 +364,15 @@ def open_analytics_window(master: tk.Misc, tracker: Any = None) -> AnalyticsWind
         The window (a Toplevel).
     """
     root = master._root()
-    window = _open_windows.get(root)
-    if window is not None and window.winfo_exists():
+    ref = _open_windows.get(root)
+    window = ref() if ref is not None else None
+    if window is not None and not window._closing:
         window.deiconify()
         window.lift()
         window.focus_set()
         return window
     window = AnalyticsWindow(master, tracker)
-    _open_windows[root] = window
+    _open_windows[root] = weakref.ref(window)
     return window
 
 
