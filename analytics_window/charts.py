@@ -15,22 +15,37 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_tkagg import FigureCanvasTkAgg, NavigationToolbar2Tk
 from matplotlib.figure import Figure
 
+from .draw_queue import DrawQueue
 from .theme import Palette
 
 log = logging.getLogger(__name__)
 DPI = 100
 
 
+class QueuedCanvas(FigureCanvasTkAgg):
+    """A FigureCanvasTkAgg whose `draw_idle` goes through a DrawQueue (when it has one)."""
+
+    draw_queue: DrawQueue | None = None
+
+    def draw_idle(self) -> None:
+        if self.draw_queue is None:
+            super().draw_idle()
+        else:
+            self.draw_queue.request(self)
+
+
 class ChartPanel(ttk.Frame):
     """One matplotlib Figure in a Tk canvas, with the navigation toolbar (zoom, save PNG)."""
 
     def __init__(self, master: tk.Misc, palette: Palette, *, height: float = 4.0,
-                 width: float = 8.0, toolbar: bool = True) -> None:
+                 width: float = 8.0, toolbar: bool = True,
+                 draw_queue: DrawQueue | None = None) -> None:
         super().__init__(master)
         self.palette = palette
         self.figure = Figure(figsize=(width, height), dpi=DPI, facecolor=palette.background,
                              layout="constrained")
-        self.canvas = FigureCanvasTkAgg(self.figure, master=self)
+        self.canvas = QueuedCanvas(self.figure, master=self)
+        self.canvas.draw_queue = draw_queue
         widget = self.canvas.get_tk_widget()
         widget.configure(bg=palette.background, highlightthickness=0, height=int(height * DPI))
         self.toolbar: NavigationToolbar2Tk | None = None
@@ -49,6 +64,16 @@ class ChartPanel(ttk.Frame):
             style_axes(ax, self.palette)
         return found
 
+    def grid(self, nrows: int = 1, ncols: int = 1, **kwargs: Any) -> Any:
+        """Clear the figure and return a GridSpec; add axes one at a time with `add`."""
+        self.figure.clear()
+        return self.figure.add_gridspec(nrows, ncols, **kwargs)
+
+    def add(self, spec: Any, *, grid_axis: str | None = "y", **kwargs: Any) -> Axes:
+        """A styled axes in one cell of a `grid` (creating axes is slow: one per step)."""
+        return style_axes(self.figure.add_subplot(spec, **kwargs), self.palette,
+                          grid_axis=grid_axis)
+
     def empty(self, message: str, title: str | None = None) -> None:
         """Replace the chart with a helpful message instead of blank axes."""
         self.figure.clear()
@@ -63,6 +88,8 @@ class ChartPanel(ttk.Frame):
         self.canvas.draw_idle()
 
     def destroy(self) -> None:
+        if self.canvas.draw_queue is not None:
+            self.canvas.draw_queue.discard(self.canvas)
         # matplotlib's draw_idle keeps its own after_idle id; a repaint of a dead canvas would
         # raise in a Tk callback, so cancel it with the widget.
         pending = getattr(self.canvas, "_idle_draw_id", None)

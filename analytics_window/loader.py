@@ -70,10 +70,23 @@ class RecordCache:
         return revision, records
 
 
-def warm_up_imports() -> None:
-    """Import matplotlib's Tk backend off the Tk thread, so the first chart does not stall it."""
+def warm_up_matplotlib() -> None:
+    """Import matplotlib's Tk backend and the toolbar's image code, and draw one small figure
+    off-screen, all off the Tk thread, so the first chart does not stall the host for the
+    one-time imports, font lookups and layout setup."""
+    import PIL.ImageTk  # noqa: F401
+    import PIL.PngImagePlugin  # noqa: F401
     import matplotlib.backends.backend_tkagg  # noqa: F401
-    import matplotlib.figure  # noqa: F401
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(2, 1.5), layout="constrained")
+    FigureCanvasAgg(figure)
+    ax = figure.add_subplot()
+    ax.bar([0, 1], [1, 2], label="warm-up")
+    ax.set_title("warm-up")
+    ax.legend()
+    figure.canvas.draw()
 
 
 def load_snapshot(tracker: Any, filters: Filters, cache: RecordCache) -> Snapshot:
@@ -81,7 +94,7 @@ def load_snapshot(tracker: Any, filters: Filters, cache: RecordCache) -> Snapsho
     from prompt_tracking.analysis import compute_analytics, load_records
 
     started = time.perf_counter()
-    warm_up_imports()
+    warm_up_matplotlib()
     revision, records = cache.get(tracker)
     chosen = load_records(records, **filters.as_kwargs())
     analytics = compute_analytics(chosen, **filters.as_kwargs())

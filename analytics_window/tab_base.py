@@ -8,10 +8,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 import tkinter as tk
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from tkinter import ttk
 from typing import Any
 
+from .draw_queue import DrawQueue
 from .loader import BackgroundRunner, Snapshot
 from .theme import Palette
 
@@ -27,6 +28,7 @@ class TabContext:
     runner: BackgroundRunner
     schedule: Callable[[str, int, Callable[[], None]], None]  # (name, ms, fn), kept and cancelled
     refresh: Callable[[], None]
+    draw_queue: DrawQueue
 
 
 class AnalyticsTab(ttk.Frame):
@@ -40,12 +42,19 @@ class AnalyticsTab(ttk.Frame):
         self.palette = context.palette
         self.snapshot: Snapshot | None = None
 
-    def render(self, snapshot: Snapshot) -> None:
-        """Show `snapshot`; subclasses draw in `draw`."""
-        self.snapshot = snapshot
-        self.draw(snapshot)
+    def chart_panel(self, master: tk.Misc, **kwargs: Any) -> Any:
+        """A ChartPanel in this window's palette whose repaints go through the draw queue."""
+        from .charts import ChartPanel
 
-    def draw(self, snapshot: Snapshot) -> None:  # pragma: no cover - overridden
+        return ChartPanel(master, self.palette, draw_queue=self.context.draw_queue, **kwargs)
+
+    def render(self, snapshot: Snapshot) -> Generator[None, None, None] | None:
+        """Show `snapshot`; subclasses draw in `draw`, which may be a generator whose steps
+        the window runs one per `after()` tick."""
+        self.snapshot = snapshot
+        return self.draw(snapshot)
+
+    def draw(self, snapshot: Snapshot) -> Generator[None, None, None] | None:  # pragma: no cover
         raise NotImplementedError
 
 

@@ -1,11 +1,12 @@
 """Failures tab: reasons, the model x reason table as a heat map, and failure rate per model."""
 from __future__ import annotations
 
+from collections.abc import Generator
 import tkinter as tk
 
 import numpy as np
 
-from .charts import ChartPanel, bar_chart, percent, rotate_labels, short, style_axes
+from .charts import bar_chart, percent, rotate_labels, short, style_axes
 from .loader import Snapshot
 from .tab_base import AnalyticsTab, TabContext, fill_tree, note_label, scrolled_tree
 
@@ -23,8 +24,11 @@ class FailuresTab(AnalyticsTab):
 
     def __init__(self, master: tk.Misc, context: TabContext) -> None:
         super().__init__(master, context)
-        self.chart = ChartPanel(self, self.palette, height=5.6)
+        # two figures, so each repaint is its own short tick
+        self.chart = self.chart_panel(self, height=2.9)
         self.chart.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
+        self.heat = self.chart_panel(self, height=2.9)
+        self.heat.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
         self.note = note_label(self, self.palette, text="Most frequent provider error codes")
         self.note.pack(side=tk.TOP, fill=tk.X, pady=(6, 2))
         self.codes = scrolled_tree(self, {"provider": ("provider", 160), "code": ("error code", 240),
@@ -32,31 +36,31 @@ class FailuresTab(AnalyticsTab):
                                    height=4)
         self.codes.container.pack(side=tk.TOP, fill=tk.X)
 
-    def draw(self, snapshot: Snapshot) -> None:
+    def draw(self, snapshot: Snapshot) -> Generator[None, None, None]:
         failures = snapshot.analytics.failures
         fill_tree(self.codes, [(c.provider or "–", c.error_code, c.http_status or "–", c.count)
                                for c in failures.error_codes])
         if not failures.total:
+            self.heat.figure.clear()
+            self.heat.redraw()
             self.chart.empty(NO_FAILURES if snapshot.records else
                              "No prompts tracked yet (or none match the filters).",
                              title="Failures")
             return
-        self.plot(failures)
+        yield from self.plot(failures)
 
-    def plot(self, failures) -> None:
+    def plot(self, failures) -> Generator[None, None, None]:
         pal = self.palette
-        figure = self.chart.figure
-        figure.clear()
-        grid = figure.add_gridspec(2, 2, height_ratios=(1, 1.1))
-        reasons_ax = style_axes(figure.add_subplot(grid[0, 0]), pal, grid_axis="x")
-        rate_ax = style_axes(figure.add_subplot(grid[0, 1]), pal)
-        heat_ax = style_axes(figure.add_subplot(grid[1, :]), pal, grid_axis=None)
+        grid = self.chart.grid(1, 2)
+        reasons_ax = self.chart.add(grid[0, 0], grid_axis="x")
         reasons = list(failures.by_reason)
         counts = [failures.by_reason[r] for r in reasons]
         bar_chart(reasons_ax, [reason_label(r) for r in reasons], counts, pal, color=pal.failure,
                   horizontal=True, annotations=[f"{c:,}" for c in counts])
         style_axes(reasons_ax, pal, f"Failures by reason (n={failures.total:,})", "failures",
                    grid_axis=None)
+        yield
+        rate_ax = self.chart.add(grid[0, 1])
         models = sorted(failures.rate_by_model, key=lambda m: -(failures.rate_by_model[m] or 0))
         rates = [(failures.rate_by_model[m] or 0) * 100 for m in models]
         totals = [sum(failures.by_model_and_reason.get(m, {}).values()) for m in models]
@@ -64,8 +68,12 @@ class FailuresTab(AnalyticsTab):
                   annotations=[f"{percent(r / 100)} ({t:,})" for r, t in zip(rates, totals)])
         style_axes(rate_ax, pal, "Failure rate by model (failures)", None, "failed %")
         rotate_labels(rate_ax, 20)
-        self.plot_heatmap(heat_ax, failures, models, reasons)
+        yield
         self.chart.redraw()
+        yield
+        (heat_ax,) = self.heat.axes()
+        self.plot_heatmap(heat_ax, failures, models, reasons)
+        self.heat.redraw()
 
     def plot_heatmap(self, ax, failures, models: list[str], reasons: list[str]) -> None:
         """Failures per model (rows) and reason (columns), counts written in the cells."""

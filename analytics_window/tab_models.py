@@ -1,9 +1,10 @@
 """Models tab: volume, success and rating per model, and how results were kept."""
 from __future__ import annotations
 
+from collections.abc import Generator
 import tkinter as tk
 
-from .charts import ChartPanel, axes_text, bar_chart, percent, short, style_axes, style_legend
+from .charts import axes_text, bar_chart, percent, short, style_axes, style_legend
 from .loader import Snapshot
 from .tab_base import AnalyticsTab, TabContext, fill_tree, scrolled_tree
 
@@ -24,7 +25,7 @@ class ModelsTab(AnalyticsTab):
 
     def __init__(self, master: tk.Misc, context: TabContext) -> None:
         super().__init__(master, context)
-        self.chart = ChartPanel(self, self.palette, height=4.4)
+        self.chart = self.chart_panel(self, height=4.4)
         self.chart.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
         self.table = scrolled_tree(self, {
             "model": ("model", 220), "n": ("prompts", 80), "rate": ("success", 70),
@@ -32,7 +33,7 @@ class ModelsTab(AnalyticsTab):
             height=6)
         self.table.container.pack(side=tk.TOP, fill=tk.X, pady=(6, 0))
 
-    def draw(self, snapshot: Snapshot) -> None:
+    def draw(self, snapshot: Snapshot) -> Generator[None, None, None]:
         analytics = snapshot.analytics
         buckets = sorted(analytics.quality.by_model, key=lambda b: -b.n)
         reasons = analytics.failures.by_model_and_reason
@@ -45,11 +46,12 @@ class ModelsTab(AnalyticsTab):
             self.chart.empty("No prompts tracked yet (or none match the filters): the models "
                              "you use will be compared here.", title="Models")
             return
-        self.plot(buckets, analytics.usage.save_methods)
+        yield from self.plot(buckets, analytics.usage.save_methods)
 
-    def plot(self, buckets, save_methods) -> None:
+    def plot(self, buckets, save_methods) -> Generator[None, None, None]:
         pal = self.palette
-        volume, success, kept = self.chart.axes(1, 3, width_ratios=(3, 3, 2))
+        grid = self.chart.grid(1, 3, width_ratios=(3, 3, 2))
+        volume = self.chart.add(grid[0, 0])
         labels = [short(b.label, 18) for b in buckets]
         ok = [b.successes for b in buckets]
         bad = [b.n - b.successes for b in buckets]
@@ -60,11 +62,15 @@ class ModelsTab(AnalyticsTab):
         style_axes(volume, pal, f"Prompts per model (n={sum(b.n for b in buckets):,})",
                    "prompts", grid_axis="x")
         style_legend(volume, pal, loc="lower right")
+        yield
+        success = self.chart.add(grid[0, 1])
         rates = [(b.success_rate or 0) * 100 for b in buckets]
         bar_chart(success, labels, rates, pal, color=pal.accent, horizontal=True,
                   annotations=[f"{r:.0f}% (n={b.n:,})" for r, b in zip(rates, buckets)])
         style_axes(success, pal, "Success rate by model", "success %", grid_axis="x")
         success.set_xlim(0, 125)
+        yield
+        kept = self.chart.add(grid[0, 2])
         if save_methods:
             counts = [m.n for m in save_methods]
             bar_chart(kept, [SAVE_LABELS.get(m.label, m.label) for m in save_methods], counts,

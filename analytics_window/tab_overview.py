@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Generator
 import tkinter as tk
 from tkinter import ttk
 
-from .charts import ChartPanel, percent, style_axes, style_legend
+from .charts import percent, style_axes, style_legend
 from .loader import Snapshot
 from .tab_base import AnalyticsTab, TabContext, note_label
 
@@ -31,7 +32,7 @@ class OverviewTab(AnalyticsTab):
             self.figures[key] = self._card(key)
         self.note = note_label(self, self.palette)
         self.note.pack(side=tk.BOTTOM, fill=tk.X)
-        self.chart = ChartPanel(self, self.palette, height=5.2)
+        self.chart = self.chart_panel(self, height=5.2)
         self.chart.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
 
     def _card(self, caption: str) -> tk.StringVar:
@@ -42,7 +43,7 @@ class OverviewTab(AnalyticsTab):
         ttk.Label(frame, text=caption, foreground=self.palette.muted).pack(anchor=tk.W)
         return value
 
-    def draw(self, snapshot: Snapshot) -> None:
+    def draw(self, snapshot: Snapshot) -> Generator[None, None, None]:
         analytics = snapshot.analytics
         ov, retries = analytics.overview, analytics.usage.retries
         values = {
@@ -64,12 +65,13 @@ class OverviewTab(AnalyticsTab):
                              "generate something in the app to see your activity here.",
                              title="Activity")
             return
-        self.plot_trend(ov)
+        yield from self.plot_trend(ov)
 
-    def plot_trend(self, ov) -> None:
+    def plot_trend(self, ov) -> Generator[None, None, None]:
         """Stacked successes/failures per period above, success rate and rating below."""
         pal = self.palette
-        activity, trend = self.chart.axes(2, 1, sharex=True, height_ratios=(3, 2))
+        grid = self.chart.grid(2, 1, height_ratios=(3, 2))
+        activity = self.chart.add(grid[0])
         buckets = ov.over_time
         x = list(range(len(buckets)))
         ok = [b.successes for b in buckets]
@@ -80,10 +82,14 @@ class OverviewTab(AnalyticsTab):
         # above the plot area, right of the title, so it never hides a bar
         style_legend(activity, pal, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2,
                      frameon=False)
+        activity.tick_params(labelbottom=False)
+        yield
+        trend = self.chart.add(grid[1], sharex=activity)
         rates = [b.success_rate * 100 if b.success_rate is not None else float("nan")
                  for b in buckets]
         trend.plot(x, rates, color=pal.accent, marker="o", markersize=3, label="success rate")
         style_axes(trend, pal, None, ov.period, "success %")
+        yield
         trend.set_ylim(0, 105)
         rating_axis = trend.twinx()
         ratings = [b.avg_rating if b.avg_rating is not None else float("nan") for b in buckets]

@@ -5,7 +5,7 @@ import logging
 import tkinter as tk
 from tkinter import ttk
 
-from .charts import ChartPanel, bar_chart, rotate_labels, style_axes
+from .charts import bar_chart, rotate_labels, style_axes
 from .loader import Snapshot
 from .tab_base import AnalyticsTab, TabContext, note_label, scrolled_tree
 
@@ -27,7 +27,7 @@ class ParametersTab(AnalyticsTab):
         self.suggestion.pack(side=tk.TOP, fill=tk.X, pady=(0, 4))
         pane = ttk.PanedWindow(self, orient=tk.VERTICAL)
         pane.pack(fill=tk.BOTH, expand=True)
-        self.chart = ChartPanel(pane, self.palette, height=3.8)
+        self.chart = self.chart_panel(pane, height=3.8)
         table_frame = ttk.Frame(pane)
         self.table = scrolled_tree(table_frame, {
             "model": ("model", 150), "parameter": ("parameter", 130), "n": ("n", 70),

@@ -5,7 +5,7 @@ import logging
 import tkinter as tk
 from tkinter import ttk
 
-from .charts import ChartPanel, bar_chart, style_axes
+from .charts import bar_chart, style_axes
 from .loader import Snapshot
 from .prompt_check import PromptCheck
 from .tab_base import AnalyticsTab, TabContext, fill_tree, note_label, scrolled_tree
@@ -38,7 +38,7 @@ class PatternsTab(AnalyticsTab):
                                           "count": ("in group", 70), "total": ("all uses", 70)},
                                    height=9)
         self.terms.container.pack(side=tk.LEFT, fill=tk.Y)
-        self.chart = ChartPanel(body, self.palette, height=3.2, width=6)
+        self.chart = self.chart_panel(body, height=3.2, width=6)
         self.chart.pack(side=tk.LEFT, fill=tk.BOTH, expand=True, padx=(6, 0))
         self.check = PromptCheck(self, context)
         self.check.pack(side=tk.TOP, fill=tk.BOTH, expand=True)

@@ -1,10 +1,11 @@
 """Quality tab: the rating distribution, ratings per model, and what high-rated prompts share."""
 from __future__ import annotations
 
+from collections.abc import Generator
 import tkinter as tk
 from tkinter import ttk
 
-from .charts import ChartPanel, axes_text, bar_chart, rotate_labels, short, style_axes
+from .charts import axes_text, bar_chart, rotate_labels, short, style_axes
 from .loader import Snapshot
 from .tab_base import AnalyticsTab, TabContext, fill_tree, note_label, scrolled_tree
 
@@ -27,7 +28,7 @@ class QualityTab(AnalyticsTab):
 
     def __init__(self, master: tk.Misc, context: TabContext) -> None:
         super().__init__(master, context)
-        self.chart = ChartPanel(self, self.palette, height=4.2)
+        self.chart = self.chart_panel(self, height=4.2)
         self.chart.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
         ttk.Label(self, text="Prompt traits: high-rated (4-5) against low-rated (1-3)").pack(
             anchor=tk.W, pady=(6, 2))
@@ -38,7 +39,7 @@ class QualityTab(AnalyticsTab):
         self.note = note_label(self, self.palette)
         self.note.pack(side=tk.TOP, fill=tk.X)
 
-    def draw(self, snapshot: Snapshot) -> None:
+    def draw(self, snapshot: Snapshot) -> Generator[None, None, None]:
         quality = snapshot.analytics.quality
         rated = sum(quality.distribution.values())
         rows = [(TRAIT_NAMES.get(t.trait, t.trait), _mean(t.mean_a, t.trait.startswith("has_")),
@@ -51,17 +52,20 @@ class QualityTab(AnalyticsTab):
             return
         self.note.configure(text=f"{quality.high:,} high-rated and {quality.low:,} low-rated "
                                  "prompts; means per prompt.")
-        self.plot(quality, rated)
+        yield from self.plot(quality, rated)
 
-    def plot(self, quality, rated: int) -> None:
+    def plot(self, quality, rated: int) -> Generator[None, None, None]:
         pal = self.palette
-        spread, models = self.chart.axes(1, 2, width_ratios=(2, 3))
+        grid = self.chart.grid(1, 2, width_ratios=(2, 3))
+        spread = self.chart.add(grid[0, 0])
         stars = ["1", "2", "3", "4", "5"]
         counts = [quality.distribution.get(s, 0) for s in stars]
         colours = [pal.failure, pal.failure, pal.warning, pal.success, pal.success]
         bar_chart(spread, [f"{s}★" for s in stars], counts, pal, color=colours,
                   annotations=[f"{c:,}" for c in counts])
         style_axes(spread, pal, f"Rating distribution (n={rated:,})", "rating", "results")
+        yield
+        models = self.chart.add(grid[0, 1])
         by_model = [b for b in quality.by_model if b.rated]
         if not by_model:
             axes_text(models, NO_RATINGS, pal)

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import inspect
 import logging
 import tkinter as tk
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from tkinter import ttk
 from typing import Any
 
+from .draw_queue import DrawQueue
 from .filter_bar import FilterBar
 from .loader import BackgroundRunner, Filters, RecordCache, Snapshot, load_snapshot
 from .tab_base import TabContext
@@ -37,7 +39,7 @@ class _Slot:
 
     title: str
     page: ttk.Frame
-    render: Callable[[_Slot, Snapshot | None], None]
+    render: Callable[[_Slot, Snapshot | None], Any]  # None, or a generator of drawing steps
     widget: Any = None
     serial: int = -1  # the snapshot serial this page shows
 
@@ -79,12 +81,15 @@ class AnalyticsWindow(tk.Toplevel):
         self._seen_revision = getattr(tracker, "revision", 0)
         self._cache = RecordCache()
         self.runner = BackgroundRunner(self)
-        self.context = TabContext(self.palette, tracker, self.runner, self.schedule, self.refresh)
+        self.draw_queue = DrawQueue(self, on_empty=self._mark_loaded)
+        self.context = TabContext(self.palette, tracker, self.runner, self.schedule, self.refresh,
+                                  self.draw_queue)
         self.title("Prompt Analytics")
         self.geometry("1180x820")
         self.minsize(760, 520)
         self.configure(bg=self.palette.surface)
         self._slots: list[_Slot] = []
+        self._steps: tuple[_Slot, Generator[None, None, None]] | None = None
         self._build_chrome()
         for title, module in BUILTIN_TABS:
             self._add_slot(title, self._builtin_renderer(module))
@@ -120,15 +125,16 @@ class AnalyticsWindow(tk.Toplevel):
         self._slots.append(slot)
         return slot
 
-    def _builtin_renderer(self, module_name: str) -> Callable[[_Slot, Snapshot | None], None]:
-        def render(slot: _Slot, snapshot: Snapshot | None) -> None:
+    def _builtin_renderer(self, module_name: str) -> Callable[[_Slot, Snapshot | None], Any]:
+        def render(slot: _Slot, snapshot: Snapshot | None) -> Any:
             if snapshot is None:
-                return
+                return None
             if slot.widget is None:
                 module = importlib.import_module(f"{__package__}.{module_name}")
                 slot.widget = module.TAB(slot.page, self.context)
                 slot.widget.pack(fill=tk.BOTH, expand=True)
-            slot.widget.render(snapshot)
+                return _then_render(slot.widget, snapshot)  # building is a step of its own
+            return slot.widget.render(snapshot)
         return render
 
     # -- public API ------------------------------------------------------------------------
@@ -230,21 +236,57 @@ class AnalyticsWindow(tk.Toplevel):
     def _render_soon(self) -> None:
         self.schedule("render", 1, self._render_visible)
 
+    @property
+    def drawing(self) -> bool:
+        """True while a tab is being drawn step by step or its charts repainted."""
+        return self._steps is not None or self.draw_queue.busy
+
     def _render_visible(self) -> None:
-        """Draw the visible tab if it shows an older snapshot (one tab per tick)."""
+        """Start drawing the visible tab if it shows an older snapshot.
+
+        A tab's `render` may return a generator: each step runs in its own `after()` tick,
+        so no single tick holds the Tk thread for long.
+        """
         try:
             index = self.notebook.index(self.notebook.select())
         except tk.TclError:
             return
         slot = self._slots[index]
         if slot.serial != self._serial:
+            if self._steps is not None:  # a half-drawn tab is redrawn when shown again
+                self._steps[0].serial = -1
+                self._steps[1].close()
+                self._steps = None
             slot.serial = self._serial
             try:
-                slot.render(slot, self.snapshot)
+                steps = slot.render(slot, self.snapshot)
             except Exception as exc:
                 log.exception("analytics window: drawing the %s tab failed", slot.title)
                 _show_error(slot, exc)
-        if self.snapshot is not None and not self.loaded:
+                steps = None
+            if inspect.isgenerator(steps):
+                self._steps = (slot, steps)
+                self.schedule("render-step", 1, self._render_step)
+                return
+        self._mark_loaded()
+
+    def _render_step(self) -> None:
+        slot, steps = self._steps
+        try:
+            next(steps)
+        except StopIteration:
+            self._steps = None
+            self._mark_loaded()
+            return
+        except Exception as exc:
+            self._steps = None
+            log.exception("analytics window: drawing the %s tab failed", slot.title)
+            _show_error(slot, exc)
+            return
+        self.schedule("render-step", 1, self._render_step)
+
+    def _mark_loaded(self) -> None:
+        if self.snapshot is not None and not self.loaded and not self.drawing:
             self.loaded = True
             self.event_generate(LOADED_EVENT, when="tail")
 
@@ -266,6 +308,7 @@ class AnalyticsWindow(tk.Toplevel):
         """Close: drop pending results and cancel every scheduled job first."""
         self._closing = True
         self.runner.close()
+        self.draw_queue.close()
         for name in list(self._after):
             self.cancel(name)
         for slot in self._slots:
@@ -305,6 +348,14 @@ def _release(widgets: list[tk.Misc]) -> None:
             widget.__dict__.clear()
         except Exception:
             log.debug("could not release %r", widget, exc_info=True)
+
+
+def _then_render(widget: Any, snapshot: Snapshot) -> Generator[None, None, None]:
+    """Steps: stop after building the tab, then draw it (itself in steps when it yields)."""
+    yield
+    steps = widget.render(snapshot)
+    if inspect.isgenerator(steps):
+        yield from steps
 
 
 def _show_error(slot: _Slot, exc: BaseException) -> None:

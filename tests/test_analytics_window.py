@@ -44,7 +44,8 @@ def show(window, title: str, timeout: float = 10.0):
     """Select a tab and wait until it shows the current snapshot; returns its content."""
     window.select_tab(title)
     slot = next(s for s in window._slots if s.title == title)
-    pump(window, timeout, until=lambda: slot.serial == window._serial and slot.widget is not None)
+    pump(window, timeout, until=lambda: slot.serial == window._serial and slot.widget is not None
+         and not window.drawing)
     return slot.widget
 
 
@@ -117,7 +118,8 @@ def test_quality_plots_the_rating_distribution_and_per_model_ratings(window2k):
 def test_failures_plot_reasons_rates_and_the_model_reason_table(window2k):
     tab = show(window2k, "Failures")
     failures = window2k.snapshot.analytics.failures
-    reasons_ax, rate_ax, heat_ax = tab.chart.figure.axes[:3]
+    reasons_ax, rate_ax = tab.chart.figure.axes[:2]
+    heat_ax = tab.heat.figure.axes[0]
     assert widths(reasons_ax.containers[0]) == list(failures.by_reason.values())
     assert sorted(heights(rate_ax.containers[0]), reverse=True) == sorted(
         (round(r * 100, 6) for r in failures.rate_by_model.values()), reverse=True)
