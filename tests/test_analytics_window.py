@@ -302,3 +302,30 @@ def test_charts_do_not_touch_global_matplotlib_state(tk_root, store2k):
     window.destroy()
     assert dict(matplotlib.rcParams) == before
     assert ("matplotlib.pyplot" in sys.modules) == had_pyplot
+
+
+@pytest.mark.parametrize("argv, expected", [(["analytics", "--demo-data"], 5000),
+                                            (["analytics"], 300)])
+def test_cli_opens_the_window_on_the_store_or_demo_data(display, data_dir, monkeypatch,
+                                                         argv, expected):
+    import argparse
+
+    import analytics_window.window as window_module
+    from analytics_window.cli import register_cli
+
+    with filled_tracker(data_dir, 300):
+        pass
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data-dir")
+    register_cli(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["--data-dir", str(data_dir), *argv])
+    seen: list[int] = []
+    original = window_module.AnalyticsWindow.__init__
+
+    def close_when_loaded(self, *a, **k):
+        original(self, *a, **k)
+        self.bind(window_module.LOADED_EVENT, lambda e: (
+            seen.append(self.snapshot.total_records), self.after(50, self.destroy)), add="+")
+    monkeypatch.setattr(window_module.AnalyticsWindow, "__init__", close_when_loaded)
+    assert args.func(args) == 0
+    assert seen == [expected]
