@@ -15,7 +15,7 @@ import time
 from typing import Any, Callable, Iterable
 
 from .columns import RecordColumns
-from .parameters import ParameterReport, analyse_parameters
+from .parameters import ParameterReport, analyse_parameters, collect_parameters
 from .patterns import Patterns, TermCache, find_patterns
 from .records import PromptRecord
 from .report import format_analytics_text, format_assessment_text
@@ -25,7 +25,7 @@ from .sections import (Failures, Overview, Quality, Usage, compute_failures, com
                        compute_quality, compute_usage, numeric_parameters)
 
 __all__ = ["Analytics", "PromptAssessment", "RiskModel", "assess_prompt", "compute_analytics",
-           "format_analytics_text", "format_assessment_text", "register_analysis",
+           "format_analytics_text", "format_assessment_text", "load_records", "register_analysis",
            "registered_analyses", "unregister_analysis", "MIN_SAMPLES"]
 
 logger = logging.getLogger(__name__)
@@ -158,21 +158,23 @@ def compute_analytics(source: Iterable[PromptRecord] | Any, *, models: Iterable[
         ValueError: `outcome` is not None, "success" or "failure".
     """
     analyses = dict(_ANALYSES)  # a snapshot, so registering meanwhile cannot change this run
+    models = sorted(set(models)) if models is not None else None  # may be a one-shot iterator
     records = load_records(source, models=models, since=since, until=until, outcome=outcome)
     cols = RecordColumns.from_records(records)
     cache = TermCache()
-    params = numeric_parameters(cols)
+    collected = collect_parameters(records)
     patterns = find_patterns(records, cache, min_samples=min_samples)
     if include_risk_model:
         patterns.risk_model = _risk_summary(records)
     return Analytics(
         generated_at=time.time(),
-        filters={"models": sorted(models) if models is not None else None, "since": _epoch(since),
+        filters={"models": models, "since": _epoch(since),
                  "until": _epoch(until), "outcome": outcome},
         min_samples=min_samples, overview=compute_overview(cols), quality=compute_quality(cols),
-        failures=compute_failures(cols, params),
+        failures=compute_failures(cols, numeric_parameters(cols, collected)),
         usage=compute_usage(cols, analyse_retries(records, cache)),
-        parameters=analyse_parameters(records, cols.success, cols.rating, min_samples=min_samples),
+        parameters=analyse_parameters(records, cols.success, cols.rating, min_samples=min_samples,
+                                      collected=collected),
         patterns=patterns, extra=_run_extra(records, analyses))
 
 

@@ -47,6 +47,27 @@ def _rating_sentence(model: RiskModel, column: int, overall: float) -> str | Non
             f"(overall {overall:.1f})")
 
 
+def _rating_sentences(model: RiskModel, columns: np.ndarray, room: int) -> list[str]:
+    """Up to `room` sentences on the features that move the expected rating most.
+
+    Features backed by exactly the same tries (a model used only with empty prompts) say
+    the same thing, so only the first of them is kept.
+    """
+    overall = float(np.nanmean(model.rating))
+    weights = model.fitted.rating.weights
+    said: set[int] = set()
+    out: list[str] = []
+    for column in sorted(columns, key=lambda c: -abs(weights[c])):
+        if abs(weights[column]) <= 0.05 or len(out) >= min(room, 2):
+            break
+        support = model.feature_history(column).size
+        sentence = None if support in said else _rating_sentence(model, column, overall)
+        if sentence:
+            said.add(support)
+            out.append(sentence)
+    return out
+
+
 def explain(model: RiskModel, row: SparseRows, ai_model: str) -> list[str]:
     """Sentences for the features of `row` that push failure risk up or the rating away."""
     columns = np.unique(row.indices)
@@ -60,14 +81,7 @@ def explain(model: RiskModel, row: SparseRows, ai_model: str) -> list[str]:
         if sentence:
             sentences.append(sentence)
     if model.fitted.rating is not None:
-        overall = float(np.nanmean(model.rating))
-        weights = model.fitted.rating.weights
-        for column in sorted(columns, key=lambda c: -abs(weights[c])):
-            if abs(weights[column]) <= 0.05 or len(sentences) >= MAX_SENTENCES:
-                break
-            sentence = _rating_sentence(model, column, overall)
-            if sentence:
-                sentences.append(sentence)
+        sentences.extend(_rating_sentences(model, columns, MAX_SENTENCES - len(sentences)))
     if not sentences:
         mine = np.array([r.ai_model == ai_model for r in model.history])
         rate = model.failed[mine].mean() if mine.any() else base_rate
@@ -80,9 +94,11 @@ def similar_failures(history: Sequence[PromptRecord], cache: TermCache, prompt: 
                      ai_model: str, *, top: int = 3) -> list[dict[str, Any]]:
     """The past failures whose prompts share the most terms with `prompt` (same model first)."""
     terms = cache.terms(prompt)
+    if not terms:
+        return []  # an empty prompt (an upscale) has no text to compare
     found = []
     for record in history:
-        if record.success or (not prompt and (record.prompt or record.ai_model != ai_model)):
+        if record.success:
             continue
         similarity = jaccard(terms, cache.terms(record.prompt))
         if similarity >= MIN_SIMILARITY:

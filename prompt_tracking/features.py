@@ -16,6 +16,7 @@ from .records import PromptRecord, prompt_metadata
 
 _FEW_VALUES = 12
 _TRAIT_BINS = {"words": (1, 6, 11, 21, 41), "segments": (2, 4, 7), "weight_syntax": (1, 3)}
+_TRAIT_NOUNS = {"words": "words", "segments": "segments", "weight_syntax": "weighted terms"}
 
 
 def _is_number(value: Any) -> bool:
@@ -49,7 +50,12 @@ class Featurizer:
         for r in records:
             for name in draft.feature_names(r.prompt, r.ai_model, r.model_parameters, r.metadata):
                 counts[name] = counts.get(name, 0) + 1
-        vocabulary = {name: i for i, name in enumerate(sorted(n for n, c in counts.items() if c >= min_count))}
+        # A word seen only inside one phrase ("golden" in "golden hour") adds nothing but a
+        # second name for the same tries, so the phrase alone is kept.
+        subsumed = {f"t:{word}" for name, c in counts.items() if name.startswith("t:") and " " in name
+                    for word in name[2:].split(" ") if counts.get(f"t:{word}") == c}
+        kept = sorted(n for n, c in counts.items() if c >= min_count and n not in subsumed)
+        vocabulary = {name: i for i, name in enumerate(kept)}
         return cls(vocabulary, edges, cache)
 
     def feature_names(self, prompt: str, model: str, params: dict[str, Any] | None,
@@ -86,8 +92,12 @@ class Featurizer:
             return f"'{rest}'"
         if kind == "m":
             return f"model {rest}"
+        if kind == "negative":
+            return "a negative prompt" if rest == "True" else "no negative prompt"
+        if kind in _TRAIT_BINS:
+            return _trait_label(kind, int(rest))
         if kind != "p":
-            return f"prompt {kind.replace('_', ' ')} bin {rest}"
+            return name
         model, _, key_bin = rest.partition(":")
         if "=" in key_bin:
             key, _, value = key_bin.partition("=")
@@ -101,3 +111,14 @@ class Featurizer:
         else:
             span = f"{edges[i - 1]:g}-{edges[i]:g}"
         return f"{key} {span} on {model}"
+
+
+def _trait_label(trait: str, index: int) -> str:
+    """ "6-10 words", "0 weighted terms", "7+ segments" for bin `index` of a trait."""
+    edges = _TRAIT_BINS[trait]
+    low = edges[index - 1] if index > 0 else 0
+    if index >= len(edges):
+        return f"{low}+ {_TRAIT_NOUNS[trait]}"
+    high = edges[index] - 1
+    span = str(low) if low == high else f"{low}-{high}"
+    return f"{span} {_TRAIT_NOUNS[trait]}"

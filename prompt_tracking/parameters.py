@@ -137,7 +137,7 @@ def _suggest(name: str, bins: list[Bucket], n: int, min_samples: int) -> tuple[s
 def _report(model: str, name: str, values: list[Any], idx: np.ndarray, unset: np.ndarray,
             success: np.ndarray, rating: np.ndarray, min_samples: int) -> ParameterReport:
     """Bins, suggestion and flags for one parameter on one model."""
-    numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+    numeric = is_numeric(values)
     if "seed" in name.lower() or (numeric and len(values) >= 100
                                   and len(set(values)) > 0.9 * len(values)):
         return ParameterReport(model, name, "identifier", len(values), [],
@@ -155,21 +155,48 @@ def _report(model: str, name: str, values: list[Any], idx: np.ndarray, unset: np
                            bins, suggestion, flagged)
 
 
-def analyse_parameters(records: Sequence[PromptRecord], success: np.ndarray, rating: np.ndarray,
-                       *, min_samples: int) -> list[ParameterReport]:
-    """A ParameterReport for every parameter that occurs, per model (sorted by model, name)."""
-    seen: dict[tuple[str, str], tuple[list[Any], list[int]]] = {}
-    by_model: dict[str, list[int]] = {}
+ParameterValues = dict[tuple[str, str], tuple[list[Any], list[int]]]
+_SCALARS = {str, int, float, bool}
+
+
+def collect_parameters(records: Sequence[PromptRecord]) -> ParameterValues:
+    """Values and record positions of every (model, parameter) pair, in one pass."""
+    seen: ParameterValues = {}
     for i, record in enumerate(records):
-        by_model.setdefault(record.ai_model, []).append(i)
+        model = record.ai_model
         for key, value in record.model_parameters.items():
-            if isinstance(value, (str, int, float, bool)):
-                values, idx = seen.setdefault((record.ai_model, key), ([], []))
-                values.append(value)
-                idx.append(i)
+            slot = seen.get((model, key))
+            if slot is None:
+                slot = seen[(model, key)] = ([], [])
+            slot[0].append(value)
+            slot[1].append(i)
+    return seen
+
+
+def is_numeric(values: list[Any]) -> bool:
+    """All values are ints or floats (bools are not numbers here)."""
+    kinds = set(map(type, values))
+    return bool(kinds) and kinds <= {int, float}
+
+
+def analyse_parameters(records: Sequence[PromptRecord], success: np.ndarray, rating: np.ndarray,
+                       *, min_samples: int, collected: ParameterValues | None = None) -> list[ParameterReport]:
+    """A ParameterReport for every parameter that occurs, per model (sorted by model, name).
+
+    Args:
+        records: The records (in the order of `success` and `rating`).
+        success: Outcome per record.
+        rating: Rating per record, NaN where unrated.
+        min_samples: Smallest group a bin or a suggestion is based on.
+        collected: `collect_parameters(records)` when the caller already has it.
+    """
+    collected = collect_parameters(records) if collected is None else collected
+    models = np.array([r.ai_model for r in records], dtype=object)
     reports = []
-    for (model, name), (values, idx) in sorted(seen.items()):
-        unset = np.setdiff1d(np.array(by_model[model]), np.array(idx), assume_unique=True)
+    for (model, name), (values, idx) in sorted(collected.items()):
+        if not set(map(type, values)) <= _SCALARS:
+            continue  # lists, dicts: nothing to bin
+        unset = np.setdiff1d(np.flatnonzero(models == model), np.array(idx), assume_unique=True)
         reports.append(_report(model, name, values, np.array(idx), unset, success, rating,
                                min_samples))
     return reports

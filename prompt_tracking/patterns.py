@@ -40,9 +40,10 @@ class TermScore:
 
 @dataclasses.dataclass
 class Patterns:
-    """Terms per failure reason and per rating level, plus the risk model's own quality."""
+    """Terms per failure reason, of failures overall, per rating level; the risk model's quality."""
 
     by_failure_reason: dict[str, list[TermScore]]
+    failure_terms: list[TermScore]  # any failure against success: how failed prompts differ
     high_rating: list[TermScore]
     low_rating: list[TermScore]
     notes: list[str]
@@ -165,6 +166,8 @@ def find_patterns(records: Sequence[PromptRecord], cache: TermCache, *,
             notes.append(f"{label}: {len(by_class[label])} prompts, fewer than {min_samples}; no terms")
             continue
         by_reason[label] = log_odds_scores(counts[label], total - counts[label])
+    success = counts.get("success", Counter())
+    failure_terms = log_odds_scores(total - success, success) if len(records) >= min_samples else []
     high_terms: list[TermScore] = []
     low_terms: list[TermScore] = []
     if min(len(high), len(low)) >= min_samples:
@@ -173,4 +176,4 @@ def find_patterns(records: Sequence[PromptRecord], cache: TermCache, *,
         low_terms = log_odds_scores(low_count, high_count)
     else:
         notes.append(f"ratings: {len(high)} high and {len(low)} low, need {min_samples} of each")
-    return Patterns(by_reason, high_terms, low_terms, notes)
+    return Patterns(by_reason, failure_terms, high_terms, low_terms, notes)

@@ -87,7 +87,8 @@ def _pattern_lines(a: Analytics) -> list[str]:
         if terms:
             lines.append(f"  {reason}: " + ", ".join(
                 f"'{t.term}' {t.count}/{t.total} (z={t.z:.1f})" for t in terms[:_TOP]))
-    for label, terms in (("high ratings", p.high_rating), ("low ratings", p.low_rating)):
+    for label, terms in (("any failure", p.failure_terms), ("high ratings", p.high_rating),
+                         ("low ratings", p.low_rating)):
         if terms:
             lines.append(f"  {label}: " + ", ".join(f"'{t.term}' (z={t.z:.1f})" for t in terms[:_TOP]))
     lines.extend(f"  note: {note}" for note in p.notes)

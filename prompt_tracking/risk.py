@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from .explain import explain, similar_failures
 from .features import Featurizer
 from .learn import LinearModel, SoftmaxModel, SparseRows, auc, fit_linear
 from .patterns import TermCache
@@ -61,13 +62,15 @@ def _fit_all(rows: SparseRows, failed: np.ndarray, reasons: np.ndarray, classes:
     """Fit the failure, reason and rating models on the given rows."""
     start = start or _Fitted()
     steps = 40 if start.failure is not None else 120
-    fitted = _Fitted(fit_linear(rows, failed.astype(float), n_features, logistic=True,
+    # A light penalty: a term in 1% of prompts that nearly always fails must still reach its
+    # real rate; 1e-3 pulled such terms halfway back to the base rate.
+    fitted = _Fitted(fit_linear(rows, failed.astype(float), n_features, logistic=True, l2=1e-4,
                                 iterations=steps, start=start.failure))
     bad = np.flatnonzero(failed)
     if bad.size and classes:
         recent = bad[-MAX_REASON_ROWS:]
-        fitted.reason = SoftmaxModel.fit(rows.take(recent), reasons[recent], classes, n_features,
-                                         iterations=steps)
+        # Not warm-started (the classes seen may differ), so always the full number of steps.
+        fitted.reason = SoftmaxModel.fit(rows.take(recent), reasons[recent], classes, n_features)
     rated = np.flatnonzero(~np.isnan(rating))
     if rated.size >= MIN_RATED:
         fitted.rating = fit_linear(rows.take(rated), rating[rated], n_features, logistic=False,
@@ -166,8 +169,6 @@ class RiskModel:
     def assess(self, prompt: str, ai_model: str,
                model_parameters: dict[str, Any] | None = None) -> PromptAssessment:
         """Failure probability, likely reason, expected rating, explanations, similar failures."""
-        from .explain import explain, similar_failures
-
         similar = similar_failures(self.history, self.cache, prompt, ai_model)
         if self.featurizer is None:
             return PromptAssessment(prompt, ai_model, None, None, {}, None, [], similar,
@@ -183,6 +184,18 @@ class RiskModel:
         return PromptAssessment(prompt, ai_model, round(probability, 4), next(iter(reasons), None),
                                 reasons, expected, explain(self, row, ai_model), similar,
                                 dict(self.quality), False)
+
+    def failure_probabilities(self, records: Iterable[PromptRecord]) -> np.ndarray:
+        """Failure probability for each record's request (batch scoring, e.g. for evaluation).
+
+        Raises:
+            RuntimeError: the model abstained and has nothing fitted.
+        """
+        if self.featurizer is None:
+            raise RuntimeError(f"the risk model abstained: {self.abstain_reason}")
+        rows = SparseRows.from_lists([self.featurizer.row(r.prompt, r.ai_model, r.model_parameters,
+                                                          r.metadata) for r in records])
+        return self.fitted.failure.predict(rows)
 
     def feature_history(self, column: int) -> np.ndarray:
         """Positions in `history` of the records that have feature `column`."""

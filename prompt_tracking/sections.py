@@ -8,11 +8,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
-from typing import Any
 
 import numpy as np
 
-from .columns import TRAITS, Bucket, RecordColumns, group_buckets, mean_or_none, rate
+from .columns import Bucket, RecordColumns, group_buckets, mean_or_none, rate
+from .parameters import ParameterValues, is_numeric
 from .retries import Retries
 
 _DAY = 86_400
@@ -145,16 +145,15 @@ def compute_quality(cols: RecordColumns) -> Quality:
                    traits, group_buckets(cols.model, cols.models, cols))
 
 
-def numeric_parameters(cols: RecordColumns) -> dict[str, np.ndarray]:
-    """Numeric parameter columns ("param:steps"), NaN where a record lacks the parameter."""
+def numeric_parameters(cols: RecordColumns, collected: ParameterValues) -> dict[str, np.ndarray]:
+    """Numeric parameter columns ("param:steps") over all models, NaN where a record lacks it."""
     found: dict[str, np.ndarray] = {}
-    for i, record in enumerate(cols.records):
-        for key, value in record.model_parameters.items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and "seed" not in key:
-                column = found.get(key)
-                if column is None:
-                    column = found[key] = np.full(cols.n, np.nan)
-                column[i] = value
+    for (_, key), (values, idx) in collected.items():
+        if "seed" not in key and is_numeric(values):
+            column = found.get(key)
+            if column is None:
+                column = found[key] = np.full(cols.n, np.nan)
+            column[idx] = values
     return {f"param:{k}": v for k, v in sorted(found.items())}
 
 
@@ -206,7 +205,3 @@ def compute_usage(cols: RecordColumns, retries: Retries) -> Usage:
         for name, (trait, edges, labels) in _CHARACTERISTICS.items()}
     return Usage(group_buckets(codes, names, cols), characteristics, retries)
 
-
-def as_plain(value: Any) -> Any:
-    """numpy scalars to Python numbers (for JSON)."""
-    return value.item() if isinstance(value, np.generic) else value
