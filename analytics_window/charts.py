@@ -55,13 +55,14 @@ class ChartPanel(ttk.Frame):
             self.toolbar.pack(side=tk.BOTTOM, fill=tk.X)
         widget.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
 
-    def axes(self, nrows: int = 1, ncols: int = 1, **kwargs: Any) -> list[Axes]:
+    def axes(self, nrows: int = 1, ncols: int = 1, *, grid_axis: str | None = "y",
+             **kwargs: Any) -> list[Axes]:
         """Clear the figure and return fresh, styled axes (flattened, row by row)."""
         self.figure.clear()
         grid = self.figure.subplots(nrows, ncols, squeeze=False, **kwargs)
         found = [ax for row in grid for ax in row]
         for ax in found:
-            style_axes(ax, self.palette)
+            style_axes(ax, self.palette, grid_axis=grid_axis)
         return found
 
     def grid(self, nrows: int = 1, ncols: int = 1, **kwargs: Any) -> Any:

@@ -17,7 +17,8 @@ def describe(assessment: Any) -> str:
     """One line: failure risk, likely reason, expected rating (or why the model abstained)."""
     if assessment.abstained:
         return f"Not enough history for a risk estimate ({assessment.abstain_reason})."
-    parts = [f"Failure risk {assessment.failure_probability:.0%}"]
+    risk = assessment.failure_probability
+    parts = [f"Failure risk {'>99%' if risk > 0.99 else '<1%' if risk < 0.01 else f'{risk:.0%}'}"]
     if assessment.likely_reason:
         share = assessment.reason_probabilities.get(assessment.likely_reason, 0)
         parts.append(f"likely reason if it fails: {assessment.likely_reason.replace('_', ' ')} "

@@ -14,7 +14,7 @@ from typing import Any
 
 from .draw_queue import DrawQueue
 from .loader import BackgroundRunner, Snapshot
-from .theme import Palette
+from .theme import TREE_STYLE, Palette
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def scrolled_tree(master: tk.Misc, columns: dict[str, tuple[str, int]], *, heigh
     """A Treeview with a vertical scrollbar, packed in `master`; columns: id -> (heading, width)."""
     frame = ttk.Frame(master)
     tree = ttk.Treeview(frame, columns=list(columns), show="headings", height=height,
-                        selectmode="browse")
+                        selectmode="browse", style=TREE_STYLE)
     for key, (heading, width) in columns.items():
         numeric = anchor_numbers and width <= 80
         tree.heading(key, text=heading, anchor=tk.E if numeric else tk.W)

@@ -71,7 +71,7 @@ class FailuresTab(AnalyticsTab):
         yield
         self.chart.redraw()
         yield
-        (heat_ax,) = self.heat.axes()
+        (heat_ax,) = self.heat.axes(grid_axis=None)
         self.plot_heatmap(heat_ax, failures, models, reasons)
         self.heat.redraw()
 

@@ -28,7 +28,7 @@ class OverviewTab(AnalyticsTab):
         self.cards.pack(side=tk.TOP, fill=tk.X, pady=(0, 6))
         self.figures: dict[str, tk.StringVar] = {}
         for key in ("Prompts", "Success rate", "Failures", "Rated", "Average rating",
-                    "Failures retried", "Period"):
+                    "Retried · retries ok", "Period"):
             self.figures[key] = self._card(key)
         self.note = note_label(self, self.palette)
         self.note.pack(side=tk.BOTTOM, fill=tk.X)
@@ -52,8 +52,9 @@ class OverviewTab(AnalyticsTab):
             "Failures": f"{ov.failures:,}",
             "Rated": f"{ov.rated:,} ({percent(ov.share_rated)})" if ov.total else "–",
             "Average rating": f"{ov.avg_rating:.2f} ★" if ov.avg_rating is not None else "–",
-            "Failures retried": f"{percent(retries.retry_rate)} → {percent(retries.retry_success_rate)} ok"
-            if retries.failures else "–",
+            "Retried · retries ok":
+                f"{percent(retries.retry_rate)} · {percent(retries.retry_success_rate)}"
+                if retries.failures else "–",
             "Period": f"{_day(ov.first_timestamp)} – {_day(ov.last_timestamp)}",
         }
         for key, text in values.items():

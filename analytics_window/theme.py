@@ -47,6 +47,28 @@ DARK = Palette(
     colormap="cividis")
 
 
+WINDOW_CLASS = "PromptAnalytics"
+TREE_STYLE = "PromptAnalytics.Treeview"
+
+
+def apply_to_window(window: tk.Misc, palette: Palette) -> None:
+    """Colour the plain-tk widgets inside our own window (matplotlib's toolbar among them).
+
+    The option patterns start with our window class, so no widget of the host matches; the
+    Treeview style is a new name derived from the host's, so the host's own styles stay as
+    they are.
+    """
+    for widget_class in ("Frame", "Button", "Checkbutton", "Label", "Canvas"):
+        window.option_add(f"*{WINDOW_CLASS}*{widget_class}.background", palette.surface)
+        window.option_add(f"*{WINDOW_CLASS}*{widget_class}.foreground", palette.foreground)
+        window.option_add(f"*{WINDOW_CLASS}*{widget_class}.activeBackground", palette.grid)
+        window.option_add(f"*{WINDOW_CLASS}*{widget_class}.highlightBackground", palette.surface)
+    if palette.dark:
+        ttk.Style(window).configure(TREE_STYLE, background=palette.background,
+                                    fieldbackground=palette.background,
+                                    foreground=palette.foreground)
+
+
 def luminance(rgb16: tuple[int, int, int]) -> float:
     """Relative luminance (0..1) of a colour given as Tk's 16-bit channels."""
     r, g, b = (c / 65535 for c in rgb16)

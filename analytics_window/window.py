@@ -21,7 +21,7 @@ from .draw_queue import DrawQueue
 from .filter_bar import FilterBar
 from .loader import BackgroundRunner, Filters, RecordCache, Snapshot, load_snapshot
 from .tab_base import TabContext
-from .theme import pick_palette
+from .theme import WINDOW_CLASS, apply_to_window, pick_palette
 
 log = logging.getLogger(__name__)
 LOADED_EVENT = "<<AnalyticsLoaded>>"
@@ -67,11 +67,12 @@ class AnalyticsWindow(tk.Toplevel):
 
     def __init__(self, master: tk.Misc, tracker: Any = None, *, poll_ms: int = 1000,
                  debounce_ms: int = 1500) -> None:
-        super().__init__(master)
+        super().__init__(master, class_=WINDOW_CLASS)
         if tracker is None:
             from prompt_tracking import enhanced_prompt_tracker as tracker
         self.tracker = tracker
         self.palette = pick_palette(master)
+        apply_to_window(self, self.palette)
         self.snapshot: Snapshot | None = None
         self.loaded = False
         self._serial = 0
@@ -105,15 +106,16 @@ class AnalyticsWindow(tk.Toplevel):
         top.pack(side=tk.TOP, fill=tk.X)
         self.filter_bar = FilterBar(top, self.refresh, self.show_status)
         self.filter_bar.pack(side=tk.LEFT)
-        ttk.Button(top, text="Import history...", command=safe(self.open_import)).pack(
-            side=tk.RIGHT, padx=2)
-        ttk.Button(top, text="Refresh (F5)", command=safe(self.refresh)).pack(side=tk.RIGHT, padx=2)
         status = ttk.Frame(self, padding=(6, 4))
         status.pack(side=tk.TOP, fill=tk.X)
+        ttk.Button(status, text="Import history...", command=safe(self.open_import)).pack(
+            side=tk.RIGHT, padx=2)
+        ttk.Button(status, text="Refresh (F5)", command=safe(self.refresh)).pack(
+            side=tk.RIGHT, padx=2)
         self.progress = ttk.Progressbar(status, mode="indeterminate", length=160)
-        self.progress.pack(side=tk.LEFT)
         self.status = tk.StringVar(self, "Loading the analytics...")
-        ttk.Label(status, textvariable=self.status).pack(side=tk.LEFT, padx=8)
+        self.status_label = ttk.Label(status, textvariable=self.status)
+        self.status_label.pack(side=tk.LEFT, padx=8)
         self.notebook = ttk.Notebook(self)
         self.notebook.pack(side=tk.TOP, fill=tk.BOTH, expand=True, padx=6, pady=(0, 6))
         self.notebook.bind("<<NotebookTabChanged>>", safe(lambda _e: self._render_soon()), add="+")
@@ -211,6 +213,8 @@ class AnalyticsWindow(tk.Toplevel):
     # -- loading ---------------------------------------------------------------------------
     def _load(self, filters: Filters) -> None:
         self.loaded = False
+        if not self.progress.winfo_manager():
+            self.progress.pack(side=tk.LEFT, before=self.status_label)
         self.progress.start(20)
         self.show_status("Loading the analytics...")
         tracker, cache = self.tracker, self._cache
@@ -221,6 +225,7 @@ class AnalyticsWindow(tk.Toplevel):
         self.snapshot = snapshot
         self._serial += 1
         self.progress.stop()
+        self.progress.pack_forget()
         self.filter_bar.set_models(snapshot.all_models)
         shown = len(snapshot.records)
         scope = f"{shown:,} of {snapshot.total_records:,} records" \
@@ -231,6 +236,7 @@ class AnalyticsWindow(tk.Toplevel):
     def _on_load_failed(self, exc: BaseException) -> None:
         log.error("analytics window: loading failed", exc_info=exc)
         self.progress.stop()
+        self.progress.pack_forget()
         self.show_status(f"Could not load the analytics: {exc}")
 
     def _render_soon(self) -> None:
