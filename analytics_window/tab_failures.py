@@ -24,17 +24,18 @@ class FailuresTab(AnalyticsTab):
 
     def __init__(self, master: tk.Misc, context: TabContext) -> None:
         super().__init__(master, context)
-        # two figures, so each repaint is its own short tick
-        self.chart = self.chart_panel(self, height=2.9)
-        self.chart.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
-        self.heat = self.chart_panel(self, height=2.9)
-        self.heat.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
-        self.note = note_label(self, self.palette, text="Most frequent provider error codes")
-        self.note.pack(side=tk.TOP, fill=tk.X, pady=(6, 2))
+        # the table is packed first so the charts, not the table, give way on small screens
         self.codes = scrolled_tree(self, {"provider": ("provider", 160), "code": ("error code", 240),
                                           "status": ("HTTP", 60), "count": ("count", 80)},
-                                   height=4)
-        self.codes.container.pack(side=tk.TOP, fill=tk.X)
+                                   height=3)
+        self.codes.container.pack(side=tk.BOTTOM, fill=tk.X)
+        self.note = note_label(self, self.palette, text="Most frequent provider error codes")
+        self.note.pack(side=tk.BOTTOM, fill=tk.X, pady=(6, 2))
+        # two figures, so each repaint is its own short tick
+        self.chart = self.chart_panel(self, height=2.7)
+        self.chart.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
+        self.heat = self.chart_panel(self, height=2.7)
+        self.heat.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
 
     def draw(self, snapshot: Snapshot) -> Generator[None, None, None]:
         failures = snapshot.analytics.failures

@@ -289,6 +289,15 @@ def test_export_tab_is_the_export_ui_or_a_placeholder(window2k):
         assert widget.winfo_exists()
 
 
+def test_export_tab_placeholder_when_the_feature_is_missing(tk_root, store2k, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "analytics_window.export_tab", None)  # import fails
+    window = open_loaded(tk_root, store2k)
+    assert show(window, "Export")["text"] == "Training export is not installed"
+    window.destroy()
+
+
 def test_charts_do_not_touch_global_matplotlib_state(tk_root, store2k):
     import sys
 
