@@ -7,7 +7,6 @@ cancelled in `destroy()`, and every callback we install catches and logs its own
 """
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import inspect
 import logging
@@ -20,6 +19,7 @@ from typing import Any
 from .draw_queue import DrawQueue
 from .filter_bar import FilterBar
 from .loader import BackgroundRunner, Filters, RecordCache, Snapshot, load_snapshot
+from .slots import Build, Slot, Update, custom_renderer, render_export, show_error, then_render
 from .tab_base import TabContext
 from .theme import WINDOW_CLASS, apply_to_window, pick_palette
 
@@ -29,19 +29,6 @@ BUILTIN_TABS = (("Overview", "tab_overview"), ("Quality", "tab_quality"),
                 ("Failures", "tab_failures"), ("Models", "tab_models"),
                 ("Parameters", "tab_parameters"), ("Patterns", "tab_patterns"),
                 ("Records", "tab_records"))
-Build = Callable[[tk.Misc, Any], tk.Widget]
-Update = Callable[[tk.Widget, Any], None]
-
-
-@dataclasses.dataclass
-class _Slot:
-    """One notebook page; `render(page, snapshot)` builds or updates its content."""
-
-    title: str
-    page: ttk.Frame
-    render: Callable[[_Slot, Snapshot | None], Any]  # None, or a generator of drawing steps
-    widget: Any = None
-    serial: int = -1  # the snapshot serial this page shows
 
 
 def safe(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -89,12 +76,12 @@ class AnalyticsWindow(tk.Toplevel):
         self.geometry("1180x820")
         self.minsize(760, 520)
         self.configure(bg=self.palette.surface)
-        self._slots: list[_Slot] = []
-        self._steps: tuple[_Slot, Generator[None, None, None]] | None = None
+        self._slots: list[Slot] = []
+        self._steps: tuple[Slot, Generator[None, None, None]] | None = None
         self._build_chrome()
         for title, module in BUILTIN_TABS:
             self._add_slot(title, self._builtin_renderer(module))
-        self._add_slot("Export", _render_export)
+        self._add_slot("Export", render_export)
         self.protocol("WM_DELETE_WINDOW", safe(self.destroy))
         self.bind("<F5>", safe(lambda _e: self.refresh()), add="+")
         self.refresh()
@@ -120,22 +107,22 @@ class AnalyticsWindow(tk.Toplevel):
         self.notebook.pack(side=tk.TOP, fill=tk.BOTH, expand=True, padx=6, pady=(0, 6))
         self.notebook.bind("<<NotebookTabChanged>>", safe(lambda _e: self._render_soon()), add="+")
 
-    def _add_slot(self, title: str, render: Callable[[_Slot, Snapshot | None], None]) -> _Slot:
+    def _add_slot(self, title: str, render: Callable[[Slot, Snapshot | None], None]) -> Slot:
         page = ttk.Frame(self.notebook)
         self.notebook.add(page, text=title)
-        slot = _Slot(title, page, render)
+        slot = Slot(title, page, render)
         self._slots.append(slot)
         return slot
 
-    def _builtin_renderer(self, module_name: str) -> Callable[[_Slot, Snapshot | None], Any]:
-        def render(slot: _Slot, snapshot: Snapshot | None) -> Any:
+    def _builtin_renderer(self, module_name: str) -> Callable[[Slot, Snapshot | None], Any]:
+        def render(slot: Slot, snapshot: Snapshot | None) -> Any:
             if snapshot is None:
                 return None
             if slot.widget is None:
                 module = importlib.import_module(f"{__package__}.{module_name}")
                 slot.widget = module.TAB(slot.page, self.context)
                 slot.widget.pack(fill=tk.BOTH, expand=True)
-                return _then_render(slot.widget, snapshot)  # building is a step of its own
+                return then_render(slot.widget, snapshot)  # building is a step of its own
             return slot.widget.render(snapshot)
         return render
 
@@ -150,7 +137,7 @@ class AnalyticsWindow(tk.Toplevel):
         analyses registered with `prompt_tracking.analysis.register_analysis`. An exception
         in `build` or `update` is logged and shown in the tab; it never reaches the host.
         """
-        self._add_slot(title, _custom_renderer(build, update))
+        self._add_slot(title, custom_renderer(build, update))
         self._render_soon()
 
     def tab_titles(self) -> list[str]:
@@ -268,7 +255,7 @@ class AnalyticsWindow(tk.Toplevel):
                 steps = slot.render(slot, self.snapshot)
             except Exception as exc:
                 log.exception("analytics window: drawing the %s tab failed", slot.title)
-                _show_error(slot, exc)
+                show_error(slot, exc)
                 steps = None
             if inspect.isgenerator(steps):
                 self._steps = (slot, steps)
@@ -287,7 +274,7 @@ class AnalyticsWindow(tk.Toplevel):
         except Exception as exc:
             self._steps = None
             log.exception("analytics window: drawing the %s tab failed", slot.title)
-            _show_error(slot, exc)
+            show_error(slot, exc)
             return
         self.schedule("render-step", 1, self._render_step)
 
@@ -354,56 +341,6 @@ def _release(widgets: list[tk.Misc]) -> None:
             widget.__dict__.clear()
         except Exception:
             log.debug("could not release %r", widget, exc_info=True)
-
-
-def _then_render(widget: Any, snapshot: Snapshot) -> Generator[None, None, None]:
-    """Steps: stop after building the tab, then draw it (itself in steps when it yields)."""
-    yield
-    steps = widget.render(snapshot)
-    if inspect.isgenerator(steps):
-        yield from steps
-
-
-def _show_error(slot: _Slot, exc: BaseException) -> None:
-    if slot.widget is not None and not isinstance(slot.widget, ttk.Label):
-        slot.widget.destroy()
-    slot.widget = ttk.Label(slot.page, text=f"This tab could not be drawn: {exc}")
-    slot.widget.pack(padx=20, pady=20)
-
-
-def _custom_renderer(build: Build, update: Update | None) -> Callable[[_Slot, Snapshot | None], None]:
-    def render(slot: _Slot, snapshot: Snapshot | None) -> None:
-        if snapshot is None:
-            return
-        analytics = snapshot.analytics
-        widget = slot.widget
-        if widget is not None and update is not None:
-            update(widget, analytics)
-        elif widget is not None and callable(getattr(widget, "update_analytics", None)):
-            widget.update_analytics(analytics)
-        else:
-            if widget is not None:
-                widget.destroy()
-            slot.widget = build(slot.page, analytics)
-            if not slot.widget.winfo_manager():
-                slot.widget.pack(fill=tk.BOTH, expand=True)
-    return render
-
-
-def _render_export(slot: _Slot, snapshot: Snapshot | None) -> None:
-    """The training export UI, built once; a placeholder when that feature is not installed."""
-    if slot.widget is not None:
-        return
-    window = slot.page.winfo_toplevel()
-    try:
-        from .export_tab import build_export_tab
-    except ImportError:
-        slot.widget = ttk.Label(slot.page, text="Training export is not installed")
-        slot.widget.pack(padx=20, pady=20)
-        return
-    slot.widget = build_export_tab(slot.page, getattr(window, "tracker", None))
-    if not slot.widget.winfo_manager():
-        slot.widget.pack(fill=tk.BOTH, expand=True)
 
 
 # root -> weak reference to its window: a closed window must not be kept alive by this registry
