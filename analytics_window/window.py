@@ -320,6 +320,10 @@ _KEEP_AFTER_CLOSE = {"tk", "_w", "_name", "master", "children", "_tclCommands", 
                      "_closing", "loaded", "tracker", "_slots", "_after"}
 
 
+_OURS = ("tkinter", "matplotlib", "analytics_window")
+_NOT_OURS = {"analytics_window.export_tab"}
+
+
 def _descendants(widget: tk.Misc) -> list[tk.Misc]:
     found, stack = [], list(widget.children.values())
     while stack:
@@ -337,6 +341,9 @@ def _release(widgets: list[tk.Misc]) -> None:
     Tk variable, image or font called off the Tk thread raises or blocks in tkinter.
     """
     for widget in widgets:
+        module = type(widget).__module__
+        if not module.startswith(_OURS) or module in _NOT_OURS:
+            continue  # a widget of another feature (export tab, migration dialog) keeps its state
         try:
             widget.__dict__.clear()
         except Exception:
