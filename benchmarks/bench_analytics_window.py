@@ -43,10 +43,11 @@ def measure(n: int) -> dict[str, float]:
         root = tk.Tk()
         root.geometry("200x100+1200+0")
         ticks: list[float] = []
+        pending: list[str] = []
 
         def tick() -> None:
             ticks.append(time.perf_counter())
-            root.after(10, tick)
+            pending[:] = [root.after(10, tick)]
         tick()
         root.update()
         start = time.perf_counter()
@@ -60,6 +61,7 @@ def measure(n: int) -> dict[str, float]:
         loaded = time.perf_counter()
         gaps = [b - a for a, b in zip(ticks, ticks[1:]) if b >= start]
         window.destroy()
+        root.after_cancel(pending[0])
         root.destroy()
     return {"first_paint_ms": (first_paint - start) * 1000, "loaded_ms": (loaded - start) * 1000,
             "max_host_gap_ms": max(gaps) * 1000}

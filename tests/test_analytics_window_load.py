@@ -11,9 +11,10 @@ from pathlib import Path
 from test_analytics_window import filled_tracker, open_loaded, pump, show
 
 ROOT = Path(__file__).resolve().parents[1]
-# The strict goal is 100 ms; on a loaded 2-core machine CPython's full garbage collections
-# while 100,000 records are built take a few hundred ms, so the test asserts a looser bound
-# and benchmarks/bench_analytics_window.py reports the measured number.
+# The goal is 100 ms. With 100,000 records CPython's full garbage collections over the record
+# objects (built by the worker, but the GIL stops every thread) take 0.3-0.5 s on the 2-core
+# development machine, so the test asserts a looser bound and
+# benchmarks/bench_analytics_window.py reports the measured number.
 LOOSE_MAX_GAP_S = 1.5
 
 
