@@ -7,6 +7,7 @@ import tkinter as tk
 from collections.abc import Callable, Sequence
 from tkinter import ttk
 
+from .callbacks import safe
 from .loader import Filters
 
 log = logging.getLogger(__name__)
@@ -47,8 +48,8 @@ class FilterBar(ttk.Frame):
         self.since_entry = self._entry("From", self.since)
         self.until_entry = self._entry("To", self.until)
         self.outcome_box = self._combo("Outcome", self.outcome, list(OUTCOMES), 13)
-        ttk.Button(self, text="Apply", command=self._apply).pack(side=tk.LEFT, padx=(8, 2))
-        ttk.Button(self, text="Clear", command=self.clear).pack(side=tk.LEFT, padx=2)
+        ttk.Button(self, text="Apply", command=safe(self._apply)).pack(side=tk.LEFT, padx=(8, 2))
+        ttk.Button(self, text="Clear", command=safe(self.clear)).pack(side=tk.LEFT, padx=2)
 
     def _combo(self, label: str, var: tk.StringVar, values: list[str], width: int) -> ttk.Combobox:
         ttk.Label(self, text=label).pack(side=tk.LEFT, padx=(8, 3))

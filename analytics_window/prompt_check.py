@@ -7,6 +7,7 @@ import tkinter as tk
 from tkinter import ttk
 from typing import Any
 
+from .callbacks import safe
 from .loader import Snapshot
 from .tab_base import TabContext, fill_tree, note_label, scrolled_tree
 
@@ -43,7 +44,7 @@ class PromptCheck(ttk.LabelFrame):
         self.model = tk.StringVar(self)
         self.model_box = ttk.Combobox(row, textvariable=self.model, state="readonly", width=24)
         self.model_box.pack(side=tk.LEFT, padx=6)
-        self.button = ttk.Button(row, text="Assess", command=self.assess)
+        self.button = ttk.Button(row, text="Assess", command=safe(self.assess))
         self.button.pack(side=tk.LEFT)
         self.result = tk.StringVar(self, "Type a prompt and press Assess.")
         ttk.Label(row, textvariable=self.result).pack(side=tk.LEFT, padx=10)

@@ -13,6 +13,7 @@ from tkinter import ttk
 
 from prompt_tracking.records import FailureReason, PromptRecord
 
+from .callbacks import safe
 from .loader import Snapshot
 from .record_view import COLUMNS, RecordView, row_values
 from .tab_base import AnalyticsTab, TabContext, scrolled_tree
@@ -45,8 +46,8 @@ class RecordsTab(AnalyticsTab):
         self.tree = scrolled_tree(self, COLUMNS, height=18, anchor_numbers=False)
         self.tree.container.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
         for column in COLUMNS:
-            self.tree.heading(column, command=self._sorter(column))
-        self.tree.bind("<Double-1>", lambda _e: self.open_result(), add="+")
+            self.tree.heading(column, command=safe(self._sorter(column)))
+        self.tree.bind("<Double-1>", safe(lambda _e: self.open_result()), add="+")
         ttk.Label(self, textvariable=self.message).pack(side=tk.TOP, anchor=tk.W, pady=(4, 0))
 
     def _build_bars(self) -> None:
@@ -57,26 +58,27 @@ class RecordsTab(AnalyticsTab):
         entry.pack(side=tk.LEFT, padx=6)
         entry.bind("<KeyRelease>", lambda _e: self.context.schedule(
             "records-search", SEARCH_DELAY_MS, self.apply_search), add="+")
-        self.next_button = ttk.Button(top, text="Next ▶", command=lambda: self.turn(1))
+        self.next_button = ttk.Button(top, text="Next ▶", command=safe(lambda: self.turn(1)))
         self.next_button.pack(side=tk.RIGHT)
         self.page_label = ttk.Label(top, text="")
         self.page_label.pack(side=tk.RIGHT, padx=8)
-        ttk.Button(top, text="◀ Previous", command=lambda: self.turn(-1)).pack(side=tk.RIGHT)
+        ttk.Button(top, text="◀ Previous", command=safe(lambda: self.turn(-1))).pack(side=tk.RIGHT)
         actions = ttk.Frame(self)
         actions.pack(side=tk.TOP, fill=tk.X, pady=(0, 4))
         ttk.Label(actions, text="Rate").pack(side=tk.LEFT)
         for stars in range(1, 6):
             ttk.Button(actions, text=f"{stars}★", width=4,
-                       command=lambda s=stars: self.rate(s)).pack(side=tk.LEFT, padx=1)
-        ttk.Button(actions, text="Clear", command=lambda: self.rate(None)).pack(side=tk.LEFT, padx=1)
+                       command=safe(lambda s=stars: self.rate(s))).pack(side=tk.LEFT, padx=1)
+        ttk.Button(actions, text="Clear", command=safe(lambda: self.rate(None))).pack(side=tk.LEFT, padx=1)
         ttk.Label(actions, text="Reason").pack(side=tk.LEFT, padx=(12, 4))
         self.reason = tk.StringVar(self)
         box = ttk.Combobox(actions, textvariable=self.reason, state="readonly", width=18,
                            values=[r.value for r in FailureReason])
         box.pack(side=tk.LEFT)
-        box.bind("<<ComboboxSelected>>", lambda _e: self.recategorize(self.reason.get()), add="+")
-        ttk.Button(actions, text="Mark kept", command=self.mark_saved).pack(side=tk.LEFT, padx=(12, 2))
-        ttk.Button(actions, text="Open result", command=self.open_result).pack(side=tk.LEFT, padx=2)
+        box.bind("<<ComboboxSelected>>", safe(lambda _e: self.recategorize(self.reason.get())),
+                 add="+")
+        ttk.Button(actions, text="Mark kept", command=safe(self.mark_saved)).pack(side=tk.LEFT, padx=(12, 2))
+        ttk.Button(actions, text="Open result", command=safe(self.open_result)).pack(side=tk.LEFT, padx=2)
 
     # -- data and paging -------------------------------------------------------------------
     def draw(self, snapshot: Snapshot) -> None:
@@ -112,14 +114,11 @@ class RecordsTab(AnalyticsTab):
 
     def _sorter(self, column: str):
         def sort() -> None:
-            try:
-                self.view.sort_by(column)
-                for key, (heading, _width) in COLUMNS.items():
-                    arrow = (" ▼" if self.view.descending else " ▲") if key == column else ""
-                    self.tree.heading(key, text=heading + arrow)
-                self.show_page()
-            except Exception:
-                log.exception("analytics: sorting the records failed")
+            self.view.sort_by(column)
+            for key, (heading, _width) in COLUMNS.items():
+                arrow = (" ▼" if self.view.descending else " ▲") if key == column else ""
+                self.tree.heading(key, text=heading + arrow)
+            self.show_page()
         return sort
 
     # -- actions on the selected record ----------------------------------------------------

@@ -16,6 +16,7 @@ from collections.abc import Callable, Generator
 from tkinter import ttk
 from typing import Any
 
+from .callbacks import safe
 from .draw_queue import DrawQueue
 from .filter_bar import FilterBar
 from .loader import BackgroundRunner, Filters, RecordCache, Snapshot, load_snapshot
@@ -29,17 +30,6 @@ BUILTIN_TABS = (("Overview", "tab_overview"), ("Quality", "tab_quality"),
                 ("Failures", "tab_failures"), ("Models", "tab_models"),
                 ("Parameters", "tab_parameters"), ("Patterns", "tab_patterns"),
                 ("Records", "tab_records"))
-
-
-def safe(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a Tk callback so its errors are logged, never raised into the host."""
-    def wrapper(*args: Any) -> Any:
-        try:
-            return fn(*args)
-        except Exception:
-            log.exception("analytics window: %s failed", getattr(fn, "__name__", "callback"))
-            return None
-    return wrapper
 
 
 class AnalyticsWindow(tk.Toplevel):
