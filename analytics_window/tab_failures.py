@@ -59,7 +59,7 @@ class FailuresTab(AnalyticsTab):
         bar_chart(reasons_ax, [reason_label(r) for r in reasons], counts, pal, color=pal.failure,
                   horizontal=True, annotations=[f"{c:,}" for c in counts])
         style_axes(reasons_ax, pal, f"Failures by reason (n={failures.total:,})", "failures",
-                   grid_axis=None)
+                   "reason", grid_axis=None)
         yield
         rate_ax = self.chart.add(grid[0, 1])
         models = sorted(failures.rate_by_model, key=lambda m: -(failures.rate_by_model[m] or 0))
@@ -67,7 +67,7 @@ class FailuresTab(AnalyticsTab):
         totals = [sum(failures.by_model_and_reason.get(m, {}).values()) for m in models]
         bar_chart(rate_ax, [short(m, 18) for m in models], rates, pal, color=pal.warning,
                   annotations=[f"{percent(r / 100)} ({t:,})" for r, t in zip(rates, totals)])
-        style_axes(rate_ax, pal, "Failure rate by model (failures)", None, "failed %")
+        style_axes(rate_ax, pal, "Failure rate by model (failures)", "model", "failed %")
         rotate_labels(rate_ax, 20)
         yield
         self.chart.redraw()
@@ -93,7 +93,7 @@ class FailuresTab(AnalyticsTab):
             ax.text(j, i, f"{int(value):,}", ha="center", va="center", fontsize=7,
                     color=text_colour)
         style_axes(ax, pal, f"Failures by model and reason (max {int(peak):,} in a cell)",
-                   None, None, grid_axis=None)
+                   "failure reason", "model", grid_axis=None)
 
 
 TAB = FailuresTab

@@ -60,14 +60,15 @@ class ModelsTab(AnalyticsTab):
         volume.set_yticks(range(len(buckets)), labels)
         volume.invert_yaxis()
         style_axes(volume, pal, f"Prompts per model (n={sum(b.n for b in buckets):,})",
-                   "prompts", grid_axis="x")
+                   "prompts", "model", grid_axis="x")
         style_legend(volume, pal, loc="lower right")
         yield
         success = self.chart.add(grid[0, 1])
         rates = [(b.success_rate or 0) * 100 for b in buckets]
         bar_chart(success, labels, rates, pal, color=pal.accent, horizontal=True,
                   annotations=[f"{r:.0f}% (n={b.n:,})" for r, b in zip(rates, buckets)])
-        style_axes(success, pal, "Success rate by model", "success %", grid_axis="x")
+        style_axes(success, pal, "Success rate by model", "success %", "model",
+                   grid_axis="x")
         success.set_xlim(0, 125)
         yield
         kept = self.chart.add(grid[0, 2])
@@ -77,7 +78,7 @@ class ModelsTab(AnalyticsTab):
                       pal, color=pal.series[4], horizontal=True,
                       annotations=[f"{c:,}" for c in counts])
             style_axes(kept, pal, f"Results kept (n={sum(counts):,})", "results",
-                       grid_axis="x")
+                       "how", grid_axis="x")
         else:
             axes_text(kept, "No saved results yet.", pal)
             style_axes(kept, pal, "Results kept", grid_axis=None)

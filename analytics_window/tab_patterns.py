@@ -81,7 +81,7 @@ class PatternsTab(AnalyticsTab):
         bar_chart(ax, [t.term for t in shown], [t.z for t in shown], pal, color=colour,
                   horizontal=True, annotations=[f"{t.count}/{t.total}" for t in shown])
         style_axes(ax, pal, f"Terms marking {name} (uses in group / all)", "z-score (log-odds)",
-                   grid_axis="x")
+                   "term", grid_axis="x")
         self.chart.redraw()
 
 

@@ -74,7 +74,7 @@ class QualityTab(AnalyticsTab):
             bar_chart(models, [short(b.label) for b in by_model], [b.avg_rating for b in by_model],
                       pal, color=pal.accent,
                       annotations=[f"{b.avg_rating:.2f} (n={b.rated:,})" for b in by_model])
-            style_axes(models, pal, "Average rating by model", None, "avg rating (1-5)")
+            style_axes(models, pal, "Average rating by model", "model", "avg rating (1-5)")
             models.set_ylim(0, 5.6)
             rotate_labels(models, 20)
         self.chart.redraw()
