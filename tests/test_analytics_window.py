@@ -231,6 +231,28 @@ def test_new_records_refresh_the_open_window(tk_root, store2k):
     window.destroy()
 
 
+def test_f5_reloads(window2k):
+    before = window2k.snapshot
+    window2k.focus_force()
+    window2k.event_generate("<F5>")
+    pump(window2k, 30, until=lambda: window2k.loaded and window2k.snapshot is not before)
+
+
+def test_a_failing_store_shows_a_message_not_an_exception(tk_root):
+    from analytics_window import AnalyticsWindow
+
+    class BrokenTracker:
+        revision = 0
+
+        def records(self, **_filters):
+            raise OSError("disk on fire")
+
+    window = AnalyticsWindow(tk_root, BrokenTracker())
+    pump(tk_root, 10, until=lambda: "Could not load" in window.status.get())
+    assert "disk on fire" in window.status.get()
+    window.destroy()
+
+
 def test_open_twice_raises_the_same_window_and_the_menu_entry_opens_it(tk_root, store2k):
     import tkinter as tk
 
