@@ -52,7 +52,7 @@ class PatternsTab(AnalyticsTab):
         names = list(self.groups)
         self.group_box.configure(values=names)
         if self.group.get() not in self.groups:
-            self.group.set(max(names, key=lambda n: len(self.groups[n]), default=""))
+            self.group.set(_default_group(snapshot, self.groups))
         self.note.configure(text="; ".join(patterns.notes[:2]))
         self.check.set_history(snapshot)
         self.show_group()
@@ -83,6 +83,15 @@ class PatternsTab(AnalyticsTab):
         style_axes(ax, pal, f"Terms marking {name} (uses in group / all)", "z-score (log-odds)",
                    "term", grid_axis="x")
         self.chart.redraw()
+
+
+def _default_group(snapshot: Snapshot, groups: dict[str, list]) -> str:
+    """The most frequent failure reason that has marking terms, else the richest group."""
+    for reason in snapshot.analytics.failures.by_reason:  # most frequent first
+        name = reason.replace("_", " ")
+        if groups.get(name):
+            return name
+    return max(groups, key=lambda n: len(groups[n]), default="")
 
 
 TAB = PatternsTab
