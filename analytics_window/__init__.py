@@ -1,0 +1,14 @@
+"""The analytics window: a multi-tab matplotlib dashboard that opens inside the host app.
+
+    from analytics_window import open_analytics_window, add_analytics_menu
+    open_analytics_window(root, tracker)          # a second call raises the open window
+    add_analytics_menu(help_menu, tracker)        # "Prompt Analytics..." in a host menu
+
+Importing this package is cheap: matplotlib and the analytics engine load on a worker
+thread when the window first opens.
+"""
+from __future__ import annotations
+
+from .window import LOADED_EVENT, AnalyticsWindow, add_analytics_menu, open_analytics_window
+
+__all__ = ["AnalyticsWindow", "LOADED_EVENT", "add_analytics_menu", "open_analytics_window"]

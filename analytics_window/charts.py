@@ -1,0 +1,179 @@
+"""Figure helpers: a chart panel (Figure + FigureCanvasTkAgg + toolbar) and per-artist styling.
+
+Never pyplot, never rcParams: every colour is set on the figure, axes, text or artist itself,
+so nothing leaks into the host's own matplotlib figures.
+"""
+from __future__ import annotations
+
+import logging
+import tkinter as tk
+from collections.abc import Sequence
+from tkinter import ttk
+from typing import Any
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_tkagg import FigureCanvasTkAgg, NavigationToolbar2Tk
+from matplotlib.figure import Figure
+
+from .draw_queue import DrawQueue
+from .theme import Palette
+
+log = logging.getLogger(__name__)
+DPI = 100
+
+
+class QueuedCanvas(FigureCanvasTkAgg):
+    """A FigureCanvasTkAgg whose `draw_idle` goes through a DrawQueue (when it has one)."""
+
+    draw_queue: DrawQueue | None = None
+
+    def draw_idle(self) -> None:
+        if self.draw_queue is None:
+            super().draw_idle()
+        else:
+            self.draw_queue.request(self)
+
+
+class ChartPanel(ttk.Frame):
+    """One matplotlib Figure in a Tk canvas, with the navigation toolbar (zoom, save PNG)."""
+
+    def __init__(self, master: tk.Misc, palette: Palette, *, height: float = 4.0,
+                 width: float = 8.0, toolbar: bool = True,
+                 draw_queue: DrawQueue | None = None) -> None:
+        super().__init__(master)
+        self.palette = palette
+        self.figure = Figure(figsize=(width, height), dpi=DPI, facecolor=palette.background,
+                             layout="constrained")
+        self.canvas = QueuedCanvas(self.figure, master=self)
+        self.canvas.draw_queue = draw_queue
+        widget = self.canvas.get_tk_widget()
+        widget.configure(bg=palette.background, highlightthickness=0, height=int(height * DPI))
+        self.toolbar: NavigationToolbar2Tk | None = None
+        if toolbar:
+            self.toolbar = NavigationToolbar2Tk(self.canvas, self, pack_toolbar=False)
+            self.toolbar.update()
+            self.toolbar.pack(side=tk.BOTTOM, fill=tk.X)
+        widget.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
+
+    def axes(self, nrows: int = 1, ncols: int = 1, *, grid_axis: str | None = "y",
+             **kwargs: Any) -> list[Axes]:
+        """Clear the figure and return fresh, styled axes (flattened, row by row)."""
+        self.figure.clear()
+        grid = self.figure.subplots(nrows, ncols, squeeze=False, **kwargs)
+        found = [ax for row in grid for ax in row]
+        for ax in found:
+            style_axes(ax, self.palette, grid_axis=grid_axis)
+        return found
+
+    def grid(self, nrows: int = 1, ncols: int = 1, **kwargs: Any) -> Any:
+        """Clear the figure and return a GridSpec; add axes one at a time with `add`."""
+        self.figure.clear()
+        return self.figure.add_gridspec(nrows, ncols, **kwargs)
+
+    def add(self, spec: Any, *, grid_axis: str | None = "y", **kwargs: Any) -> Axes:
+        """A styled axes in one cell of a `grid` (creating axes is slow: one per step)."""
+        return style_axes(self.figure.add_subplot(spec, **kwargs), self.palette,
+                          grid_axis=grid_axis)
+
+    def empty(self, message: str, title: str | None = None) -> None:
+        """Replace the chart with a helpful message instead of blank axes."""
+        self.figure.clear()
+        if title:
+            self.figure.suptitle(title, color=self.palette.foreground, fontsize=11)
+        self.figure.text(0.5, 0.5, message, ha="center", va="center", wrap=True, fontsize=11,
+                         color=self.palette.muted)
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Ask for a repaint at the next idle moment (coalesces several changes)."""
+        self.canvas.draw_idle()
+
+    def destroy(self) -> None:
+        if self.canvas.draw_queue is not None:
+            self.canvas.draw_queue.discard(self.canvas)
+        # matplotlib's draw_idle keeps its own after_idle id; a repaint of a dead canvas would
+        # raise in a Tk callback, so cancel it with the widget.
+        pending = getattr(self.canvas, "_idle_draw_id", None)
+        if pending:
+            try:
+                self.canvas.get_tk_widget().after_cancel(pending)
+            except tk.TclError:
+                pass
+            self.canvas._idle_draw_id = None
+        self.figure.clear()
+        super().destroy()
+        # The canvas and the figure point at each other; drop the Tk photo image now (on the
+        # Tk thread) rather than whenever the garbage collector breaks that cycle.
+        self.canvas._tkphoto = None
+
+
+def style_axes(ax: Axes, palette: Palette, title: str | None = None, xlabel: str | None = None,
+               ylabel: str | None = None, *, grid_axis: str | None = "y") -> Axes:
+    """Colour one axes for the palette, and set its title and labels when given."""
+    ax.set_facecolor(palette.background)
+    for spine in ax.spines.values():
+        spine.set_color(palette.grid)
+    ax.tick_params(colors=palette.muted, labelcolor=palette.foreground, labelsize=8)
+    if grid_axis:
+        ax.grid(axis=grid_axis, color=palette.grid, linewidth=0.6)
+        ax.set_axisbelow(True)
+    if title is not None:
+        ax.set_title(title, color=palette.foreground, fontsize=10)
+    if xlabel is not None:
+        ax.set_xlabel(xlabel, color=palette.foreground, fontsize=9)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel, color=palette.foreground, fontsize=9)
+    return ax
+
+
+def style_legend(ax: Axes, palette: Palette, **kwargs: Any) -> None:
+    """A legend coloured for the palette."""
+    legend = ax.legend(facecolor=palette.background, edgecolor=palette.grid, fontsize=8, **kwargs)
+    for text in legend.get_texts():
+        text.set_color(palette.foreground)
+
+
+def bar_chart(ax: Axes, labels: Sequence[str], values: Sequence[float], palette: Palette, *,
+              color: str | Sequence[str] | None = None, horizontal: bool = False,
+              annotations: Sequence[str] | None = None, **kwargs: Any) -> Any:
+    """Bars with optional text at their ends (counts, rates with n=...); returns the container."""
+    color = color if color is not None else palette.accent
+    positions = range(len(labels))
+    if horizontal:
+        bars = ax.barh(positions, values, color=color, **kwargs)
+        ax.set_yticks(list(positions), list(labels))
+        ax.invert_yaxis()
+    else:
+        bars = ax.bar(positions, values, color=color, **kwargs)
+        ax.set_xticks(list(positions), list(labels))
+    if annotations is not None:
+        ax.bar_label(bars, labels=list(annotations), color=palette.foreground, fontsize=7,
+                     padding=2)
+        ax.margins(**({"x": 0.18} if horizontal else {"y": 0.15}))
+    return bars
+
+
+def rotate_labels(ax: Axes, degrees: int = 30) -> None:
+    """Tilt x tick labels so long names do not overlap."""
+    for label in ax.get_xticklabels():
+        label.set_rotation(degrees)
+        label.set_horizontalalignment("right")
+
+
+def axes_text(ax: Axes, message: str, palette: Palette) -> None:
+    """A message inside empty axes (used when one of several charts has no data)."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, wrap=True,
+            color=palette.muted, fontsize=9)
+
+
+def percent(value: float | None) -> str:
+    """0.8123 -> '81%'; None -> '–'."""
+    return "–" if value is None else f"{value:.0%}"
+
+
+def short(text: str, limit: int = 22) -> str:
+    """Text cut to `limit` characters with an ellipsis, for tick labels."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"

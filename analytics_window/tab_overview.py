@@ -1,0 +1,114 @@
+"""Overview tab: key figures, and activity and success over time."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Generator
+import tkinter as tk
+from tkinter import ttk
+
+from .charts import percent, style_axes, style_legend
+from .loader import Snapshot
+from .tab_base import AnalyticsTab, TabContext, note_label
+
+MAX_TICKS = 12
+
+
+def _day(timestamp: float | None) -> str:
+    return "–" if timestamp is None else dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d")
+
+
+class OverviewTab(AnalyticsTab):
+    """Totals, rates and the activity / success trend per day, week or month."""
+
+    title = "Overview"
+
+    def __init__(self, master: tk.Misc, context: TabContext) -> None:
+        super().__init__(master, context)
+        self.cards = ttk.Frame(self)
+        self.cards.pack(side=tk.TOP, fill=tk.X, pady=(0, 6))
+        self.figures: dict[str, tk.StringVar] = {}
+        for key in ("Prompts", "Success rate", "Failures", "Rated", "Average rating",
+                    "Retried · retries ok", "Period"):
+            self.figures[key] = self._card(key)
+        self.note = note_label(self, self.palette)
+        self.note.pack(side=tk.BOTTOM, fill=tk.X)
+        self.chart = self.chart_panel(self, height=5.2)
+        self.chart.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
+
+    def _card(self, caption: str) -> tk.StringVar:
+        frame = ttk.Frame(self.cards, padding=(10, 4))
+        frame.pack(side=tk.LEFT, fill=tk.X, expand=True)
+        value = tk.StringVar(self, "–")
+        ttk.Label(frame, textvariable=value, font=("TkDefaultFont", 15, "bold")).pack(anchor=tk.W)
+        ttk.Label(frame, text=caption, foreground=self.palette.muted).pack(anchor=tk.W)
+        return value
+
+    def draw(self, snapshot: Snapshot) -> Generator[None, None, None]:
+        analytics = snapshot.analytics
+        ov, retries = analytics.overview, analytics.usage.retries
+        values = {
+            "Prompts": f"{ov.total:,}",
+            "Success rate": percent(ov.success_rate),
+            "Failures": f"{ov.failures:,}",
+            "Rated": f"{ov.rated:,} ({percent(ov.share_rated)})" if ov.total else "–",
+            "Average rating": f"{ov.avg_rating:.2f} ★" if ov.avg_rating is not None else "–",
+            "Retried · retries ok":
+                f"{percent(retries.retry_rate)} · {percent(retries.retry_success_rate)}"
+                if retries.failures else "–",
+            "Period": f"{_day(ov.first_timestamp)} – {_day(ov.last_timestamp)}",
+        }
+        for key, text in values.items():
+            self.figures[key].set(text)
+        extra = ", ".join(sorted(analytics.extra))
+        self.note.configure(text=f"Registered analyses: {extra}" if extra else "")
+        if not ov.total:
+            self.chart.empty("No prompts tracked yet (or none match the filters): "
+                             "generate something in the app to see your activity here.",
+                             title="Activity")
+            return
+        yield from self.plot_trend(ov)
+
+    def plot_trend(self, ov) -> Generator[None, None, None]:
+        """Stacked successes/failures per period above, success rate and rating below."""
+        pal = self.palette
+        grid = self.chart.grid(2, 1, height_ratios=(3, 2))
+        activity = self.chart.add(grid[0])
+        buckets = ov.over_time
+        x = list(range(len(buckets)))
+        ok = [b.successes for b in buckets]
+        bad = [b.n - b.successes for b in buckets]
+        activity.bar(x, ok, color=pal.success, label="succeeded", width=0.85)
+        activity.bar(x, bad, bottom=ok, color=pal.failure, label="failed", width=0.85)
+        style_axes(activity, pal, f"Prompts per {ov.period} (n={ov.total:,})", None, "prompts")
+        # above the plot area, right of the title, so it never hides a bar
+        style_legend(activity, pal, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2,
+                     frameon=False)
+        activity.tick_params(labelbottom=False)
+        yield
+        trend = self.chart.add(grid[1], sharex=activity)
+        rates = [b.success_rate * 100 if b.success_rate is not None else float("nan")
+                 for b in buckets]
+        trend.plot(x, rates, color=pal.accent, marker="o", markersize=3, label="success rate")
+        style_axes(trend, pal, None, ov.period, "success %")
+        yield
+        trend.set_ylim(0, 105)
+        rating_axis = trend.twinx()
+        ratings = [b.avg_rating if b.avg_rating is not None else float("nan") for b in buckets]
+        rating_axis.plot(x, ratings, color=pal.warning, marker="s", markersize=3,
+                         label="avg rating")
+        style_axes(rating_axis, pal, None, None, "avg rating (1-5)", grid_axis=None)
+        rating_axis.set_ylim(0.8, 5.2)
+        handles = trend.get_legend_handles_labels()[0] + rating_axis.get_legend_handles_labels()[0]
+        legend = trend.legend(handles=handles, loc="lower left", fontsize=8,
+                              facecolor=pal.background, edgecolor=pal.grid)
+        for text in legend.get_texts():
+            text.set_color(pal.foreground)
+        step = max(1, len(x) // MAX_TICKS)
+        trend.set_xticks(x[::step], [buckets[i].label for i in x[::step]])
+        for label in trend.get_xticklabels():
+            label.set_rotation(30)
+            label.set_horizontalalignment("right")
+        self.chart.redraw()
+
+
+TAB = OverviewTab

@@ -1,0 +1,117 @@
+"""Screenshots of every analytics tab, filled with synthetic data: assets/analytics_<tab>.png.
+
+Runs on its own Xvfb display (:98 by default) so it never draws on a desktop:
+
+    python scripts/screenshots_analytics.py [--records 6000] [--display :98] [--dark]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+ASSETS = ROOT / "assets"
+SAMPLE_PROMPT = "portrait of a woman, nude, blood splatter, dramatic lighting, 85mm lens"
+
+
+def start_display(display: str) -> subprocess.Popen:
+    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "1400x1000x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    os.environ["DISPLAY"] = display
+    return proc
+
+
+def pump(root, seconds: float, until=None) -> None:
+    """Run the Tk loop for up to `seconds` (less when `until()` becomes true)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        root.update()
+        if until is not None and until():
+            return
+        time.sleep(0.01)
+
+
+def capture(window, path: Path) -> None:
+    window.update()
+    subprocess.run(["import", "-window", hex(window.winfo_id()), str(path)], check=True)
+    print("wrote", path.relative_to(ROOT))
+
+
+def prepare_tab(window, title: str, root) -> None:
+    """Tab-specific touches: an assessed prompt, a selected row."""
+    widget = window.tab_widget(title)
+    if title == "Patterns" and widget is not None:
+        widget.check.prompt.insert("1.0", SAMPLE_PROMPT)
+        widget.check.model.set("seedream-4.0")
+        widget.check.assess()
+        pump(root, 30, until=lambda: not window.runner.busy("assess"))
+    if title == "Records" and widget is not None:
+        pump(root, 5, until=lambda: not widget.filling)
+        first = widget.tree.get_children()[2]
+        widget.tree.selection_set(first)
+
+
+def make_tracker(data_dir: str, n: int):
+    from prompt_tracking import EnhancedPromptTracker
+    from prompt_tracking.synthetic import generate_records
+
+    tracker = EnhancedPromptTracker(data_dir, max_successful=None, max_failed=None)
+    tracker.import_records(generate_records(n, seed=7))
+    return tracker
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, default=6000)
+    parser.add_argument("--display", default=":98")
+    parser.add_argument("--dark", action="store_true", help="a dark ttkbootstrap host (darkly)")
+    parser.add_argument("--tabs", nargs="*", default=None)
+    args = parser.parse_args()
+    if not shutil.which("import"):
+        sys.exit("needs imagemagick's `import`")
+    xvfb = start_display(args.display)
+    try:
+        return shoot(args)
+    finally:
+        xvfb.terminate()
+
+
+def shoot(args: argparse.Namespace) -> int:
+    import tkinter as tk
+
+    from analytics_window import AnalyticsWindow
+
+    if args.dark:
+        import ttkbootstrap as tb
+        root = tb.Window(themename="darkly")
+    else:
+        root = tk.Tk()
+    root.geometry("140x100+1255+0")  # beside the window: no WM, so it must not overlap
+    with tempfile.TemporaryDirectory() as data_dir:
+        tracker = make_tracker(data_dir, args.records)
+        window = AnalyticsWindow(root, tracker)
+        window.geometry("1240x860+0+0")
+        pump(root, 60, until=lambda: window.loaded)
+        suffix = "_dark" if args.dark else ""
+        for title in args.tabs or window.tab_titles():
+            window.select_tab(title)
+            pump(root, 1.5)
+            prepare_tab(window, title, root)
+            pump(root, 1.0)
+            capture(window, ASSETS / f"analytics_{title.lower()}{suffix}.png")
+        window.destroy()
+        tracker.close()
+    root.destroy()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
