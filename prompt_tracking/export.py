@@ -10,9 +10,7 @@ without it. `register_cli` adds the `prompt-tracker export` command.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
-import gc
 import logging
 import math
 import sys
@@ -25,6 +23,7 @@ from . import settings
 from .dedupe import GroupSplitter
 from .dedupe import __doc__ as _dedupe_doc
 from .errors import ConsentRequiredError
+from .gcpause import cycle_collector_paused
 from .export_files import CARD_NAME, FORMATS, MANIFEST_NAME, WRITERS, atomic_directory, \
     dataset_card, is_replaceable, write_manifest
 from .export_tasks import BUILDERS, TASK_COLUMNS, TASKS, Prepared, prepare
@@ -115,24 +114,6 @@ def require_consent(tracker: Any, consent: bool | None, *, via: str = "api") -> 
         raise ConsentRequiredError(CONSENT_HELP)
 
 
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Any:
-    """Pause the cycle collector while an export builds its tables.
-
-    An export makes a few hundred thousand short-lived dicts and tuples over a heap of
-    100,000 records; the collector would rescan that heap again and again (a third of the
-    export's time) to find no cycles: these objects are freed by reference counting.
-    It is switched back on only if it was on, so a host that turned it off keeps it off.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _read(tracker: Any, models: Any, since: Any, progress: Progress) -> list[Any]:
     total = tracker.stats(models=models, since=since)["total"] or 1
     records = []
@@ -206,7 +187,7 @@ def export_training_data(tracker: Any, out_dir: str | Path, *, tasks: Iterable[s
         raise FileExistsError(f"{target} exists and is not an earlier export")
     report = progress or (lambda fraction, message: None)
 
-    with _cyclic_gc_paused():
+    with cycle_collector_paused():
         tables, removed, redactions, records_read = _collect(
             tracker, models, since, redact_pii, task_names, GroupSplitter(split_names, ratios, seed),
             report)
