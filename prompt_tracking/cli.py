@@ -99,12 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _feature_commands() -> list:
     """Subcommands that live beside the features they drive (their GUI code loads on use)."""
+    from analytics_window.cli import register_cli as analytics
     from integration.demo.app import register_cli as demo
 
     from .export import register_cli as export
     from .migration import register_cli as migrate
 
-    return [demo, export, migrate]
+    return [demo, analytics, export, migrate]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tkinter as tk
 import time
 from pathlib import Path
 
@@ -145,16 +146,22 @@ def test_the_backend_fails_at_about_the_models_rate(tmp_path):
     assert abs(failures - MODELS["wan"].failure_rate) < 0.07
 
 
-def test_menu_entries_report_features_that_are_not_installed(app, monkeypatch):
-    shown = []
-    monkeypatch.setattr("integration.demo.app.messagebox.showinfo",
-                        lambda title, message, **kw: shown.append(message))
-    for module in ("analytics_window", "widgets.migration_dialog"):
-        monkeypatch.setitem(sys.modules, module, None)  # import fails as if not installed
-    for index in range(3):
-        app.menu.invoke(index)
-    assert [m.split(" is ")[0] for m in shown] == ["The analytics window", "Training export",
-                                                   "Importing old history"]
+def test_menu_opens_analytics_export_and_migration(app):
+    app.menu.invoke(0)  # the real menu entry
+    app.root.update()
+    window = app.open_analytics()  # a second call returns the window the menu opened
+    opened = [w for w in app.root.winfo_children() if isinstance(w, tk.Toplevel)]
+    assert opened == [window]
+    exported = app.open_export()
+    app.root.update()
+    assert exported is window  # the open window is raised, not a second one
+    assert window.tab_titles()[window.notebook.index("current")] == "Export"
+    dialog = app.open_migration()
+    app.root.update()
+    assert dialog.winfo_exists()
+    dialog.destroy()
+    window.destroy()
+    app.root.update()
 
 
 def test_the_demo_uses_its_own_store(data_dir):

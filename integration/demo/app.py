@@ -7,8 +7,6 @@ backend, so it needs no network and no API key.
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import logging
 import sys
 import tkinter as tk
@@ -115,44 +113,26 @@ class DemoApp:
         self.root.configure(menu=menubar)
         self.menu = tools
 
-    # -- menu commands: the features built elsewhere are imported when asked for -----------
+    # -- menu commands (imported on first use: the demo opens before matplotlib loads) -----
 
     def open_analytics(self) -> Any:
-        try:
-            from analytics_window import open_analytics_window
-        except ImportError:
-            return self._not_available("The analytics window")
+        from analytics_window import open_analytics_window
+
         return open_analytics_window(self.root, tracker=self.tracker)
 
     def open_export(self) -> Any:
-        try:
-            spec = importlib.util.find_spec("analytics_window.export_tab")
-        except ImportError:
-            spec = None
-        if spec is None:
-            return self._not_available("Training export")
         window = self.open_analytics()
-        if window is not None:
-            title = next((t for t in window.tab_titles() if "xport" in t), None)
-            if title is not None:
-                window.select_tab(title)
+        window.select_tab("Export")
         return window
 
     def open_migration(self) -> Any:
-        try:
-            module = importlib.import_module("widgets.migration_dialog")
-        except ImportError:
-            return self._not_available("Importing old history")
-        opener = getattr(module, "open_migration_dialog", None) or getattr(module, "MigrationDialog")
-        return opener(self.root, self.tracker)
+        from widgets.migration_dialog import open_migration_dialog
+
+        return open_migration_dialog(self.root, self.tracker)
 
     def show_store(self) -> None:
         messagebox.showinfo("Demo store", f"The demo logs to\n{self.tracker.data_dir}\n\n"
                             "Your real prompt history is not touched.", parent=self.root)
-
-    def _not_available(self, feature: str) -> None:
-        messagebox.showinfo("Not available", f"{feature} is not available in this build.",
-                            parent=self.root)
 
     # -- status line -----------------------------------------------------------------------
 
