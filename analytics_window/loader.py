@@ -3,12 +3,16 @@
 `BackgroundRunner` runs a function on a daemon thread and hands its result to a callback on
 the Tk thread (polled with `after()`, a few results per tick). Each job kind has a generation
 counter: a result from an older request, or any result after `close()`, is dropped, so a
-worker can never reach a destroyed widget. `load_snapshot` is the work itself: read the
-records (thread-safe on the tracker) and compute the analytics.
+worker can never reach a destroyed widget; a dropped result goes to the job's `on_discard`.
+`load_snapshot` is the work itself: read the records (thread-safe on the tracker) and compute
+the analytics. A large load pauses the cycle collector and freezes what it built (see
+`prompt_tracking.gcpause`), held by the window's `RecordCache` until the window closes.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import itertools
 import logging
 import queue
 import threading
@@ -17,7 +21,10 @@ import tkinter as tk
 from collections.abc import Callable
 from typing import Any
 
+from prompt_tracking.gcpause import cycle_collector_paused, hold_frozen, release_frozen
 from prompt_tracking.records import PromptRecord
+
+from .record_freeing import LARGE_LOAD, free_in_chunks, free_later
 
 log = logging.getLogger(__name__)
 POLL_MS = 30
@@ -52,22 +59,64 @@ class Snapshot:
 
 
 class RecordCache:
-    """The last full read of the store, reused while the tracker's revision is unchanged."""
+    """The last full read of the store, reused while the tracker's revision is unchanged.
+
+    It also owns the window's freeze of large loads (`hold_frozen`), released by
+    `release_frozen` once `close` has handed its records over to be freed.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entry: tuple[int, list[PromptRecord]] | None = None
+        self._closed = False
+        self._holding = False
 
-    def get(self, tracker: Any) -> tuple[int, list[PromptRecord]]:
+    def get(self, tracker: Any, *,
+            on_large: Callable[[], None] | None = None) -> tuple[int, list[PromptRecord]]:
+        """The records at the tracker's revision; `on_large()` is called (before the rest is
+        read) once a read reaches `LARGE_LOAD` records. A closed cache keeps nothing."""
         revision = getattr(tracker, "revision", 0)
         with self._lock:
             entry = self._entry
         if entry is not None and entry[0] == revision:
             return entry
-        records = list(tracker.records())
+        rows = iter(tracker.records())
+        records = list(itertools.islice(rows, LARGE_LOAD))
+        if len(records) == LARGE_LOAD:
+            if on_large is not None:
+                on_large()
+            records.extend(rows)
         with self._lock:
-            self._entry = (revision, records)
+            if self._closed:
+                return revision, records
+            replaced, self._entry = self._entry, (revision, records)
+        if replaced is not None:  # only an older (stale) load may still read it
+            free_later([replaced[1]])
         return revision, records
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def hold_frozen(self) -> None:
+        """Freeze what the collector tracks now, unless the cache is closed (see gcpause)."""
+        with self._lock:  # with `close`: a load finishing after close cannot leave a hold
+            if not self._closed:
+                hold_frozen(self)
+                self._holding = True
+
+    def close(self) -> list[list[PromptRecord]]:
+        """Keep nothing from now on; returns the lists to free (then call `release_frozen`)."""
+        with self._lock:
+            self._closed = True
+            entry, self._entry = self._entry, None
+        return [entry[1]] if entry is not None else []
+
+    def release_frozen(self) -> None:
+        with self._lock:
+            holding, self._holding = self._holding, False
+        if holding:
+            release_frozen(self)
 
 
 def warm_up_matplotlib() -> None:
@@ -90,17 +139,43 @@ def warm_up_matplotlib() -> None:
 
 
 def load_snapshot(tracker: Any, filters: Filters, cache: RecordCache) -> Snapshot:
-    """Read the records and compute the analytics for `filters` (runs on a worker thread)."""
+    """Read the records and compute the analytics for `filters` (runs on a worker thread).
+
+    From `LARGE_LOAD` records on, the cycle collector is paused while the records and the
+    analytics are built, and they are frozen before it resumes: its full collections would
+    stop every thread, the host's Tk thread included, for 0.3-0.7 s at 100,000 records.
+    """
     from prompt_tracking.analysis import compute_analytics, load_records
 
     started = time.perf_counter()
     warm_up_matplotlib()
-    revision, records = cache.get(tracker)
-    chosen = load_records(records, **filters.as_kwargs())
-    analytics = compute_analytics(chosen, **filters.as_kwargs())
-    models = sorted({r.ai_model for r in records})
-    return Snapshot(filters, analytics, chosen, models, len(records), revision,
-                    time.perf_counter() - started)
+    with contextlib.ExitStack() as stack:
+        paused: list[bool] = []
+
+        def pause() -> None:
+            if not paused:
+                paused.append(True)
+                stack.enter_context(cycle_collector_paused())
+        revision, records = cache.get(tracker, on_large=pause)
+        large = len(records) >= LARGE_LOAD
+        if large:
+            pause()  # also for a cached read: the analytics are many new objects too
+        chosen = load_records(records, **filters.as_kwargs())
+        analytics = compute_analytics(chosen, **filters.as_kwargs())
+        models = sorted({r.ai_model for r in records})
+        if large:
+            cache.hold_frozen()  # before the collector resumes, or it scans them all at once
+    snapshot = Snapshot(filters, analytics, chosen, models, len(records), revision,
+                        time.perf_counter() - started)
+    if large and cache.closed:  # the window closed meanwhile: nobody else frees these
+        free_in_chunks([chosen, records])
+    return snapshot
+
+
+def discard_snapshot(snapshot: Any) -> None:
+    """A load result nobody will show: free its records in chunks, off the Tk thread."""
+    if isinstance(snapshot, Snapshot):
+        free_later([snapshot.records])
 
 
 class BackgroundRunner:
@@ -114,22 +189,36 @@ class BackgroundRunner:
         self._callbacks: dict[str, tuple[Callable[[Any], None], Callable[[BaseException], None]]] = {}
         self._after_id: str | None = None
         self._closed = False
+        self._lock = threading.Lock()  # `close` against a worker handing in its result
+        self._discards: dict[str, Callable[[Any], None]] = {}
 
     def run(self, kind: str, fn: Callable[[], Any], on_done: Callable[[Any], None],
-            on_error: Callable[[BaseException], None] | None = None) -> int:
-        """Start `fn` on a thread; a later `run` of the same `kind` makes this one stale."""
+            on_error: Callable[[BaseException], None] | None = None, *,
+            on_discard: Callable[[Any], None] | None = None) -> int:
+        """Start `fn` on a thread; a later `run` of the same `kind` makes this one stale.
+
+        `on_discard(result)` gets a result that is dropped (stale, or the runner closed), on
+        the Tk thread or on the worker; it must be quick and must not touch Tk.
+        """
         if self._closed:
             raise RuntimeError("the runner is closed")
         generation = self._generations.get(kind, 0) + 1
         self._generations[kind] = generation
         self._callbacks[kind] = (on_done, on_error or self._log_error)
+        if on_discard is not None:
+            self._discards[kind] = on_discard
         results = self._results
 
         def work() -> None:  # never touches Tk: only the queue
             try:
-                results.put((kind, generation, True, fn()))
+                item = (kind, generation, True, fn())
             except BaseException as exc:
-                results.put((kind, generation, False, exc))
+                item = (kind, generation, False, exc)
+            with self._lock:
+                if not self._closed:
+                    results.put(item)
+                    return
+            self._discard(item)
 
         threading.Thread(target=work, name=f"analytics-{kind}", daemon=True).start()
         self._poll()
@@ -144,9 +233,15 @@ class BackgroundRunner:
         return kind in self._callbacks
 
     def close(self) -> None:
-        """Drop every pending result and stop polling."""
-        self._closed = True
+        """Drop every pending result (to its `on_discard`) and stop polling."""
+        with self._lock:
+            self._closed = True
         self._callbacks.clear()
+        while True:
+            try:
+                self._discard(self._results.get_nowait())
+            except queue.Empty:
+                break
         if self._after_id is not None:
             try:
                 self._widget.after_cancel(self._after_id)
@@ -176,9 +271,19 @@ class BackgroundRunner:
 
     def _deliver(self, kind: str, generation: int, ok: bool, value: Any) -> None:
         if generation != self._generations.get(kind):
+            self._discard((kind, generation, ok, value))
             return  # stale: a newer request of this kind was made meanwhile
         on_done, on_error = self._callbacks.pop(kind)
         (on_done if ok else on_error)(value)
+
+    def _discard(self, item: tuple[str, int, bool, Any]) -> None:
+        kind, _generation, ok, value = item
+        discard = self._discards.get(kind)
+        if ok and discard is not None:
+            try:
+                discard(value)
+            except Exception:
+                log.exception("analytics: discarding a background result failed")
 
     @staticmethod
     def _log_error(exc: BaseException) -> None:

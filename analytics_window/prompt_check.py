@@ -62,11 +62,19 @@ class PromptCheck(ttk.LabelFrame):
 
     def set_history(self, snapshot: Snapshot) -> None:
         """Use the records of `snapshot` as the history (the model is refitted on demand)."""
+        if snapshot is not self._snapshot:
+            self._model = None  # fitted on the old records, which are being freed
         self._snapshot = snapshot
         models = snapshot.all_models
         self.model_box.configure(values=models)
         if self.model.get() not in models and models:
             self.model.set(models[0])
+
+    def record_lists(self) -> list[list]:
+        """The history lists held: the snapshot's records and the fitted model's."""
+        lists = [self._snapshot.records] if self._snapshot is not None else []
+        history = getattr(self._model[1], "history", None) if self._model is not None else None
+        return lists + [history] if isinstance(history, list) else lists
 
     def _on_key(self, _event: tk.Event) -> str:
         self.assess()
@@ -94,7 +102,8 @@ class PromptCheck(ttk.LabelFrame):
     def _show(self, key: int, result: tuple[Any, Any]) -> None:
         try:
             model, assessment = result
-            self._model = (key, model)
+            if self._snapshot is not None and key == id(self._snapshot):
+                self._model = (key, model)  # not when fitted on records replaced meanwhile
             self.result.set(describe(assessment))
             self.explanation.configure(text="\n".join(assessment.explanations))
             fill_tree(self.similar, [(f"{f['similarity']:.0%}", f["ai_model"],

@@ -92,7 +92,8 @@ class RecordView:
 
     def page_records(self) -> list[PromptRecord]:
         start = self.page * PAGE_SIZE
-        return [self.records[i] for i in self.order[start:start + PAGE_SIZE]]
+        records = self.records  # emptied in place once replaced (see window._record_lists)
+        return [records[i] for i in self.order[start:start + PAGE_SIZE] if i < len(records)]
 
     def describe(self) -> str:
         """'Rows 201-400 of 100,000' (or 'No records')."""

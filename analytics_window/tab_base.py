@@ -57,6 +57,10 @@ class AnalyticsTab(ttk.Frame):
     def draw(self, snapshot: Snapshot) -> Generator[None, None, None] | None:  # pragma: no cover
         raise NotImplementedError
 
+    def record_lists(self) -> list[list]:
+        """The lists of records this tab holds (the window frees them when they are replaced)."""
+        return [self.snapshot.records] if self.snapshot is not None else []
+
 
 def scrolled_tree(master: tk.Misc, columns: dict[str, tuple[str, int]], *, height: int = 8,
                   anchor_numbers: bool = True) -> ttk.Treeview:

@@ -57,6 +57,9 @@ class PatternsTab(AnalyticsTab):
         self.check.set_history(snapshot)
         self.show_group()
 
+    def record_lists(self) -> list[list]:
+        return super().record_lists() + self.check.record_lists()
+
     def _on_group(self, _event: tk.Event) -> None:
         try:
             self.show_group()

@@ -100,6 +100,9 @@ class RecordsTab(AnalyticsTab):
         if self._pending:
             self.context.schedule("records-fill", 1, self._insert_chunk)
 
+    def record_lists(self) -> list[list]:
+        return super().record_lists() + [self.view.records, self._pending]
+
     @property
     def filling(self) -> bool:
         return bool(self._pending)

@@ -19,7 +19,8 @@ from typing import Any
 from .callbacks import safe
 from .draw_queue import DrawQueue
 from .filter_bar import FilterBar
-from .loader import BackgroundRunner, Filters, RecordCache, Snapshot, load_snapshot
+from .loader import BackgroundRunner, Filters, RecordCache, Snapshot, discard_snapshot, load_snapshot
+from .record_freeing import free_later
 from .slots import Build, Slot, Update, custom_renderer, render_export, show_error, then_render
 from .tab_base import TabContext
 from .theme import WINDOW_CLASS, apply_to_window, pick_palette
@@ -196,10 +197,13 @@ class AnalyticsWindow(tk.Toplevel):
         self.show_status("Loading the analytics...")
         tracker, cache = self.tracker, self._cache
         self.runner.run("load", lambda: load_snapshot(tracker, filters, cache),
-                        safe(self._on_loaded), safe(self._on_load_failed))
+                        safe(self._on_loaded), safe(self._on_load_failed),
+                        on_discard=discard_snapshot)
 
     def _on_loaded(self, snapshot: Snapshot) -> None:
+        old_lists = self._record_lists()  # what the old snapshot's tabs hold: freed in chunks
         self.snapshot = snapshot
+        free_later(old_lists)
         self._serial += 1
         self.progress.stop()
         self.progress.pack_forget()
@@ -268,6 +272,23 @@ class AnalyticsWindow(tk.Toplevel):
             return
         self.schedule("render-step", 1, self._render_step)
 
+    def _record_lists(self) -> list[list]:
+        """Every list of the shown snapshot's records: the snapshot's and the tabs' own.
+
+        When the snapshot is replaced or the window closes, they are emptied in place on a
+        daemon thread (`free_later`): 100,000 records freed in one go would hold the GIL,
+        and so stall the host, for up to 300 ms. Only this window uses them.
+        """
+        lists = [self.snapshot.records] if self.snapshot is not None else []
+        for slot in self._slots:
+            held = getattr(slot.widget, "record_lists", None)
+            if callable(held):
+                try:
+                    lists.extend(held())
+                except Exception:
+                    log.exception("analytics window: listing the records of %s failed", slot.title)
+        return lists
+
     def _mark_loaded(self) -> None:
         if self.snapshot is not None and not self.loaded and not self.drawing:
             self.loaded = True
@@ -291,6 +312,7 @@ class AnalyticsWindow(tk.Toplevel):
         """Close: drop pending results and cancel every scheduled job first."""
         self._closing = True
         self.runner.close()
+        free_later(self._record_lists() + self._cache.close(), then=self._cache.release_frozen)
         self.draw_queue.close()
         for name in list(self._after):
             self.cancel(name)

@@ -1,6 +1,7 @@
 """The analytics window under load, while closing, and inside plain Tk and ttkbootstrap hosts."""
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -11,17 +12,17 @@ from pathlib import Path
 from test_analytics_window import filled_tracker, open_loaded, pump, show
 
 ROOT = Path(__file__).resolve().parents[1]
-# The goal is 100 ms. With 100,000 records CPython's full garbage collections over the record
-# objects (built by the worker, but the GIL stops every thread) take 0.3-0.5 s on the 2-core
-# development machine, so the test asserts a looser bound and
-# benchmarks/bench_analytics_window.py reports the measured number.
-LOOSE_MAX_GAP_S = 1.5
+# The goal is 100 ms; benchmarks/bench_analytics_window.py measures about 100 ms on the 2-core
+# development machine (the collector paused and frozen for large loads, records freed in
+# chunks). The test allows for a loaded 2-core CI machine.
+LOOSE_MAX_GAP_S = 0.25
 
 
 def test_100k_records_load_while_the_host_keeps_ticking(tk_root, data_dir):
     from analytics_window import AnalyticsWindow
 
     with filled_tracker(data_dir, 100_000) as tracker:
+        frozen_before = gc.get_freeze_count()
         ticks: list[float] = []
 
         def tick() -> None:
@@ -40,7 +41,13 @@ def test_100k_records_load_while_the_host_keeps_ticking(tk_root, data_dir):
         pump(tk_root, 5, until=lambda: not records.filling)
         assert len(records.tree.get_children()) == 200
         assert "of 100,000" in records.page_label["text"]
+        assert gc.get_freeze_count() > frozen_before  # the load's objects skip collections
+        closed = time.perf_counter()
         window.destroy()
+        pump(tk_root, 30, until=lambda: gc.get_freeze_count() == frozen_before)
+        assert gc.get_freeze_count() == frozen_before  # released once its records were freed
+        gaps = [b - a for a, b in zip(ticks, ticks[1:]) if a >= closed]
+        assert max(gaps) < LOOSE_MAX_GAP_S, f"max host gap after closing {max(gaps):.3f} s"
 
 
 def test_closing_while_loading_or_drawing_is_clean(tk_root, data_dir):
