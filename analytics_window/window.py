@@ -258,6 +258,11 @@ class AnalyticsWindow(tk.Toplevel):
         self._mark_loaded()
 
     def _render_step(self) -> None:
+        if self.draw_queue.busy:
+            # Tk runs every due timer in one pass: a step and a repaint back to back would
+            # hold the host for both. Let the repaints finish first.
+            self.schedule("render-step", 5, self._render_step)
+            return
         slot, steps = self._steps
         try:
             next(steps)
