@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import statistics
+import time
 
 import pytest
 
@@ -113,7 +114,13 @@ def test_fill_store_bulk_inserts_through_import_records():
             return len(self.got)
 
     tracker = FakeTracker()
+    before = time.time()
     assert fill_store(tracker, 40, seed=3) == 40
-    assert [r.to_dict() for r in tracker.got] == [r.to_dict() for r in generate_records(40, seed=3)]
+    plain = generate_records(40, seed=3)
+    shift = tracker.got[0].timestamp - plain[0].timestamp
+    assert before - 120 < max(r.timestamp for r in tracker.got) < time.time()  # ends just now
+    for got, expected in zip(tracker.got, plain):
+        assert got.timestamp - expected.timestamp == pytest.approx(shift)  # spacing kept
+        assert {**got.to_dict(), "timestamp": 0} == {**expected.to_dict(), "timestamp": 0}
     with pytest.raises(TypeError):
         fill_store(object(), 5)
