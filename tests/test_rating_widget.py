@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import logging
+from tkinter import ttk
 
 import pytest
 from tk_events import click_star as click_bar
 from tk_events import gc_on_the_tk_thread, type_text  # noqa: F401  (fixture)
 
 from widgets import QualityRatingWidget
-from widgets.rating_widget import DEFAULT_TAGS
+from widgets.rating_widget import DEFAULT_TAGS, HINT_FAILED, HINT_NO_RECORD
 
 pytestmark = pytest.mark.usefixtures("gc_on_the_tk_thread")
 
@@ -65,6 +66,7 @@ def test_keys_rate_through_the_widget(widget, tracker, record_id):
 
 def test_comment_and_tags_appear_after_the_first_rating(widget):
     assert not widget.details.winfo_ismapped()
+    assert widget.winfo_height() >= widget.details.winfo_reqheight()  # their room is kept
     click_star(widget, 5)
     assert widget.details.winfo_ismapped()
     assert widget.tag_toggles.tags == DEFAULT_TAGS
@@ -150,13 +152,82 @@ def test_tags_the_widget_does_not_offer_survive_a_new_rating(tk_root, tracker, r
     assert tracker.get_record(record_id).tags == ["artifacts", "from the cli"]
 
 
-def test_without_a_record_the_widget_is_disabled(tk_root, tracker):
+def test_without_a_record_the_widget_is_disabled_and_says_why(tk_root, tracker):
     widget = QualityRatingWidget(tk_root, tracker)
     widget.pack()
     tk_root.update()
     click_star(widget, 3)
     assert widget.stars.value == 0
+    assert widget.stars["state"] == "disabled"
     assert widget.keep_button.instate(["disabled"])
+    assert widget.status["text"] == HINT_NO_RECORD == "Rate after a result appears"
+
+
+def test_a_failed_result_is_not_rated_and_says_so(tk_root, tracker):
+    failed = tracker.log_failed_prompt("a cat", "sdxl", "CUDA out of memory")
+    widget = QualityRatingWidget(tk_root, tracker, failed)
+    widget.pack()
+    tk_root.update()
+    click_star(widget, 3)
+    assert widget.stars.value == 0
+    assert widget.stars["state"] == "disabled"
+    assert tracker.get_record(failed).quality_rating is None
+    assert widget.status["text"] == HINT_FAILED == "Failed results are not rated"
+
+
+def test_the_hint_goes_once_a_result_can_be_rated_and_comes_back_after_a_status(
+        tk_root, tracker, record_id, monkeypatch):
+    monkeypatch.setattr("widgets.rating_widget.STATUS_CLEAR_MS", 10)
+    widget = QualityRatingWidget(tk_root, tracker)
+    widget.pack()
+    tk_root.update()
+    widget.set_record(record_id)
+    assert widget.status["text"] == ""
+    assert widget.stars["state"] == "normal"
+    widget.set_record(None)
+    assert widget.status["text"] == HINT_NO_RECORD
+    widget.set_record(record_id)
+    click_star(widget, 2)
+    assert widget.status["text"] == "Saved"
+    widget.after(50)
+    widget.update()
+    assert widget.status["text"] == ""
+
+
+def test_stars_stay_put_when_comment_and_tags_appear(tk_root, tracker, record_id):
+    """Packed at the bottom of its parent, the first rating must not shift the stars:
+    a second click on the same screen spot has to undo the rating, not hit a tag."""
+    parent = ttk.Frame(tk_root)
+    parent.pack(fill="both", expand=True)
+    widget = QualityRatingWidget(parent, tracker, record_id)
+    widget.pack(side="bottom")
+    tk_root.update()
+    size = (widget.winfo_width(), widget.winfo_height())
+    x, y = widget.stars.star_center(4)
+    screen_x, screen_y = widget.stars.winfo_rootx() + x, widget.stars.winfo_rooty() + y
+
+    click_at_screen(tk_root, screen_x, screen_y)
+    assert tracker.get_record(record_id).quality_rating == 4
+    assert widget.details.winfo_ismapped()
+    assert (widget.winfo_width(), widget.winfo_height()) == size
+    assert (widget.stars.winfo_rootx() + x, widget.stars.winfo_rooty() + y) == (screen_x, screen_y)
+
+    click_at_screen(tk_root, screen_x, screen_y)
+    record = tracker.get_record(record_id)
+    assert record.quality_rating is None
+    assert not record.tags
+    assert widget.tag_toggles.selected() == []
+    assert widget.status["text"] == "Rating cleared"
+
+
+def click_at_screen(root, screen_x: int, screen_y: int) -> None:
+    """Press and release on whatever widget is at a screen point, as the pointer would."""
+    target = root.winfo_containing(screen_x, screen_y)
+    assert target is not None
+    x, y = screen_x - target.winfo_rootx(), screen_y - target.winfo_rooty()
+    for sequence in ("<Motion>", "<ButtonPress-1>", "<ButtonRelease-1>"):
+        target.event_generate(sequence, x=x, y=y)
+    root.update()
 
 
 def test_show_feedback_false_offers_only_stars(tk_root, tracker, record_id):

@@ -157,3 +157,15 @@ def test_the_bar_follows_a_theme_switch_of_the_host(tk_root):
     style.theme_use("clam")
     tk_root.update()
     assert star_bar["background"] == style.lookup("TFrame", "background")
+
+
+def test_a_disabled_bar_is_drawn_differently_from_an_empty_active_one(bar):
+    def outlines() -> list[str]:
+        return [bar.itemcget(item, "outline") for item in bar.find_all()]
+
+    active = (fills(bar), outlines())
+    bar.configure(state="disabled")
+    assert fills(bar) != active[0] and outlines() != active[1]
+    assert bar["cursor"] == ""
+    bar.configure(state="normal")
+    assert (fills(bar), outlines()) == active

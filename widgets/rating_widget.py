@@ -1,6 +1,7 @@
 """`QualityRatingWidget`: the inline rating panel shown next to a generated result.
 
-Stars first; after the first rating, a one-line comment and quick tags. A "Keep" button
+Stars first; after the first rating, a one-line comment and quick tags, whose space is
+kept free from the start so nothing moves under the pointer when they appear. A "Keep" button
 marks the result as saved by the user. Every change goes to the tracker at once, and a
 tracker error becomes a status line and a log entry, never an exception in the host.
 Also home to the pieces the dialog shares: `TagToggles` and `resolve_tracker`.
@@ -14,7 +15,7 @@ from tkinter import ttk
 from typing import Any
 
 from .star_bar import StarBar
-from .theme import bootstrap_module
+from .theme import bootstrap_module, palette_for
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,8 @@ DEFAULT_TAGS = ("great composition", "artifacts", "wrong subject", "off style")
 COMMENT_SAVE_DELAY_MS = 800  # save a comment this long after the last keystroke
 STATUS_CLEAR_MS = 3000
 _FAILED = object()  # what _tracker_call returns when the tracker raised
+HINT_NO_RECORD = "Rate after a result appears"
+HINT_FAILED = "Failed results are not rated"
 
 
 def resolve_tracker(tracker: Any | None) -> Any:
@@ -135,8 +138,13 @@ class QualityRatingWidget(ttk.Frame):
         self._saved_comment = ""
         self._comment_after: str | None = None
         self._status_after: str | None = None
+        self._measure_after: str | None = None
+        self._hint = ""  # shown, dimmed, whenever there is no other status
+        self._muted = palette_for(self).muted_foreground
         self._build(tags)
         self.set_record(record_id)
+        self.bind("<<ThemeChanged>>", self._on_theme_changed, add="+")
+        self._schedule_measure()
 
     # -- layout ----------------------------------------------------------------------
 
@@ -166,6 +174,34 @@ class QualityRatingWidget(ttk.Frame):
         self.tag_toggles.grid(row=1, column=0, sticky="w")
         self.details.columnconfigure(0, weight=1)
 
+    def _schedule_measure(self) -> None:
+        if self._show_feedback and self._measure_after is None:
+            # At idle, not now: measuring needs `update_idletasks`, which must not run
+            # the host's idle callbacks in the middle of the host building its window.
+            self._measure_after = self.after_idle(self._reserve_details_space)
+
+    def _reserve_details_space(self) -> None:
+        """Keep room for the comment and tags even while they are hidden.
+
+        Otherwise they would grow the widget on the first rating, and a widget packed at
+        the bottom of its parent (or centred) would shift its stars away from the pointer:
+        a second click meant to undo the rating would land on a tag.
+        """
+        self._measure_after = None
+        try:
+            self.update_idletasks()  # the unmapped details frame computes its size at idle
+            self.rowconfigure(1, minsize=self.details.winfo_reqheight())
+            self.columnconfigure(0, minsize=self.details.winfo_reqwidth())
+        except tk.TclError:  # destroyed while the measurement was pending
+            pass
+
+    def _on_theme_changed(self, _event: tk.Event) -> None:
+        """Fonts and paddings may change with the theme: re-measure, re-colour the hint."""
+        self._muted = palette_for(self).muted_foreground
+        if self._hint and str(self.status.cget("text")) == self._hint:
+            self.status.configure(foreground=self._muted)
+        self._schedule_measure()
+
     # -- public API ------------------------------------------------------------------
 
     @property
@@ -183,6 +219,7 @@ class QualityRatingWidget(ttk.Frame):
         record = self._tracker_call("load", lambda t: t.get_record(record_id)) if record_id else None
         if record is _FAILED:
             record = None
+        failed_result = getattr(record, "success", None) is False
         rating = int(getattr(record, "quality_rating", None) or 0)
         tags = list(getattr(record, "tags", None) or ())
         self._saved_comment = str(getattr(record, "feedback", None) or "")
@@ -195,7 +232,8 @@ class QualityRatingWidget(ttk.Frame):
         kept = getattr(record, "save_method", None) == "user_save"
         self.keep_button.configure(text="Kept" if kept else "Keep")
         self.keep_button.state(["disabled"] if kept or record_id is None else ["!disabled"])
-        self.stars.configure(state="normal" if record_id else "disabled")
+        self.stars.configure(state="normal" if record_id and not failed_result else "disabled")
+        self._hint = HINT_NO_RECORD if record_id is None else HINT_FAILED if failed_result else ""
         self._set_status("")
         self.details.grid_remove()  # a fresh result shows only the stars until rated
         self._update_details()
@@ -211,10 +249,10 @@ class QualityRatingWidget(ttk.Frame):
 
     def destroy(self) -> None:
         self._flush_comment()
-        for after_id in (self._comment_after, self._status_after):
+        for after_id in (self._comment_after, self._status_after, self._measure_after):
             if after_id is not None:
                 self.after_cancel(after_id)
-        self._comment_after = self._status_after = None
+        self._comment_after = self._status_after = self._measure_after = None
         super().destroy()
 
     # -- saving ----------------------------------------------------------------------
@@ -296,7 +334,11 @@ class QualityRatingWidget(ttk.Frame):
         self.tag_toggles.set_state(state)
 
     def _set_status(self, text: str) -> None:
-        self.status.configure(text=text)
+        """Show `text`; an empty text shows the dimmed hint for the current record, if any."""
+        if text:
+            self.status.configure(text=text, foreground="")  # "": the style's colour
+        else:
+            self.status.configure(text=self._hint, foreground=self._muted)
         if self._status_after is not None:
             self.after_cancel(self._status_after)
             self._status_after = None
@@ -305,4 +347,4 @@ class QualityRatingWidget(ttk.Frame):
 
     def _clear_status(self) -> None:
         self._status_after = None
-        self.status.configure(text="")
+        self._set_status("")

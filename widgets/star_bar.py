@@ -18,8 +18,8 @@ log = logging.getLogger(__name__)
 MAX_RATING = 5
 DEFAULT_SIZE = 14  # points; about 19 px at 96 dpi
 _GAP_RATIO = 0.25  # gap between stars, as a share of one star's width
-_INNER_RATIO = 0.45
-_FOCUS_RING_PX = 1  # highlightthickness  # inner radius of the star, as a share of the outer radius
+_INNER_RATIO = 0.45  # inner radius of the star, as a share of the outer radius
+_FOCUS_RING_PX = 1  # highlightthickness
 
 
 def star_points(cx: float, cy: float, outer: float, inner: float) -> list[float]:
@@ -149,8 +149,8 @@ class StarBar(tk.Canvas):
         shown = self._hover or self._value
         for i, item in enumerate(self._stars, start=1):
             if self._disabled:
-                fill = p.star_disabled if i <= self._value else p.background
-                edge = p.star_disabled
+                fill = p.star_disabled if i <= self._value else p.star_disabled_fill
+                edge = p.star_disabled_edge
             elif i <= shown:
                 fill = p.star_preview if self._hover and i > self._value else p.star_fill
                 edge = p.star_edge

@@ -35,6 +35,9 @@ class Palette:
     star_preview: str
     star_empty_edge: str
     star_disabled: str
+    star_disabled_fill: str
+    star_disabled_edge: str
+    muted_foreground: str
     focus: str
     is_dark: bool
 
@@ -144,7 +147,12 @@ def palette_for(widget: tk.Misc) -> Palette:
         star_edge=STAR_GOLD if is_dark else _GOLD_EDGE_ON_LIGHT,
         star_preview=mix(widget, STAR_GOLD, background, 0.45),
         star_empty_edge=mix(widget, foreground, background, 0.45),
+        # Disabled: a faint grey star on a fainter outline, so an inactive bar reads as
+        # greyed out rather than as five empty stars waiting for a click.
         star_disabled=mix(widget, foreground, background, 0.7),
+        star_disabled_fill=mix(widget, foreground, background, 0.88),
+        star_disabled_edge=mix(widget, foreground, background, 0.75),
+        muted_foreground=mix(widget, foreground, background, 0.4),
         focus=focus or foreground,
         is_dark=is_dark,
     )
