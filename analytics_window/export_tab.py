@@ -1,6 +1,7 @@
 """The Export tab of the analytics window: training export with the user's opt-in.
 
-Plain tk/ttk only, so it looks right in any host. The export runs on a worker thread
+Plain tk/ttk in a plain host; in a ttkbootstrap host its toggles (and the other widgets that
+ttkbootstrap only styles for its own classes) are ttkbootstrap's (`theme.widget_classes`). The export runs on a worker thread
 that never touches Tk: it puts progress on a queue, and the Tk thread drains the queue
 with `after()`. Every after id and variable trace is cancelled in `destroy()`.
 """
@@ -20,6 +21,8 @@ from prompt_tracking.auto_export import dated_folder
 from prompt_tracking.export import export_training_data
 from prompt_tracking.export_files import FORMATS
 from prompt_tracking.export_tasks import TASKS
+
+from .theme import widget_classes
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,7 @@ class ExportTab(ttk.Frame):
 
     # -- layout ----------------------------------------------------------------------------
     def _build(self) -> None:
+        kit = widget_classes(self)  # tkinter.ttk, or ttkbootstrap in a ttkbootstrap host
         self.columnconfigure(0, weight=1)
         where = ttk.LabelFrame(self, text="Export folder", padding=6)
         where.grid(row=0, column=0, sticky="ew")
@@ -79,7 +83,7 @@ class ExportTab(ttk.Frame):
         tasks.grid(row=1, column=0, sticky="ew", pady=(8, 0))
         self.task_checks = {}
         for i, task in enumerate(TASKS):
-            check = ttk.Checkbutton(tasks, text=TASK_LABELS[task], variable=self.task_vars[task])
+            check = kit.Checkbutton(tasks, text=TASK_LABELS[task], variable=self.task_vars[task])
             check.grid(row=i // 2, column=i % 2, sticky="w", padx=(0, 16))
             self.task_checks[task] = check
 
@@ -89,14 +93,14 @@ class ExportTab(ttk.Frame):
         formats.grid(row=0, column=0, sticky="w")
         self.format_checks = {}
         for i, fmt in enumerate(FORMATS):
-            check = ttk.Checkbutton(formats, text=FORMAT_LABELS[fmt], variable=self.format_vars[fmt])
+            check = kit.Checkbutton(formats, text=FORMAT_LABELS[fmt], variable=self.format_vars[fmt])
             check.grid(row=0, column=i, sticky="w", padx=(0, 16))
             self.format_checks[fmt] = check
-        self.redact_check = ttk.Checkbutton(
+        self.redact_check = kit.Checkbutton(
             options, text="Mask e-mails, phone numbers, IP addresses, credential URLs and "
                           "home-folder names", variable=self.redact_var)
         self.redact_check.grid(row=1, column=0, sticky="w", pady=(4, 0))
-        self.consent_check = ttk.Checkbutton(options, text=CONSENT_TEXT, variable=self.consent_var,
+        self.consent_check = kit.Checkbutton(options, text=CONSENT_TEXT, variable=self.consent_var,
                                              command=self._on_consent_toggled)
         self.consent_check.grid(row=2, column=0, sticky="w", pady=(4, 0))
         ttk.Label(options, text=CONSENT_NOTE, wraplength=520, justify="left").grid(

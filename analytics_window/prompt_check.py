@@ -12,6 +12,7 @@ from .loader import Snapshot
 from .tab_base import TabContext, fill_tree, note_label, scrolled_tree
 
 log = logging.getLogger(__name__)
+PROMPT_SAMPLE = 5000
 
 
 def describe(assessment: Any) -> str:
@@ -44,6 +45,8 @@ class PromptCheck(ttk.LabelFrame):
         self.model = tk.StringVar(self)
         self.model_box = ttk.Combobox(row, textvariable=self.model, state="readonly", width=24)
         self.model_box.pack(side=tk.LEFT, padx=6)
+        self._model_chosen = False  # True once the user picked a model: then it stays
+        self.model_box.bind("<<ComboboxSelected>>", self._on_model_chosen, add="+")
         self.button = ttk.Button(row, text="Assess", command=safe(self.assess))
         self.button.pack(side=tk.LEFT)
         self.result = tk.StringVar(self, "Type a prompt and press Assess.")
@@ -55,9 +58,9 @@ class PromptCheck(ttk.LabelFrame):
         self.prompt.bind("<Control-Return>", self._on_key, add="+")
         self.explanation = note_label(self, pal)
         self.explanation.pack(side=tk.TOP, fill=tk.X)
-        self.similar = scrolled_tree(self, {"similarity": ("similar", 60), "model": ("model", 130),
+        self.similar = scrolled_tree(self, {"similarity": ("similar", 70), "model": ("model", 130),
                                             "reason": ("reason", 130), "prompt": ("prompt", 560)},
-                                     height=3)
+                                     height=3, numeric=("similarity",))
         self.similar.container.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
 
     def set_history(self, snapshot: Snapshot) -> None:
@@ -67,8 +70,11 @@ class PromptCheck(ttk.LabelFrame):
         self._snapshot = snapshot
         models = snapshot.all_models
         self.model_box.configure(values=models)
-        if self.model.get() not in models and models:
-            self.model.set(models[0])
+        if models and (not self._model_chosen or self.model.get() not in models):
+            self.model.set(default_model(snapshot))
+
+    def _on_model_chosen(self, _event: tk.Event) -> None:
+        self._model_chosen = True
 
     def record_lists(self) -> list[list]:
         """The history lists held: the snapshot's records and the fitted model's."""
@@ -116,6 +122,20 @@ class PromptCheck(ttk.LabelFrame):
     def _failed(self, exc: BaseException) -> None:
         log.error("analytics: assessing a prompt failed", exc_info=exc)
         self.result.set(f"Could not assess: {exc}")
+
+
+def default_model(snapshot: Snapshot) -> str:
+    """The model to assess for: the filter's (the first, when several are chosen), else the
+    most used model whose prompts are not empty (an upscaler takes no prompt), else the first."""
+    models = snapshot.all_models
+    chosen = [m for m in (snapshot.filters.models or ()) if m in models]
+    if chosen:
+        return chosen[0]
+    # the newest records are enough to tell which models take prompts, and keep this tick short
+    prompted = {r.ai_model for r in snapshot.records[:PROMPT_SAMPLE] if r.prompt and r.prompt.strip()}
+    by_use = list(snapshot.analytics.overview.models)  # most used first
+    return next((m for m in by_use if m in prompted and m in models),
+                by_use[0] if by_use and by_use[0] in models else models[0] if models else "")
 
 
 def _fit_and_assess(fitted: Any, records: list, prompt: str, ai_model: str) -> tuple[Any, Any]:

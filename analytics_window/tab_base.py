@@ -8,13 +8,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 import tkinter as tk
+from tkinter import font as tkfont
 from collections.abc import Callable, Generator
 from tkinter import ttk
 from typing import Any
 
 from .draw_queue import DrawQueue
 from .loader import BackgroundRunner, Snapshot
-from .theme import TREE_STYLE, Palette
+from .theme import TREE_STYLE, Palette, widget_classes
 
 log = logging.getLogger(__name__)
 
@@ -63,17 +64,29 @@ class AnalyticsTab(ttk.Frame):
 
 
 def scrolled_tree(master: tk.Misc, columns: dict[str, tuple[str, int]], *, height: int = 8,
-                  anchor_numbers: bool = True) -> ttk.Treeview:
-    """A Treeview with a vertical scrollbar, packed in `master`; columns: id -> (heading, width)."""
+                  numeric: tuple[str, ...] | None = None) -> ttk.Treeview:
+    """A Treeview with a vertical scrollbar, packed in `master`; columns: id -> (heading, width).
+
+    Numeric columns (`numeric`; by default those 80 px wide or less) keep their width and
+    are right-aligned, heading included, with room for the heading; text columns stretch.
+    Pack `tree.container` before the charts of a tab: the table then keeps its `height` rows
+    and the charts give way on small screens.
+    """
+    kit = widget_classes(master)
     frame = ttk.Frame(master)
-    tree = ttk.Treeview(frame, columns=list(columns), show="headings", height=height,
+    tree = kit.Treeview(frame, columns=list(columns), show="headings", height=height,
                         selectmode="browse", style=TREE_STYLE)
+    font = tkfont.nametofont("TkHeadingFont") if "TkHeadingFont" in tkfont.names(master) \
+        else tkfont.nametofont("TkDefaultFont")
     for key, (heading, width) in columns.items():
-        numeric = anchor_numbers and width <= 80
-        tree.heading(key, text=heading, anchor=tk.E if numeric else tk.W)
-        tree.column(key, width=width, minwidth=40, stretch=not numeric,
-                    anchor=tk.E if numeric else tk.W)
-    bar = ttk.Scrollbar(frame, orient=tk.VERTICAL, command=tree.yview)
+        is_number = key in numeric if numeric is not None else width <= 80
+        anchor = tk.E if is_number else tk.W
+        if is_number:  # never narrower than its heading, or neighbouring headings run together
+            width = max(width, font.measure(heading) + 24)
+        tree.heading(key, text=heading, anchor=anchor)
+        tree.column(key, width=width, minwidth=width if is_number else 60,
+                    stretch=not is_number, anchor=anchor)
+    bar = kit.Scrollbar(frame, orient=tk.VERTICAL, command=tree.yview)
     tree.configure(yscrollcommand=bar.set)
     bar.pack(side=tk.RIGHT, fill=tk.Y)
     tree.pack(side=tk.LEFT, fill=tk.BOTH, expand=True)
@@ -89,6 +102,15 @@ def fill_tree(tree: ttk.Treeview, rows: list[tuple[Any, ...]]) -> None:
 
 
 def note_label(master: tk.Misc, palette: Palette, text: str = "", **kwargs: Any) -> ttk.Label:
-    """A wrapped explanatory label in the muted colour."""
-    return ttk.Label(master, text=text, foreground=palette.muted, wraplength=900,
-                     justify=tk.LEFT, **kwargs)
+    """An explanatory label in the muted colour, wrapped at its own width (never cut off)."""
+    label = ttk.Label(master, text=text, foreground=palette.muted, wraplength=900,
+                      justify=tk.LEFT, **kwargs)
+
+    def rewrap(event: tk.Event) -> None:
+        try:
+            if event.width > 40 and abs(int(str(label.cget("wraplength")) or 0) - event.width) > 2:
+                label.configure(wraplength=event.width - 4)
+        except (tk.TclError, ValueError):
+            log.debug("rewrapping a note failed", exc_info=True)
+    label.bind("<Configure>", rewrap, add="+")
+    return label

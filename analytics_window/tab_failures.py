@@ -26,8 +26,8 @@ class FailuresTab(AnalyticsTab):
         super().__init__(master, context)
         # the table is packed first so the charts, not the table, give way on small screens
         self.codes = scrolled_tree(self, {"provider": ("provider", 160), "code": ("error code", 240),
-                                          "status": ("HTTP", 60), "count": ("count", 80)},
-                                   height=3)
+                                          "status": ("HTTP", 70), "count": ("count", 90)},
+                                   height=6, numeric=("status", "count"))
         self.codes.container.pack(side=tk.BOTTOM, fill=tk.X)
         self.note = note_label(self, self.palette, text="Most frequent provider error codes")
         self.note.pack(side=tk.BOTTOM, fill=tk.X, pady=(6, 2))
@@ -42,11 +42,10 @@ class FailuresTab(AnalyticsTab):
         fill_tree(self.codes, [(c.provider or "–", c.error_code, c.http_status or "–", c.count)
                                for c in failures.error_codes])
         if not failures.total:
-            self.heat.figure.clear()
-            self.heat.redraw()
-            self.chart.empty(NO_FAILURES if snapshot.records else
-                             "No prompts tracked yet (or none match the filters).",
-                             title="Failures")
+            message = NO_FAILURES if snapshot.records else \
+                "No prompts tracked yet (or none match the filters)."
+            self.chart.empty(message, title="Failures")
+            self.heat.empty(message, title="Failures by model and reason")
             return
         yield from self.plot(failures)
 

@@ -25,13 +25,14 @@ class ModelsTab(AnalyticsTab):
 
     def __init__(self, master: tk.Misc, context: TabContext) -> None:
         super().__init__(master, context)
-        self.chart = self.chart_panel(self, height=4.4)
-        self.chart.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
         self.table = scrolled_tree(self, {
             "model": ("model", 220), "n": ("prompts", 80), "rate": ("success", 70),
             "rated": ("rated", 70), "avg": ("avg ★", 60), "reason": ("top failure reason", 200)},
-            height=6)
-        self.table.container.pack(side=tk.TOP, fill=tk.X, pady=(6, 0))
+            height=6, numeric=("n", "rate", "rated", "avg"))
+        # packed before the chart, so the chart, not the table, gives way on small screens
+        self.table.container.pack(side=tk.BOTTOM, fill=tk.X, pady=(6, 0))
+        self.chart = self.chart_panel(self, height=4.4)
+        self.chart.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
 
     def draw(self, snapshot: Snapshot) -> Generator[None, None, None]:
         analytics = snapshot.analytics

@@ -7,10 +7,40 @@ import tkinter as tk
 from tkinter import ttk
 
 from .charts import percent, style_axes, style_legend
+from prompt_tracking.columns import Bucket
+
 from .loader import Snapshot
 from .tab_base import AnalyticsTab, TabContext, note_label
 
 MAX_TICKS = 12
+MAX_PERIODS = 2000  # a store spanning centuries of months would not be drawn bar by bar
+
+
+def _next_period(label: str, period: str) -> str:
+    if period == "month":
+        year, month = int(label[:4]), int(label[5:7])
+        return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
+    step = dt.timedelta(days=7 if period == "week" else 1)
+    return (dt.date.fromisoformat(label) + step).isoformat()
+
+
+def fill_periods(buckets: list[Bucket], period: str) -> list[Bucket]:
+    """`buckets` with a zero bucket for every empty period between the first and the last.
+
+    The engine lists only periods that have records, so drawn as categories a gap of months
+    would look like consecutive weeks; filled, one bar is always one period.
+    """
+    if len(buckets) < 2:
+        return list(buckets)
+    by_label = {b.label: b for b in buckets}
+    filled, label = [], buckets[0].label
+    try:
+        while label <= buckets[-1].label and len(filled) < MAX_PERIODS:
+            filled.append(by_label.get(label) or Bucket(label, 0, 0, None, 0, None))
+            label = _next_period(label, period)
+    except ValueError:  # a label this window does not know how to step: draw as given
+        return list(buckets)
+    return filled if len(filled) < MAX_PERIODS else list(buckets)
 
 
 def _day(timestamp: float | None) -> str:
@@ -27,6 +57,7 @@ class OverviewTab(AnalyticsTab):
         self.cards = ttk.Frame(self)
         self.cards.pack(side=tk.TOP, fill=tk.X, pady=(0, 6))
         self.figures: dict[str, tk.StringVar] = {}
+        self.periods: list[str] = []  # the drawn periods, empty ones included
         for key in ("Prompts", "Success rate", "Failures", "Rated", "Average rating",
                     "Retried · retries ok", "Period"):
             self.figures[key] = self._card(key)
@@ -73,7 +104,8 @@ class OverviewTab(AnalyticsTab):
         pal = self.palette
         grid = self.chart.grid(2, 1, height_ratios=(3, 2))
         activity = self.chart.add(grid[0])
-        buckets = ov.over_time
+        buckets = fill_periods(ov.over_time, ov.period)
+        self.periods = [b.label for b in buckets]
         x = list(range(len(buckets)))
         ok = [b.successes for b in buckets]
         bad = [b.n - b.successes for b in buckets]

@@ -31,7 +31,7 @@ class ParametersTab(AnalyticsTab):
         table_frame = ttk.Frame(pane)
         self.table = scrolled_tree(table_frame, {
             "model": ("model", 150), "parameter": ("parameter", 130), "n": ("n", 70),
-            "suggestion": ("suggestion", 640)}, height=7)
+            "suggestion": ("suggestion", 640)}, height=7, numeric=("n",))
         self.table.container.pack(fill=tk.BOTH, expand=True)
         pane.add(self.chart, weight=3)
         pane.add(table_frame, weight=2)

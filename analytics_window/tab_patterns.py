@@ -23,6 +23,7 @@ class PatternsTab(AnalyticsTab):
     def __init__(self, master: tk.Misc, context: TabContext) -> None:
         super().__init__(master, context)
         self.groups: dict[str, list] = {}
+        self.notes: list[str] = []
         bar = ttk.Frame(self)
         bar.pack(side=tk.TOP, fill=tk.X)
         ttk.Label(bar, text="Terms that mark:").pack(side=tk.LEFT)
@@ -30,8 +31,8 @@ class PatternsTab(AnalyticsTab):
         self.group_box = ttk.Combobox(bar, textvariable=self.group, state="readonly", width=28)
         self.group_box.pack(side=tk.LEFT, padx=6)
         self.group_box.bind("<<ComboboxSelected>>", self._on_group, add="+")
-        self.note = note_label(bar, self.palette)
-        self.note.pack(side=tk.LEFT, padx=6)
+        self.note = note_label(bar, self.palette)  # wraps at its width, never cut off
+        self.note.pack(side=tk.LEFT, fill=tk.X, expand=True, padx=6)
         body = ttk.Frame(self)
         body.pack(side=tk.TOP, fill=tk.BOTH, expand=True, pady=4)
         self.terms = scrolled_tree(body, {"term": ("term", 170), "z": ("z", 60),
@@ -53,7 +54,7 @@ class PatternsTab(AnalyticsTab):
         self.group_box.configure(values=names)
         if self.group.get() not in self.groups:
             self.group.set(_default_group(snapshot, self.groups))
-        self.note.configure(text="; ".join(patterns.notes[:2]))
+        self.notes = list(patterns.notes)
         self.check.set_history(snapshot)
         self.show_group()
 
@@ -70,11 +71,13 @@ class PatternsTab(AnalyticsTab):
         """Fill the table and chart with the terms of the chosen group."""
         name = self.group.get()
         terms = self.groups.get(name, [])
+        notes = notes_for(name, self.notes)
+        self.note.configure(text="; ".join(notes))
         fill_tree(self.terms, [(t.term, f"{t.z:.1f}", f"{t.count:,}", f"{t.total:,}")
                                for t in terms])
         if not terms:
             self.chart.empty("No term stands out for this group yet: patterns appear once "
-                             "a group has enough prompts (see the note above).",
+                             "a group has enough prompts" + (f" ({notes[0]})." if notes else "."),
                              title=f"Terms: {name}" if name else "Terms")
             return
         pal = self.palette
@@ -86,6 +89,13 @@ class PatternsTab(AnalyticsTab):
         style_axes(ax, pal, f"Terms marking {name} (uses in group / all)", "z-score (log-odds)",
                    "term", grid_axis="x")
         self.chart.redraw()
+
+
+def notes_for(group: str, notes: list[str]) -> list[str]:
+    """The engine's notes about `group`: the ratings note for High/Low, a reason's own note."""
+    if group in (HIGH, LOW):
+        return [n for n in notes if n.startswith("ratings:")]
+    return [n for n in notes if n.split(":", 1)[0].replace("_", " ") == group]
 
 
 def _default_group(snapshot: Snapshot, groups: dict[str, list]) -> str:

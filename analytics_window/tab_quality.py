@@ -28,16 +28,17 @@ class QualityTab(AnalyticsTab):
 
     def __init__(self, master: tk.Misc, context: TabContext) -> None:
         super().__init__(master, context)
+        # packed bottom-up before the chart, so the chart, not the table, gives way
+        self.note = note_label(self, self.palette)
+        self.note.pack(side=tk.BOTTOM, fill=tk.X)
+        self.traits = scrolled_tree(self, {"trait": ("trait", 220), "high": ("high", 90),
+                                           "low": ("low", 90), "n": ("n high / low", 130)},
+                                    height=6, numeric=("high", "low", "n"))
+        self.traits.container.pack(side=tk.BOTTOM, fill=tk.X)
+        ttk.Label(self, text="Prompt traits: high-rated (4-5) against low-rated (1-3)").pack(
+            side=tk.BOTTOM, anchor=tk.W, pady=(6, 2))
         self.chart = self.chart_panel(self, height=4.2)
         self.chart.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
-        ttk.Label(self, text="Prompt traits: high-rated (4-5) against low-rated (1-3)").pack(
-            anchor=tk.W, pady=(6, 2))
-        self.traits = scrolled_tree(self, {"trait": ("trait", 220), "high": ("high", 80),
-                                           "low": ("low", 80), "n": ("n high / low", 120)},
-                                    height=6)
-        self.traits.container.pack(side=tk.TOP, fill=tk.X)
-        self.note = note_label(self, self.palette)
-        self.note.pack(side=tk.TOP, fill=tk.X)
 
     def draw(self, snapshot: Snapshot) -> Generator[None, None, None]:
         quality = snapshot.analytics.quality

@@ -43,7 +43,7 @@ class RecordsTab(AnalyticsTab):
         self.message = tk.StringVar(self)
         self._pending: list[PromptRecord] = []
         self._build_bars()
-        self.tree = scrolled_tree(self, COLUMNS, height=18, anchor_numbers=False)
+        self.tree = scrolled_tree(self, COLUMNS, height=18, numeric=())
         self.tree.container.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
         for column in COLUMNS:
             self.tree.heading(column, command=safe(self._sorter(column)))

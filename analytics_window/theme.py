@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sys
 import tkinter as tk
 from tkinter import ttk
+from types import ModuleType
 
 log = logging.getLogger(__name__)
 
@@ -101,3 +103,39 @@ def pick_palette(widget: tk.Misc) -> Palette:
     base = DARK if dark else LIGHT
     return dataclasses.replace(base, surface=background)
 
+
+
+def bootstrap_module(widget: tk.Misc) -> ModuleType | None:
+    """The ttkbootstrap module when `widget`'s app runs ttkbootstrap, else None.
+
+    It is never imported here: only found in `sys.modules`, and only used when the root is a
+    ttkbootstrap `Window` or ttkbootstrap's `Style` is the active style of this interpreter.
+    A ttkbootstrap widget created in a plain Tk app would switch the whole app to a
+    bootstrap theme.
+    """
+    module = sys.modules.get("ttkbootstrap")
+    if module is None:
+        return None
+    window_class = getattr(module, "Window", None)
+    if isinstance(window_class, type) and isinstance(widget._root(), window_class):
+        return module
+    instance = getattr(getattr(module, "Style", None), "instance", None)
+    if instance is None or getattr(instance, "tk", None) is not widget.tk:
+        return None
+    try:
+        if ttk.Style(widget).theme_use() in instance.theme_names():
+            return module
+    except (tk.TclError, AttributeError):
+        log.debug("ttkbootstrap style not usable here", exc_info=True)
+    return None
+
+
+def widget_classes(widget: tk.Misc) -> ModuleType:
+    """Where to take Notebook, Checkbutton, Radiobutton... from for a window in `widget`'s app.
+
+    ttkbootstrap 2.x builds a widget's style lazily, only for its own widget classes: a stock
+    `ttk.Notebook` in a bootstrap app keeps the unpadded default tabs and a stock
+    `ttk.Checkbutton` the bare indicator. So in a ttkbootstrap host we use its classes (the
+    same constructor arguments), and in any other host plain `tkinter.ttk`.
+    """
+    return bootstrap_module(widget) or ttk

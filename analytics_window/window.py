@@ -23,7 +23,7 @@ from .loader import BackgroundRunner, Filters, RecordCache, Snapshot, discard_sn
 from .record_freeing import free_later
 from .slots import Build, Slot, Update, custom_renderer, render_export, show_error, then_render
 from .tab_base import TabContext
-from .theme import WINDOW_CLASS, apply_to_window, pick_palette
+from .theme import WINDOW_CLASS, apply_to_window, pick_palette, widget_classes
 
 log = logging.getLogger(__name__)
 LOADED_EVENT = "<<AnalyticsLoaded>>"
@@ -75,6 +75,7 @@ class AnalyticsWindow(tk.Toplevel):
         self._add_slot("Export", render_export)
         self.protocol("WM_DELETE_WINDOW", safe(self.destroy))
         self.bind("<F5>", safe(lambda _e: self.refresh()), add="+")
+        self.bind("<Escape>", safe(self._on_escape), add="+")
         self.refresh()
         self.schedule("poll", self._poll_ms, self._poll_revision)
 
@@ -94,9 +95,15 @@ class AnalyticsWindow(tk.Toplevel):
         self.status = tk.StringVar(self, "Loading the analytics...")
         self.status_label = ttk.Label(status, textvariable=self.status)
         self.status_label.pack(side=tk.LEFT, padx=8)
-        self.notebook = ttk.Notebook(self)
+        self.notebook = widget_classes(self).Notebook(self)
         self.notebook.pack(side=tk.TOP, fill=tk.BOTH, expand=True, padx=6, pady=(0, 6))
         self.notebook.bind("<<NotebookTabChanged>>", safe(lambda _e: self._render_soon()), add="+")
+
+    def _on_escape(self, event: tk.Event) -> None:
+        # The Toplevel's binding also fires for keys in its children; a Combobox whose list
+        # is open gets Escape in its own popdown toplevel, so closing it never closes us.
+        if event.widget.winfo_toplevel() is self:
+            self.destroy()
 
     def _add_slot(self, title: str, render: Callable[[Slot, Snapshot | None], None]) -> Slot:
         page = ttk.Frame(self.notebook)

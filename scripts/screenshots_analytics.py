@@ -3,6 +3,10 @@
 Runs on its own Xvfb display (:98 by default) so it never draws on a desktop:
 
     python scripts/screenshots_analytics.py [--records 6000] [--display :98] [--dark]
+
+With no theme flag it shoots every tab in a plain Tk host, then the Overview and Export tabs
+in a light ttkbootstrap host (`_bootstrap` suffix); `--dark` shoots a `darkly` host,
+`--bootstrap` only the light ttkbootstrap host.
 """
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 ASSETS = ROOT / "assets"
+BOOTSTRAP_TABS = ("Overview", "Export")
+SUFFIXES = {None: "", "darkly": "_dark", "bootstrap-light": "_bootstrap"}
 SAMPLE_PROMPT = "portrait of a woman, nude, blood splatter, dramatic lighting, 85mm lens"
 
 
@@ -73,25 +79,35 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=6000)
     parser.add_argument("--display", default=":98")
     parser.add_argument("--dark", action="store_true", help="a dark ttkbootstrap host (darkly)")
+    parser.add_argument("--bootstrap", action="store_true",
+                        help="only the light ttkbootstrap host (bootstrap-light)")
     parser.add_argument("--tabs", nargs="*", default=None)
     args = parser.parse_args()
     if not shutil.which("import"):
         sys.exit("needs imagemagick's `import`")
-    xvfb = start_display(args.display)
+    xvfb = start_display(args.display) if not os.environ.get("SCREENSHOTS_NO_XVFB") else None
     try:
-        return shoot(args)
+        if args.dark or args.bootstrap:
+            return shoot(args, "darkly" if args.dark else "bootstrap-light")
+        shoot(args, None)
+        # a fresh process: a ttkbootstrap Window cannot follow a plain Tk root in one interpreter
+        return subprocess.call([sys.executable, __file__, "--bootstrap", "--display",
+                                args.display, "--records", str(args.records), "--tabs",
+                                *(args.tabs or BOOTSTRAP_TABS)], env={**os.environ,
+                                                                      "SCREENSHOTS_NO_XVFB": "1"})
     finally:
-        xvfb.terminate()
+        if xvfb is not None:
+            xvfb.terminate()
 
 
-def shoot(args: argparse.Namespace) -> int:
+def shoot(args: argparse.Namespace, theme: str | None) -> int:
     import tkinter as tk
 
     from analytics_window import AnalyticsWindow
 
-    if args.dark:
+    if theme:
         import ttkbootstrap as tb
-        root = tb.Window(themename="darkly")
+        root = tb.Window(themename=theme)
     else:
         root = tk.Tk()
     root.geometry("140x100+1255+0")  # beside the window: no WM, so it must not overlap
@@ -100,7 +116,7 @@ def shoot(args: argparse.Namespace) -> int:
         window = AnalyticsWindow(root, tracker)
         window.geometry("1240x860+0+0")
         pump(root, 60, until=lambda: window.loaded)
-        suffix = "_dark" if args.dark else ""
+        suffix = SUFFIXES[theme]
         for title in args.tabs or window.tab_titles():
             window.select_tab(title)
             pump(root, 1.5)

@@ -99,8 +99,12 @@ def test_overview_plots_the_activity_per_period(window2k):
     overview = window2k.snapshot.analytics.overview
     activity = tab.chart.figure.axes[0]
     ok, bad = activity.containers
-    assert heights(ok) == [b.successes for b in overview.over_time]
-    assert heights(bad) == [b.n - b.successes for b in overview.over_time]
+    by_label = {b.label: b for b in overview.over_time}
+    drawn = [by_label.get(label) for label in tab.periods]  # empty periods filled with zeros
+    assert tab.periods[0] == overview.over_time[0].label
+    assert tab.periods[-1] == overview.over_time[-1].label
+    assert heights(ok) == [b.successes if b else 0 for b in drawn]
+    assert heights(bad) == [b.n - b.successes if b else 0 for b in drawn]
     assert tab.figures["Prompts"].get() == "2,000"
     assert "n=2,000" in activity.get_title()
 
