@@ -98,6 +98,9 @@ def test_a_failed_generation_is_logged_with_its_reason(app, tracker, name, index
     assert record.error_message.startswith(error.message[:20])
     assert record.failure_reason == error.reason
     assert handle.rating_widget.record_id is None  # nothing to rate
+    shown = layout.result_label.cget("text")  # the result panel explains the failure
+    assert shown.startswith(f"Generation failed: {error.reason.replace('_', ' ')}")
+    assert not str(layout.result_label.cget("image"))
 
 
 def test_seedance_starts_on_return_in_the_motion_field(app, tracker):
@@ -160,6 +163,9 @@ def test_menu_opens_analytics_export_and_migration(app):
     app.root.update()
     assert dialog.winfo_exists()
     dialog.destroy()
+    # Let the window's loader finish: a worker still holding the window when this test's
+    # Tk root is gone would drop the last reference to the interpreter off the Tk thread.
+    wait_until(app.root, lambda: window.loaded, timeout=30)
     window.destroy()
     app.root.update()
 

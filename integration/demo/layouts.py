@@ -11,10 +11,13 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import textwrap
 import tkinter as tk
 from collections.abc import Callable
 from tkinter import filedialog, ttk
 from typing import Any
+
+from prompt_tracking import categorize_failure
 
 from .backend import DemoBackend, Outcome
 
@@ -132,7 +135,14 @@ class DemoLayout(ttk.Frame):
         self.status.configure(text=f"Done: {os.path.basename(path)}")
 
     def show_error(self, message: Any) -> None:
-        self.status.configure(text=f"Failed: {str(message).splitlines()[0][:110]}")
+        text = str(message)
+        self.status.configure(text=f"Failed: {text.splitlines()[0][:110] if text else ''}")
+        # The demo shows off categorization: the reason the tracker derives, then the raw error.
+        reason = categorize_failure(message).value.replace("_", " ")
+        self._photos.pop("result", None)
+        self.result_label.configure(
+            image="", text=f"Generation failed: {reason}\n\n{textwrap.shorten(text, 400)}",
+            wraplength=max(200, self.result_label.winfo_width() - 40), justify="center")
 
     def _poll_ui(self) -> None:
         while True:
