@@ -173,6 +173,7 @@ def test_a_failed_result_is_not_rated_and_says_so(tk_root, tracker):
     assert widget.stars["state"] == "disabled"
     assert tracker.get_record(failed).quality_rating is None
     assert widget.status["text"] == HINT_FAILED == "Failed results are not rated"
+    assert widget.keep_button.instate(["disabled"])  # nothing to keep either
 
 
 def test_the_hint_goes_once_a_result_can_be_rated_and_comes_back_after_a_status(

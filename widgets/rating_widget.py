@@ -231,7 +231,8 @@ class QualityRatingWidget(ttk.Frame):
         self._extra_tags = [t for t in tags if t not in self.tag_toggles.tags]
         kept = getattr(record, "save_method", None) == "user_save"
         self.keep_button.configure(text="Kept" if kept else "Keep")
-        self.keep_button.state(["disabled"] if kept or record_id is None else ["!disabled"])
+        nothing_to_keep = kept or record_id is None or failed_result
+        self.keep_button.state(["disabled"] if nothing_to_keep else ["!disabled"])
         self.stars.configure(state="normal" if record_id and not failed_result else "disabled")
         self._hint = HINT_NO_RECORD if record_id is None else HINT_FAILED if failed_result else ""
         self._set_status("")
