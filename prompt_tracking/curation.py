@@ -99,11 +99,31 @@ def get_prompts_for_ai_training(tracker: Any, min_quality_rating: int = 4,
     _check_int("max_successful_examples", max_successful_examples, 0)
     records = list(tracker.records(newest_first=True))
     keys = GroupKeys()
-    duplicates = 0
+    good, good_duplicates = select_good(records, min_quality_rating, keys)
+    by_reason, failed_duplicates = failures_by_reason(records, keys)
+    quotas = balanced_quotas({k: len(v) for k, v in by_reason.items()}, max_failed_examples)
+    failed = {reason: items[:quotas[reason]] for reason, items in by_reason.items()
+              if quotas[reason]}
+    analysis = analyse(records, good, by_reason, good[:max_successful_examples], failed, quotas,
+                       duplicates=good_duplicates + failed_duplicates,
+                       thresholds={"min_quality_rating": min_quality_rating,
+                                   "max_successful_examples": max_successful_examples,
+                                   "max_failed_examples": max_failed_examples})
+    return {"good_prompts": [r.to_dict() for r in good[:max_successful_examples]],
+            "failed_prompts_by_category": {k: [r.to_dict() for r in v] for k, v in failed.items()},
+            "analysis": analysis}
 
+
+def select_good(records: Sequence[PromptRecord], min_quality_rating: int,
+                keys: GroupKeys) -> tuple[list[PromptRecord], int]:
+    """Good records best first (rating, kept, newest), one per near-duplicate group.
+
+    Returns:
+        The candidates and how many near-duplicates were left out.
+    """
     candidates = sorted((r for r in records if is_good(r, min_quality_rating)),
                         key=lambda r: (r.quality_rating or 0, r.is_kept, r.timestamp), reverse=True)
-    good, seen = [], set()
+    good, seen, duplicates = [], set(), 0
     for record in candidates:
         key = keys(record.prompt)
         if key in seen:
@@ -111,26 +131,41 @@ def get_prompts_for_ai_training(tracker: Any, min_quality_rating: int = 4,
             continue
         seen.add(key)
         good.append(record)
+    return good, duplicates
 
+
+def failures_by_reason(records: Sequence[PromptRecord],
+                       keys: GroupKeys) -> tuple[dict[str, list[PromptRecord]], int]:
+    """Failed records per failure reason, in the order given (newest first), one per
+    near-duplicate group and reason.
+
+    Returns:
+        The failures per reason and how many near-duplicates were left out.
+    """
     by_reason: dict[str, list[PromptRecord]] = {}
-    seen_failures: set[tuple[str, str]] = set()
-    for record in records:  # newest first
+    seen: set[tuple[str, str]] = set()
+    duplicates = 0
+    for record in records:
         if record.success:
             continue
         reason = record.failure_reason or FailureReason.UNKNOWN.value
         key = keys(record.prompt)
-        if (reason, key) in seen_failures:
+        if (reason, key) in seen:
             duplicates += 1
             continue
-        seen_failures.add((reason, key))
+        seen.add((reason, key))
         by_reason.setdefault(reason, []).append(record)
-    quotas = balanced_quotas({k: len(v) for k, v in by_reason.items()}, max_failed_examples)
-    failed = {reason: items[:quotas[reason]] for reason, items in by_reason.items()
-              if quotas[reason]}
+    return by_reason, duplicates
 
-    good_selected = good[:max_successful_examples]
+
+def analyse(records: Sequence[PromptRecord], good: Sequence[PromptRecord],
+            by_reason: dict[str, list[PromptRecord]], good_selected: Sequence[PromptRecord],
+            failed: dict[str, list[PromptRecord]], quotas: dict[str, int], *, duplicates: int,
+            thresholds: dict[str, int]) -> dict[str, Any]:
+    """The "analysis" part: counts, rating histogram, reason balance, model mix and the
+    prompt traits of the selected good against the selected failed prompts."""
     failed_selected = [r for items in failed.values() for r in items]
-    analysis = {
+    return {
         "counts": {
             "records": len(records), "successful": sum(r.success for r in records),
             "failed": sum(not r.success for r in records),
@@ -139,9 +174,7 @@ def get_prompts_for_ai_training(tracker: Any, min_quality_rating: int = 4,
             "good_candidates": len(good), "good_selected": len(good_selected),
             "failed_candidates": sum(len(v) for v in by_reason.values()),
             "failed_selected": len(failed_selected), "duplicates_removed": duplicates},
-        "thresholds": {"min_quality_rating": min_quality_rating,
-                       "max_successful_examples": max_successful_examples,
-                       "max_failed_examples": max_failed_examples},
+        "thresholds": dict(thresholds),
         "rating_histogram": {str(k): sum(r.quality_rating == k for r in records)
                              for k in range(1, 6)},
         "reason_balance": {reason: {"available": len(items), "selected": quotas[reason]}
@@ -150,6 +183,3 @@ def get_prompts_for_ai_training(tracker: Any, min_quality_rating: int = 4,
                       "failed": dict(Counter(r.ai_model for r in failed_selected).most_common())},
         "prompt_traits": {"good": _traits(good_selected), "failed": _traits(failed_selected)},
     }
-    return {"good_prompts": [r.to_dict() for r in good_selected],
-            "failed_prompts_by_category": {k: [r.to_dict() for r in v] for k, v in failed.items()},
-            "analysis": analysis}

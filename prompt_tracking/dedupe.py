@@ -1,11 +1,16 @@
 """Near-duplicate prompts: one group key per prompt, and a seeded split by group.
 
-Two prompts are near-duplicates when they have the same *token set* after normalizing:
-Unicode NFKC and case folding; seed specs (`--seed 42`, `seed: 42`, `seed=42`) and
-weights (`(snow:1.2)`, `cat::2`) removed; trailing numbers removed (`..., 12345`);
-punctuation and whitespace turned into token breaks; then the distinct tokens sorted.
-So prompts that differ only in case, punctuation, whitespace, word order, repeated words,
-weights or trailing numbers (a seed) share a key. Prompts with one word changed do not.
+Two prompts are near-duplicates when they have the same *token set* of content words after
+normalizing: Unicode NFKC and case folding; seed specs (`--seed 42`, `seed: 42`, `seed=42`)
+and weights (`(snow:1.2)`, `cat::2`) removed; trailing numbers removed (`..., 12345`);
+punctuation and whitespace turned into token breaks; then English function words (articles,
+`in on at of with to for by from into onto`, `and or`, `is are be`, `this that these those`)
+dropped, unless nothing else is left; then the distinct tokens sorted. So prompts that differ
+only in case, punctuation, whitespace, word order, repeated words, articles and such small
+words, weights or trailing numbers (a seed) share a key: "A red fox in the snow!",
+"a red fox in snow" and "red fox, snow" are one group. Prompts with a content word changed,
+added or removed ("a red fox in rain", "a red fox") are not. Negations (`no`, `not`,
+`without`) and spatial words (`over`, `under`, `behind`) are kept: they change the picture.
 
 Splits are assigned per group from a hash of (seed, group key), so every record of a
 group, in every task, lands in the same split, and the same seed gives the same split.
@@ -20,10 +25,17 @@ from collections.abc import Sequence
 _SEED = re.compile(r"(?:--?|\b)seed\s*[:=]?\s*-?\d+", re.IGNORECASE)
 _WEIGHT = re.compile(r":{1,2}\s*-?\d+(?:\.\d+)?")
 _TOKEN_BREAK = re.compile(r"[\W_]+")
+# Kept small on purpose: only words whose presence never changes what a prompt asks for.
+# A one-letter word other than "a" is not in it ("scene b" and "scene c" stay apart).
+STOPWORDS = frozenset({
+    "a", "an", "the", "in", "on", "at", "of", "with", "to", "for", "by", "from", "into",
+    "onto", "and", "or", "is", "are", "be", "this", "that", "these", "those"})
 
 
 def token_set(prompt: str) -> frozenset[str]:
-    """The normalized tokens of a prompt (see the module docstring for the rule)."""
+    """The normalized tokens of a prompt, stopwords included (the rule before they go).
+
+    Repair pairs measure word overlap on these."""
     text = unicodedata.normalize("NFKC", prompt).casefold()
     if "seed" in text:  # the checks skip a regex pass for most prompts
         text = _SEED.sub(" ", text)
@@ -35,9 +47,16 @@ def token_set(prompt: str) -> frozenset[str]:
     return frozenset(t for t in tokens if t)
 
 
+def content_tokens(prompt: str) -> frozenset[str]:
+    """`token_set` without the STOPWORDS, or all of it when only stopwords are left."""
+    tokens = token_set(prompt)
+    content = tokens - STOPWORDS
+    return content if content else tokens
+
+
 def group_key(prompt: str) -> str:
-    """A 16-hex-digit key shared by near-duplicate prompts."""
-    canonical = " ".join(sorted(token_set(prompt)))
+    """A 16-hex-digit key shared by near-duplicate prompts (see the module docstring)."""
+    canonical = " ".join(sorted(content_tokens(prompt)))
     return hashlib.blake2b(canonical.encode("utf-8", "replace"), digest_size=8).hexdigest()
 
 

@@ -24,8 +24,8 @@ from .dedupe import GroupSplitter
 from .dedupe import __doc__ as _dedupe_doc
 from .errors import ConsentRequiredError
 from .gcpause import cycle_collector_paused
-from .export_files import CARD_NAME, FORMATS, MANIFEST_NAME, WRITERS, atomic_directory, \
-    dataset_card, is_replaceable, write_manifest
+from .export_files import CARD_NAME, FORMATS, GENERATOR, MANIFEST_NAME, WRITERS, \
+    atomic_directory, dataset_card, is_replaceable, write_manifest
 from .export_tasks import BUILDERS, TASK_COLUMNS, TASKS, Prepared, prepare
 from .curation import get_prompts_for_ai_training
 from .pii import PiiRedactor
@@ -153,7 +153,9 @@ def export_training_data(tracker: Any, out_dir: str | Path, *, tasks: Iterable[s
 
     Args:
         tracker: The `EnhancedPromptTracker` to read.
-        out_dir: The export folder. It must be new, empty, or an earlier export (replaced).
+        out_dir: The export folder. It must be new, empty, or an earlier export (replaced):
+            one whose manifest.json was written by prompt-tracking and that holds only the
+            files an export writes.
         tasks: Task names (default: all six, see `export_tasks.TASKS`).
         formats: "jsonl" and/or "csv".
         consent: True records the user's opt-in; None uses the stored one; False refuses.
@@ -170,7 +172,8 @@ def export_training_data(tracker: Any, out_dir: str | Path, *, tasks: Iterable[s
     Raises:
         ConsentRequiredError: no opt-in; nothing is read or written.
         ValueError: an argument is unusable (the message names it).
-        FileExistsError: `out_dir` holds files that are not an earlier export.
+        FileExistsError: `out_dir` holds anything but an earlier export (a folder with our
+            manifest and only the files an export writes); it is left untouched.
         OSError: writing failed; nothing is left behind at `out_dir`.
     """
     task_names = _check_choices(tasks, TASKS, "tasks", TASKS)
@@ -184,7 +187,8 @@ def export_training_data(tracker: Any, out_dir: str | Path, *, tasks: Iterable[s
     require_consent(tracker, consent, via=consent_via)
     target = Path(out_dir).expanduser().absolute()
     if not is_replaceable(target):
-        raise FileExistsError(f"{target} exists and is not an earlier export")
+        raise FileExistsError(f"{target} exists and is not an earlier prompt-tracking export; "
+                              "choose an empty or new folder")
     report = progress or (lambda fraction, message: None)
 
     with cycle_collector_paused():
@@ -249,6 +253,7 @@ def _manifest(tables: dict[str, dict[str, list]], removed: dict[str, int],
         tasks[task] = counts
     since_epoch = to_epoch(since, name="since")
     return {
+        "generator": GENERATOR,  # with schema_version, how a later export recognises this one
         "schema_version": SCHEMA_VERSION,
         "generator_version": __version__,
         "created_at": created,

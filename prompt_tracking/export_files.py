@@ -2,13 +2,16 @@
 
 An export is built in a hidden sibling folder and renamed into place only when every file
 is written, so a reader (or a scheduler) sees either the previous export or the new one,
-never half of one. CSV cells that a spreadsheet would run as a formula are neutralized.
+never half of one. Only an earlier export (our manifest and nothing but the files an
+export writes) is ever replaced; any other folder is refused. CSV cells that a spreadsheet
+would run as a formula are neutralized.
 """
 from __future__ import annotations
 
 import contextlib
 import csv
 import json
+import logging
 import os
 import shutil
 import uuid
@@ -17,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from . import paths
+
+log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.json"
 CARD_NAME = "README.md"
@@ -60,13 +65,75 @@ WRITERS: dict[str, Callable[[Path, Sequence[str], Iterable[dict[str, Any]]], Non
 FORMATS = tuple(WRITERS)
 
 
-def is_replaceable(target: Path) -> bool:
-    """True when `target` is absent, an empty folder, or an earlier export (has a manifest)."""
-    if not target.exists():
-        return True
-    if not target.is_dir():
+GENERATOR = "prompt-tracking"
+SPLIT_NAMES = ("train", "validation", "test")
+# Manifests written before the "generator" key existed are recognised by all of these keys.
+_LEGACY_MANIFEST_KEYS = frozenset({"schema_version", "generator_version", "tasks", "split",
+                                   "dedupe_rule", "records_read"})
+
+
+def _read_own_manifest(folder: Path) -> dict[str, Any] | None:
+    """The manifest in `folder` when it is one of ours, else None."""
+    try:
+        manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("schema_version"), int) \
+            or not isinstance(manifest.get("tasks"), dict):
+        return None
+    if manifest.get("generator") == GENERATOR or (
+            "generator" not in manifest and _LEGACY_MANIFEST_KEYS <= manifest.keys()):
+        return manifest
+    return None
+
+
+def _holds_only_export_files(folder: Path, tasks: Iterable[str]) -> bool:
+    """Only manifest.json, README.md and `<task>/<split>.<format>` files; no links."""
+    split_files = {f"{split}.{fmt}" for split in SPLIT_NAMES for fmt in WRITERS}
+    task_names = set(tasks)
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_symlink():
+                return False
+            if entry.name in (MANIFEST_NAME, CARD_NAME):
+                if not entry.is_file(follow_symlinks=False):
+                    return False
+            elif entry.name not in task_names or not entry.is_dir(follow_symlinks=False):
+                return False
+            else:
+                with os.scandir(entry.path) as files:
+                    if any(f.name not in split_files or not f.is_file(follow_symlinks=False)
+                           for f in files):
+                        return False
+    return True
+
+
+def is_earlier_export(folder: Path) -> bool:
+    """True when `folder` is an export we wrote: our manifest, and nothing we do not write.
+
+    A manifest.json alone proves nothing (web apps and browser extensions have one), so
+    the manifest must name this generator and every other entry must be a file an export
+    writes; anything else makes the folder someone else's.
+    """
+    if folder.is_symlink() or not folder.is_dir():
         return False
-    return (target / MANIFEST_NAME).is_file() or not any(target.iterdir())
+    manifest = _read_own_manifest(folder)
+    return manifest is not None and _holds_only_export_files(folder, manifest["tasks"])
+
+
+def is_replaceable(target: Path) -> bool:
+    """True when `target` is absent, an empty folder, or an earlier export (see
+    `is_earlier_export`)."""
+    if not os.path.lexists(target):
+        return True
+    if target.is_symlink() or not target.is_dir():
+        return False
+    return not any(target.iterdir()) or is_earlier_export(target)
+
+
+def _refuse(target: Path) -> FileExistsError:
+    return FileExistsError(f"{target} exists and is not an earlier prompt-tracking export; "
+                           "choose an empty or new folder")
 
 
 @contextlib.contextmanager
@@ -75,31 +142,46 @@ def atomic_directory(target: Path) -> Iterator[Path]:
 
     On any exception (or KeyboardInterrupt) the temporary folder is removed and `target` is
     left as it was. An earlier export at `target` is replaced only after the new one is
-    complete.
+    complete; if the swap fails half-way, the earlier export is put back.
 
     Raises:
         FileExistsError: `target` holds something that is not an earlier export.
     """
     if not is_replaceable(target):
-        raise FileExistsError(f"{target} exists and is not an earlier export; choose an empty "
-                              "or new folder")
+        raise _refuse(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     token = uuid.uuid4().hex[:8]
     temporary = target.with_name(f".{target.name}.tmp-{token}")
     paths.ensure_private_dir(temporary)
     try:
         yield temporary
-        if target.exists():
-            # Two renames: the old export stays whole until the new one has taken its place.
-            retired = target.with_name(f".{target.name}.old-{token}")
-            os.replace(target, retired)
-            os.replace(temporary, target)
-            shutil.rmtree(retired, ignore_errors=True)
+        # Checked again: writing takes seconds, and someone may have used the folder meanwhile.
+        if not is_replaceable(target):
+            raise _refuse(target)
+        if os.path.lexists(target):
+            _swap(temporary, target, target.with_name(f".{target.name}.old-{token}"))
         else:
             os.replace(temporary, target)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
+
+
+def _swap(new: Path, target: Path, retired: Path) -> None:
+    """Two renames, so the old export stays whole until the new one has taken its place."""
+    os.replace(target, retired)
+    try:
+        os.replace(new, target)
+    except BaseException as exc:
+        try:
+            os.replace(retired, target)
+        except OSError as restore_error:
+            # Never delete it: the earlier export is still whole, under another name.
+            log.error("could not put the earlier export back at %s; it is at %s (%s)",
+                      target, retired, restore_error)
+            exc.add_note(f"The earlier export is kept at {retired}.")
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:

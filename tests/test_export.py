@@ -140,14 +140,45 @@ def test_filters_by_model_and_since(history, tmp_path):
     "A Red Fox in Snow", "a red fox  in\tsnow", "a red fox, in snow!", "snow in fox red a",
     "a red fox in snow --seed 12345", "a red fox in snow, seed: 7", "a red fox in (snow:1.3)",
     "a red fox in snow 987654", "((a red fox)) in snow", "a red fox in snow snow",
+    "A red fox in the snow!", "red fox, snow", "the red fox and the snow", "a red fox on snow",
 ])
 def test_near_duplicates_share_a_group_key(variant):
     assert group_key(variant) == group_key("a red fox in snow")
 
 
-@pytest.mark.parametrize("other", ["a red fox in rain", "a red fox", "a blue fox in snow"])
+@pytest.mark.parametrize("other", ["a red fox in rain", "a red fox", "a blue fox in snow",
+                                   "a red fox in snow at dawn", "a red fox without snow",
+                                   "a red fox under snow", "no red fox in snow"])
 def test_different_prompts_have_different_keys(other):
     assert group_key(other) != group_key("a red fox in snow")
+
+
+def test_a_prompt_of_stopwords_only_keeps_its_words():
+    assert group_key("to be or not to be") != group_key("this and that")
+    assert group_key("The The") == group_key("the")
+
+
+def test_stopword_variants_never_land_in_two_splits(tracker, tmp_path):
+    variants = ["a {} in snow at camp{}", "A {} in the snow at the camp{}!", "{}, snow, camp{}"]
+    subjects = ["castle", "river", "forest", "city", "robot", "ship", "garden", "tower"]
+    records = [make_record(f"r{i}-{v}", variants[v].format(subjects[i % 8], i), success=True,
+                           rating=1 + (i + v) % 5, session=f"s{i}",
+                           timestamp=1e9 + 10 * (3 * i + v))
+               for i in range(150) for v in range(3)]
+    tracker.import_records(records)
+    report = export_training_data(tracker, tmp_path / "out", consent=True, seed=5)
+    split_of: dict[str, set[str]] = {}
+    groups: dict[str, set[str]] = {}
+    for task in ("content_safety", "quality", "error_prevention", "parameter_optimization"):
+        for split, row in read_task(tmp_path / "out", task):
+            split_of.setdefault(row["id"].split("-")[0], set()).add(split)
+            groups.setdefault(row["id"].split("-")[0], set()).add(row["group"])
+    assert len(split_of) == 150 and all(len(s) == 1 for s in split_of.values())
+    assert all(len(g) == 1 for g in groups.values())
+    assert len({g for gs in groups.values() for g in gs}) == 150
+    assert {s for ss in split_of.values() for s in ss} == set(SPLITS)
+    # Three spellings of one prompt and rating: content_safety keeps one row per group.
+    assert sum(report.counts["content_safety"].values()) == 150
 
 
 def test_near_duplicate_groups_never_span_splits(tracker, tmp_path):
@@ -280,6 +311,69 @@ def test_an_earlier_export_is_replaced_but_other_files_are_not(history, tmp_path
     with pytest.raises(FileExistsError):
         export_training_data(history, foreign)
     assert [p.name for p in foreign.iterdir()] == ["holiday.jpg"]
+
+
+def _snapshot(folder):
+    return {p.relative_to(folder): (p.read_bytes() if p.is_file() else None)
+            for p in folder.rglob("*")}
+
+
+def test_a_folder_with_someone_elses_manifest_is_refused_and_untouched(history, tmp_path):
+    web_app = tmp_path / "web-app"
+    (web_app / "src").mkdir(parents=True)
+    (web_app / "manifest.json").write_text('{"name": "My app", "version": "1.0"}')
+    (web_app / "notes.txt").write_text("do not lose me")
+    (web_app / "src" / "main.js").write_text("console.log(1)")
+    before = _snapshot(web_app)
+    with pytest.raises(FileExistsError, match="not an earlier prompt-tracking export"):
+        export_training_data(history, web_app, consent=True)
+    assert _snapshot(web_app) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store", "web-app"]
+
+
+@pytest.mark.parametrize("extra", ["notes.txt", "quality/notes.txt", "photos/"])
+def test_an_earlier_export_with_other_files_added_is_refused(history, tmp_path, extra):
+    export_training_data(history, tmp_path / "out", consent=True, tasks=["quality"])
+    added = tmp_path / "out" / extra.rstrip("/")
+    if extra.endswith("/"):
+        added.mkdir()
+    else:
+        added.write_text("mine")
+    before = _snapshot(tmp_path / "out")
+    with pytest.raises(FileExistsError):
+        export_training_data(history, tmp_path / "out", tasks=["quality"])
+    assert _snapshot(tmp_path / "out") == before
+
+
+def test_an_export_from_before_the_generator_key_is_still_replaced(history, tmp_path):
+    export_training_data(history, tmp_path / "out", consent=True, tasks=["quality"])
+    manifest_path = tmp_path / "out" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["generator"] == "prompt-tracking"
+    del manifest["generator"]
+    manifest_path.write_text(json.dumps(manifest))
+    export_training_data(history, tmp_path / "out", tasks=["repair_pairs"])
+    assert json.loads(manifest_path.read_text())["filters"]["tasks"] == ["repair_pairs"]
+
+
+def test_a_failed_swap_puts_the_earlier_export_back(history, tmp_path, monkeypatch):
+    export_training_data(history, tmp_path / "out", consent=True)
+    before = _snapshot(tmp_path / "out")
+    real_replace = os.replace
+    calls = []
+
+    def replace(src, dst):
+        calls.append((src, dst))
+        if len(calls) == 2:  # the new export taking the old one's place
+            raise OSError("rename failed (injected)")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(export_files.os, "replace", replace)
+    with pytest.raises(OSError, match="injected"):
+        export_training_data(history, tmp_path / "out", seed=1)
+    assert len(calls) == 3  # retire, (failed) swap, restore
+    assert _snapshot(tmp_path / "out") == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "store"]
 
 
 @pytest.mark.parametrize("kwargs, name", [
