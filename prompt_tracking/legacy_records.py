@@ -3,12 +3,15 @@
 `to_record` is the single place that decides what an old field means. It cleans the
 entry the way the tracker cleans a log call (secrets masked, parameters JSON-safe,
 metadata computed) and gives it a deterministic id, so importing twice is a no-op and
-the same record found in two files collapses into one.
+the same record found in two files collapses into one. The id depends neither on the
+local time zone nor on where the entry sits in its file (see `_timestamp_and_key`
+and `_content_key`).
 """
 from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import json
 import math
 import re
 from typing import Any
@@ -99,37 +102,53 @@ def record_id(prompt: str, model: str, success: bool, key: str, *,
 
 def parse_timestamp(value: Any) -> float | None:
     """Epoch seconds from an ISO string, epoch seconds/ms/us/ns (number or digits); None if not."""
+    return _timestamp_and_key(value)[0]
+
+
+def _timestamp_and_key(value: Any) -> tuple[float | None, str | None]:
+    """(epoch seconds, identity key) of a raw timestamp; (None, None) if not understood.
+
+    The key of an absolute time (epoch number, ISO with an offset) is its epoch. A naive
+    date text is keyed on its wall-clock reading ("local:2024-05-01T12:00:00"): its epoch
+    depends on the time zone of the process that parses it, and the id must not.
+    """
     if value is None or isinstance(value, bool):
-        return None
+        return None, None
     if isinstance(value, str):
         text = value.strip()
         if _NUMBER.fullmatch(text):
-            return parse_timestamp(float(text))
-        return _parse_date_text(text)
+            return _timestamp_and_key(float(text))
+        moment = _parse_date_text(text)
+        if moment is None:
+            return None, None
+        if moment.tzinfo is not None:
+            return _epoch_and_key(moment.timestamp())
+        # Naive times were written in the user's local time: that gives the timestamp,
+        # but only the wall-clock reading, normalized, may go into the id.
+        return moment.astimezone().timestamp(), f"local:{moment.isoformat()}"
     if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        return None
+        return None, None
     for scale in (1e18, 1e15, 1e12):  # ns, us, ms: seconds pass 1e11 only in the year 5138
         if value >= scale / 10:
-            return value / (scale / 1e9)
-    return float(value)
+            return _epoch_and_key(value / (scale / 1e9))
+    return _epoch_and_key(float(value))
 
 
-def _parse_date_text(text: str) -> float | None:
+def _epoch_and_key(seconds: float) -> tuple[float, str]:
+    return seconds, f"{seconds:.3f}"
+
+
+def _parse_date_text(text: str) -> _dt.datetime | None:
     try:
-        moment = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        moment = None
-        for pattern in _TIME_FORMATS:
-            try:
-                moment = _dt.datetime.strptime(text, pattern)
-                break
-            except ValueError:
-                continue
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.astimezone()  # naive times were written in the user's local time
-    return moment.timestamp()
+        pass
+    for pattern in _TIME_FORMATS:
+        try:
+            return _dt.datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    return None
 
 
 def map_failure_reason(name: Any) -> FailureReason | None:
@@ -207,8 +226,15 @@ def _tags(value: Any) -> list[str]:
     return list(dict.fromkeys(t for t in clean if t))[:20]
 
 
-def to_record(entry: Entry) -> tuple[PromptRecord, list[str]]:
+def to_record(entry: Entry, occurrences: dict[str, int] | None = None
+              ) -> tuple[PromptRecord, list[str]]:
     """The record an entry stands for, and notes about what was adjusted on the way.
+
+    Args:
+        entry: The raw entry.
+        occurrences: One dict per source file, shared by the calls for its entries: how
+            often each content has been seen so far, so that identical entries without a
+            time stay distinct records. None: a fresh count (the entry is the first).
 
     Raises:
         InvalidEntryError: the entry has no usable prompt.
@@ -245,26 +271,53 @@ def to_record(entry: Entry) -> tuple[PromptRecord, list[str]]:
     _outcome_fields(record, fields, notes)
     given_id = fields.get("id")
     keep_id = entry.kind == "export" and isinstance(given_id, str) and 0 < len(given_id) <= 64
-    record.id = given_id if keep_id else record_id(prompt, model, success, key,
-                                                   prompt_digest=meta["prompt_hash"])
+    if keep_id:
+        record.id = given_id
+    else:
+        key = key if key is not None else _content_key(record, occurrences)
+        record.id = record_id(prompt, model, success, key, prompt_digest=meta["prompt_hash"])
     return record, notes
 
 
 def _when(entry: Entry, fields: dict[str, Any], meta: dict[str, Any],
-          notes: list[str]) -> tuple[float, str]:
-    """(timestamp, identity key): the original time, else the file's mtime and its position."""
+          notes: list[str]) -> tuple[float, str | None]:
+    """(timestamp, identity key): the original time, else the file's mtime and no key yet.
+
+    Images are keyed on their file name and metadata; timed entries on their time; an
+    entry without a time gets None, and `_content_key` keys it once its fields are clean.
+    """
     raw = fields.get("timestamp")
-    timestamp = parse_timestamp(raw)
+    timestamp, key = _timestamp_and_key(raw)
     if raw is not None and timestamp is None:
         notes.append(f"timestamp {raw!r} not understood; used the file's modification time")
         meta["legacy_timestamp"] = _text(raw, 100)
     if entry.identity is not None:
         return timestamp or entry.source.stat().st_mtime, entry.identity
     if timestamp is not None:
-        return timestamp, f"{timestamp:.3f}"
+        return timestamp, key
     meta["timestamp_source"] = "file_mtime"
-    # No time of its own: its place in its file is what makes it this record.
-    return entry.source.stat().st_mtime, f"{entry.source.resolve()}#{entry.position}"
+    return entry.source.stat().st_mtime, None
+
+
+def _content_key(record: PromptRecord, occurrences: dict[str, int] | None) -> str:
+    """The identity of an entry without a time: its content and how often it came before.
+
+    Not its file or position: histories that put the newest entry first, and files that
+    are moved or copied, must give the same ids. Rating, feedback and tags are left out
+    because apps let people change them later; the counter keeps two identical entries
+    of one file two records.
+    """
+    content = json.dumps([record.metadata["prompt_hash"], record.ai_model.strip().casefold(),
+                          record.success, record.error_message, record.failure_reason,
+                          record.result_url, record.model_parameters,
+                          record.metadata.get("legacy_timestamp")],
+                         sort_keys=True, default=str, ensure_ascii=False)
+    digest = hashlib.sha256(content.encode("utf-8", "replace")).hexdigest()[:32]
+    if occurrences is None:
+        return f"content:{digest}#0"
+    seen = occurrences.get(digest, 0)
+    occurrences[digest] = seen + 1
+    return f"content:{digest}#{seen}"
 
 
 def _outcome_fields(record: PromptRecord, fields: dict[str, Any], notes: list[str]) -> None:

@@ -200,6 +200,7 @@ class _Migration:
 
     def _read(self, path: Path, source: SourceReport, done: int, total: int) -> None:
         self._tell(done / total, f"Reading {path.name}")
+        occurrences: dict[str, int] = {}   # per file: identical timeless entries stay apart
         for count, item in enumerate(read_source(path), 1):
             if isinstance(item, Issue):
                 self._issue(item)
@@ -207,17 +208,17 @@ class _Migration:
                     source.found += 1
                     source.invalid += 1
                 continue
-            self._convert(item, source)
+            self._convert(item, source, occurrences)
             if count % CHUNK_SIZE == 0:
                 self._tell((done + min(item.offset, _size(path))) / total,
                            f"Reading {path.name}: {source.found} entries")
 
-    def _convert(self, entry: Entry, source: SourceReport) -> None:
+    def _convert(self, entry: Entry, source: SourceReport, occurrences: dict[str, int]) -> None:
         source.found += 1
         if entry.kind not in source.kinds:
             source.kinds.append(entry.kind)
         try:
-            record, notes = to_record(entry)
+            record, notes = to_record(entry, occurrences)
         except (InvalidEntryError, OSError) as exc:
             source.invalid += 1
             self._issue(Issue(str(entry.source), entry.position, str(exc)))

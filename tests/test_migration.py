@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sqlite3
 import sys
 import time
@@ -278,6 +279,101 @@ def test_parse_timestamp(value, expected):
 def test_map_failure_reason(name, reason):
     mapped = map_failure_reason(name)
     assert (mapped.value if mapped else None) == reason
+
+
+# -- idempotence: time zones, prepended entries, moved files -------------------------------
+@pytest.fixture
+def set_local_zone():
+    """Switch the process's local time zone (TZ + tzset); the original comes back afterwards."""
+    if not hasattr(time, "tzset"):
+        pytest.skip("time.tzset() is not available on Windows")
+    original = os.environ.get("TZ")
+
+    def set_zone(name):
+        os.environ["TZ"] = name
+        time.tzset()
+
+    yield set_zone
+    if original is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = original
+    time.tzset()
+
+
+def _write_history(path, entries):
+    if path.suffix == ".jsonl":
+        path.write_text("".join(json.dumps(e) + "\n" for e in entries))
+    else:
+        path.write_text(json.dumps({"history": entries}, indent=1))
+
+
+def test_naive_timestamps_give_the_same_ids_in_every_time_zone(tracker, tmp_path, set_local_zone):
+    path = tmp_path / "history.json"
+    _write_history(path, [
+        {"prompt": "naive iso", "model": "sdxl", "timestamp": "2024-05-01T12:00:00"},
+        {"prompt": "naive with space", "model": "sdxl", "timestamp": "2024-05-01 12:00:01.250"},
+        {"prompt": "naive other format", "model": "sdxl", "timestamp": "01.05.2024 12:00:02"},
+        {"prompt": "aware iso", "model": "sdxl", "timestamp": "2024-05-01T12:00:03Z"},
+    ])
+    set_local_zone("Europe/Berlin")
+    assert parse_timestamp("2024-05-01T12:00:00") == T0 - 7200    # the zone really is active
+    first = migrate([path], tracker=tracker)
+    assert first.imported == 4
+    set_local_zone("UTC")
+    assert parse_timestamp("2024-05-01T12:00:00") == T0
+    again = migrate([path], tracker=tracker)
+    assert (again.imported, again.duplicates) == (0, 4)
+    assert tracker.stats()["total"] == 4
+    # The naive times stay the local time they were read in, as documented.
+    assert _by_prompt(tracker)["naive iso"].timestamp == T0 - 7200
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_timeless_history_with_a_new_entry_on_top_imports_only_that_entry(tracker, tmp_path,
+                                                                           suffix):
+    entries = [{"prompt": "older one", "model": "sdxl", "seed": 1},
+               {"prompt": "twice the same", "model": "sdxl"},
+               {"prompt": "twice the same", "model": "sdxl"},          # two runs, two records
+               {"prompt": "failed one", "model": "sdxl", "error": "CUDA out of memory"}]
+    path = tmp_path / f"history{suffix}"
+    _write_history(path, entries)
+    assert migrate([path], tracker=tracker).imported == 4
+    _write_history(path, [{"prompt": "the newest", "model": "sdxl"}] + entries)
+    again = migrate([path], tracker=tracker)
+    assert (again.found, again.imported, again.duplicates) == (5, 1, 4)
+    assert tracker.stats()["total"] == 5
+    _write_history(path, [{"prompt": "twice the same", "model": "sdxl"}] + entries)
+    assert migrate([path], tracker=tracker).imported == 1          # a third identical run
+
+
+def test_a_timeless_history_moved_elsewhere_imports_nothing_new(tracker, tmp_path):
+    path = tmp_path / "old" / "prompt_history.json"
+    path.parent.mkdir()
+    _write_history(path, [{"prompt": "no time a", "model": "sdxl"},
+                          {"prompt": "no time b", "model": "sdxl", "status": "failed"}])
+    assert migrate([path], tracker=tracker).imported == 2
+    moved = tmp_path / "new" / "renamed.json"
+    moved.parent.mkdir()
+    path.rename(moved)
+    again = migrate([moved], tracker=tracker)
+    assert (again.imported, again.duplicates) == (0, 2)
+
+
+def test_run_migration_after_a_timeless_legacy_file_grew_imports_only_the_new_entry(tracker,
+                                                                                     tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    legacy = home / "prompt_tracking.json"
+    data = {"successful_prompts": [{"prompt": f"kept {i}", "ai_model": "m"} for i in range(3)],
+            "failed_prompts": [{"prompt": "failed", "ai_model": "m", "error_message": "boom"}]}
+    legacy.write_text(json.dumps(data))
+    assert run_migration(tracker=tracker, search_dirs=[home]) is True
+    data["successful_prompts"].insert(0, {"prompt": "added on top", "ai_model": "m"})
+    legacy.write_text(json.dumps(data))
+    assert run_migration(tracker=tracker, search_dirs=[home]) is True
+    _wait_for(lambda: tracker.stats()["total"] == 5)
+    assert tracker.stats()["total"] == 5
 
 
 # -- run_migration -------------------------------------------------------------------------
