@@ -28,10 +28,15 @@ _SECRET_PATTERNS = [
     r"\bAKLT[A-Za-z0-9_\-]{20,}",                                # Volcengine access key
     r"\bghp_[A-Za-z0-9]{30,}", r"\bxox[abpr]-[A-Za-z0-9\-]{10,}",  # GitHub, Slack
     r"\beyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}",  # JWT
+    r"\bya29\.[A-Za-z0-9_\-]{20,}",                             # Google OAuth access token
+    r"\bGOCSPX-[A-Za-z0-9_\-]{20,}",                             # Google OAuth client secret
 ]
 _BEARER = r"(?i)\b(?:Bearer|Basic|Key|Token)\s+[A-Za-z0-9._~+/=:\-]{12,}"
-_ASSIGNED = (r"(?i)\b(?:api[_-]?key|apikey|access[_-]?key|secret[_-]?key|secret|token|"
-             r"password|passwd|authorization|x-api-key|ark[_-]api[_-]key|dashscope[_-]api[_-]key)"
+# A credential-named field (also with a prefix: aws_secret_access_key, client_secret,
+# "access_token", x-key) followed by = or :, in code, JSON, headers or query strings.
+# The lookbehind, unlike \b, also starts a match after "_" (aws_secret_...).
+_ASSIGNED = (r"(?i)(?<![A-Za-z0-9])[\w-]*(?:api[_-]?key|apikey|access[_-]?key|secret[_-]?key|"
+             r"secret|token|password|passwd|authorization|x-key|secretaccesskey|signature|credential)"
              r"(\"?'?\s*[:=]\s*\"?'?)[^\s\"',;&}]{6,}")
 _SECRET_RE = re.compile("|".join(f"(?:{p})" for p in _SECRET_PATTERNS))
 _BEARER_RE = re.compile(_BEARER)
@@ -48,7 +53,7 @@ _SENSITIVE_QUERY = re.compile(
     r"auth|authorization|code|sas|sv|se|sp|sr|skoid|sktid|st)$")
 _SENSITIVE_PARAM_NAME = re.compile(
     r"(?i)(api[_-]?key|apikey|token|secret|password|passwd|credential|authorization|"
-    r"private[_-]?key|access[_-]?key|cookie|session[_-]?key)")
+    r"private[_-]?key|access[_-]?key|cookie|session[_-]?key|^x-key$|^key$)")
 
 
 def redact_url(url: str) -> str:
@@ -66,7 +71,13 @@ def redact_url(url: str) -> str:
         if any(_SENSITIVE_QUERY.match(k) for k, _ in pairs):
             query = urlencode([(k, REDACTED if _SENSITIVE_QUERY.match(k) else v) for k, v in pairs],
                               safe="[]")
-    rebuilt = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    fragment = parts.fragment  # OAuth implicit flows put tokens here: #access_token=...
+    if "=" in fragment:
+        pairs = parse_qsl(fragment, keep_blank_values=True)
+        if any(_SENSITIVE_QUERY.match(k) for k, _ in pairs):
+            fragment = urlencode([(k, REDACTED if _SENSITIVE_QUERY.match(k) else v)
+                                  for k, v in pairs], safe="[]")
+    rebuilt = urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
     return redact_text(rebuilt, urls=False)
 
 
@@ -114,11 +125,12 @@ def _convert(value: Any, depth: int) -> Any:
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if isinstance(value, str):
-        return redact_text(value[:_MAX_STRING])
+        return redact_text(valid_text(value[:_MAX_STRING]))
     if isinstance(value, (bytes, bytearray, memoryview)):
         return f"<{len(value)} bytes>"
     if isinstance(value, os.PathLike):
-        return redact_text(os.fspath(value)) if not isinstance(os.fspath(value), bytes) else "<path>"
+        path = os.fspath(value)
+        return redact_text(valid_text(path)) if isinstance(path, str) else "<path>"
     if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
         return value.isoformat()
     if depth >= _MAX_DEPTH:
@@ -136,7 +148,19 @@ def _convert(value: Any, depth: int) -> Any:
     if callable(item) and type(value).__module__.startswith("numpy"):
         return _convert(item(), depth + 1) if getattr(value, "size", 1) == 1 else \
             _convert(value.tolist(), depth + 1)
-    return redact_text(str(value)[:_MAX_STRING])
+    return redact_text(valid_text(str(value)[:_MAX_STRING]))
+
+
+def valid_text(text: str) -> str:
+    """`text` with lone surrogates (e.g. from undecodable file names) replaced by '?'.
+
+    SQLite and UTF-8 files reject them, which would lose the whole record.
+    """
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _is_tk_variable(value: Any) -> bool:
@@ -155,7 +179,7 @@ def sanitize_parameters(params: Any, depth: int = 0) -> dict[str, Any]:
         return {"value": f"<unserializable {type(params).__name__}>"}
     clean: dict[str, Any] = {}
     for key, value in items[:_MAX_ITEMS]:
-        name = to_json_value(key) if not isinstance(key, str) else key
+        name = to_json_value(key) if not isinstance(key, str) else valid_text(key)
         name = name if isinstance(name, str) else str(name)
         if is_secret_name(name):
             continue

@@ -20,15 +20,17 @@ try:
     import fcntl
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
+    import msvcrt
 
 log = logging.getLogger(__name__)
 
 
 def _try_lock(fd: int) -> bool:
-    if fcntl is None:
-        return True
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        else:  # the first byte's range lock; released when the process ends, like flock
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         return True
     except OSError:
         return False
@@ -50,7 +52,11 @@ class Spool:
         """
         self.directory.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        _try_lock(fd)
+        # Between our open and our lock, a replaying process may have taken the file for an
+        # orphan and unlinked it: only a locked file that is still linked is ours.
+        if not _try_lock(fd) or os.fstat(fd).st_nlink == 0:
+            os.close(fd)
+            raise OSError(f"spool {self.path} is held by another process")
         self._fd = fd
 
     @property
@@ -100,12 +106,17 @@ def orphaned_spools(directory: Path, own: Path | None) -> Iterator[tuple[Path, l
         if not _try_lock(fd):
             os.close(fd)
             continue
-        yield path, _read_ops(path), fd
+        if os.fstat(fd).st_nlink == 0:  # another process replayed and unlinked it first
+            os.close(fd)
+            continue
+        yield path, _read_ops(fd, path), fd
 
 
-def _read_ops(path: Path) -> list[dict[str, Any]]:
+def _read_ops(fd: int, path: Path) -> list[dict[str, Any]]:
+    """The ops in a locked spool, read through the locked descriptor (not by path)."""
     ops = []
-    with open(path, "rb") as handle:
+    os.lseek(fd, 0, os.SEEK_SET)
+    with os.fdopen(os.dup(fd), "rb") as handle:
         for number, line in enumerate(handle, 1):
             try:
                 ops.append(json.loads(line))
@@ -117,5 +128,7 @@ def _read_ops(path: Path) -> list[dict[str, Any]]:
 def release_orphan(path: Path, fd: int) -> None:
     try:
         os.unlink(path)
+    except OSError:
+        pass  # already gone, or (Windows) still open elsewhere: replaying it again is harmless
     finally:
         os.close(fd)

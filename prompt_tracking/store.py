@@ -102,9 +102,8 @@ class SQLiteStore:
         self.path = Path(path)
         self.busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
         self._writer: sqlite3.Connection | None = None
+        self._closed = False
 
     # -- connections ---------------------------------------------------------------------
     def open(self) -> None:
@@ -137,11 +136,12 @@ class SQLiteStore:
         # in WAL mode (only an OS crash can lose the last commits, and the spool covers those).
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        with self._lock:
-            self._connections.append(conn)
         return conn
 
     def _reader(self) -> sqlite3.Connection:
+        """This thread's read connection; each thread has its own and closes only its own."""
+        if self._closed:
+            raise sqlite3.ProgrammingError("the store is closed")
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._connect()
@@ -177,21 +177,30 @@ class SQLiteStore:
 
     def _close_writer(self) -> None:
         if self._writer is not None:
-            self._writer.close()
-            with self._lock:
-                self._connections.remove(self._writer)
+            try:
+                self._writer.close()
+            except sqlite3.Error:
+                pass
             self._writer = None
 
+    def close_writer(self) -> None:
+        """Close the write connection; called by the writer thread as it ends."""
+        self._close_writer()
+
     def close(self) -> None:
-        with self._lock:
-            connections, self._connections = self._connections, []
-        for conn in connections:
+        """Stop serving reads and close this thread's read connection.
+
+        Other threads' connections are left to those threads (closed when their thread-local
+        goes): closing a connection another thread is reading through crashes SQLite.
+        """
+        self._closed = True
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
             try:
                 conn.close()
             except sqlite3.Error:
                 pass
-        self._writer = None
-        self._local = threading.local()
 
     # -- writes ----------------------------------------------------------------------------
     def apply(self, ops: list[dict[str, Any]]) -> None:
@@ -297,13 +306,15 @@ class SQLiteStore:
         return summarize(rows, reasons)
 
     # -- retention -------------------------------------------------------------------------
-    def over_cap(self, success: bool, cap: int, *, limit: int | None = None) -> list[PromptRecord]:
+    def over_cap(self, success: bool, cap: int, *, limit: int | None = None,
+                 exclude: frozenset[str] = frozenset()) -> list[PromptRecord]:
         """The records to evict so that at most `cap` of this outcome remain, least valuable first.
 
         Unrated and unsaved records go first, oldest first; rated or kept ones only after.
-        At most `limit` are returned (call again for the rest).
+        At most `limit` are returned (call again for the rest); ids in `exclude` are spared
+        (they may leave the store a little over the cap until the next pass).
         """
-        conn = self._writer or self._reader()
+        conn = self._reader()
         total = conn.execute("SELECT COUNT(*) FROM records WHERE success = ?",
                              (int(success),)).fetchone()[0]
         excess = total - cap if limit is None else min(total - cap, limit)
@@ -312,8 +323,8 @@ class SQLiteStore:
         rows = conn.execute(
             f"SELECT {','.join(_COLUMNS)} FROM records WHERE success = ? "
             "ORDER BY (quality_rating IS NOT NULL OR save_method = 'user_save'), timestamp, id "
-            "LIMIT ?", (int(success), excess)).fetchall()
-        return [row_to_record(r) for r in rows]
+            "LIMIT ?", (int(success), excess + len(exclude))).fetchall()
+        return [row_to_record(r) for r in rows if r[0] not in exclude][:excess]
 
     def delete(self, ids: list[str]) -> None:
         conn = self._writer or self._reader()

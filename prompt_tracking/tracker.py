@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CAP = 2000
 EXIT_FLUSH_SECONDS = 3.0
+# Reads wait this long for the writer to catch up (it commits within ~20 ms), then merge
+# the records still in memory instead: a read on the Tk thread must not stall on a lock.
+READ_WAIT = 0.1
 MAX_TAGS = 20
 MAX_FEEDBACK_CHARS = 5000
 _open_trackers: weakref.WeakSet[EnhancedPromptTracker] = weakref.WeakSet()
@@ -121,7 +124,9 @@ class EnhancedPromptTracker:
     def _start(self) -> Writer:
         directory = self.data_dir
         self._data_dir = directory  # freeze: a later env change must not split the store
-        spool = Spool(directory / paths.SPOOL_DIR, self.session_id)
+        # A fresh journal per writer: a tracker reopened after close() must not share the
+        # file an old writer may still truncate or remove.
+        spool = Spool(directory / paths.SPOOL_DIR, f"{self.session_id}-{uuid.uuid4().hex[:8]}")
         try:
             paths.ensure_private_dir(directory)
             spool.open()
@@ -431,24 +436,37 @@ class EnhancedPromptTracker:
                                   since=since, until=until, text=text, ids=ids)
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
             raise ValueError(f"limit must be a non-negative int, got {limit!r}")
-        writer = self._started()
-        if writer.flush(2.0):
-            return self._read(lambda s: s.query(query, newest_first=newest_first, limit=limit),
-                              iter(()))
+        if self._started().flush(READ_WAIT):
+            return self._iter_store(lambda s: s.query(query, newest_first=newest_first,
+                                                      limit=limit))
         return iter(self._merged_records(query, newest_first, limit))
+
+    def _iter_store(self, fn: Any) -> Iterator[PromptRecord]:
+        """Records from the store; a fault part-way through ends the iteration with a warning."""
+        try:
+            yield from self._read(fn, iter(()))
+        except Exception as exc:
+            self._started().warn_once("read", "cannot read the store (%s)", exc)
 
     def _merged_records(self, query: RecordQuery, newest_first: bool,
                         limit: int | None) -> list[PromptRecord]:
-        """Store and in-memory records together, for when the store is slow or unavailable."""
+        """Stored and not-yet-committed records together, when the writer is behind
+        (the store is locked by another process, full or unavailable)."""
         writer = self._started()
         with writer.lock:
             pending = {k: dict(v) for k, v in writer.pending.items()}
-        stored = self._read(lambda s: list(s.query(RecordQuery(), newest_first=newest_first)), [])
+        patches = {k: v for k, v in pending.items() if "record" not in v}
+        fetch = None if limit is None else limit + len(patches)
+        stored = self._read(lambda s: list(s.query(query, newest_first=newest_first, limit=fetch)), [])
+        patched_ids = sorted(patches)
+        for start in range(0, len(patched_ids), 500):  # a patch may make a record match
+            chunk = RecordQuery(ids=tuple(patched_ids[start:start + 500]))
+            stored += self._read(lambda s, c=chunk: list(s.query(c)), [])
         merged: dict[str, PromptRecord] = {}
         for record in stored:
-            entry = pending.get(record.id)
+            entry = patches.get(record.id)
             merged[record.id] = PromptRecord.from_dict(merge_update(record.to_dict(), entry)) \
-                if entry and "record" not in entry else record
+                if entry else record
         for record_id, entry in pending.items():
             if "record" in entry:
                 merged[record_id] = PromptRecord.from_dict(entry["record"])
@@ -460,7 +478,7 @@ class EnhancedPromptTracker:
         """Counts by outcome and model, success rate and average rating (same filters as `records`)."""
         query = RecordQuery.build(**filters)
         writer = self._started()
-        if writer.flush(2.0):
+        if writer.flush(READ_WAIT):
             result = self._read(lambda s: s.stats(query), None)
             if result is not None:
                 return result

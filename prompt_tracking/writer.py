@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .records import PromptRecord
+from .redact import to_json_value
 from .spool import Spool, orphaned_spools, release_orphan
 from .store import SQLiteStore
 
@@ -100,6 +101,12 @@ class Writer:
 
     # -- consumer side (the writer thread) -------------------------------------------------
     def _run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            self.store.close_writer()  # only this thread uses it, so only this thread closes it
+
+    def _loop(self) -> None:
         backoff = 0.05
         while True:
             with self.lock:
@@ -146,8 +153,20 @@ class Writer:
             except (sqlite3.OperationalError, OSError):
                 return  # an operational fault after all: retry the batch on the next pass
             except Exception:
-                log.exception("prompt-tracking: dropped an op the store rejects: %.200r", op)
+                self._apply_degraded(op)
         self._committed(batch)
+
+    def _apply_degraded(self, op: dict[str, Any]) -> None:
+        """Store a record the store rejected with every value made plain JSON text.
+
+        A returned log call is a promise: a value that slipped past cleaning must cost that
+        value's fidelity, not the record.
+        """
+        log.exception("prompt-tracking: the store rejected a change; storing it simplified")
+        try:
+            self.store.apply([to_json_value(op)])
+        except Exception:
+            log.exception("prompt-tracking: dropped a change the store rejects: %.200r", op)
 
     @property
     def store_open(self) -> bool:
@@ -221,9 +240,12 @@ class Writer:
         Runs on the writer thread; returns how many records were evicted.
         """
         evicted = 0
+        with self.lock:  # a change still queued for a record (a fresh rating) protects it
+            protected = frozenset(self.pending)
         for success, cap in list(self.caps.items()):
             while cap is not None:
-                victims = self.store.over_cap(success, cap, limit=RETENTION_CHUNK)
+                victims = self.store.over_cap(success, cap, limit=RETENTION_CHUNK,
+                                              exclude=protected)
                 if not victims:
                     break
                 if self.archive_path is not None:

@@ -132,3 +132,58 @@ def test_exit_while_locked_is_bounded_and_recovered_next_time(tmp_path):
         assert tracker.flush(timeout=10)
         stored = {r.id for r in tracker.records(text="locked exit")}
     assert stored == set(out.stdout.split())
+
+
+def test_close_while_other_threads_read_and_log_never_crashes(tmp_path):
+    """close() leaves other threads' connections alone (closing them under a reader
+    crashed SQLite); run in a subprocess so a crash fails the test instead of pytest."""
+    code = f"""
+import sys, threading
+sys.path.insert(0, {str(ROOT)!r})
+from prompt_tracking import EnhancedPromptTracker, PromptRecord
+t = EnhancedPromptTracker({str(tmp_path / 'store')!r}, max_successful=None, max_failed=None)
+t.import_records(PromptRecord(id=f"r{{i}}", timestamp=i, prompt="p" * 50, ai_model="m",
+                              success=True) for i in range(20000))
+seen, go = [], threading.Event()
+def read():
+    go.set()
+    seen.append(sum(1 for _ in t.records()))
+def log():
+    for i in range(2000):
+        t.log_successful_prompt(f"late {{i}}", "m")
+threads = [threading.Thread(target=read), threading.Thread(target=log)]
+for th in threads: th.start()
+go.wait()
+t.close()
+for th in threads: th.join()
+t.close()
+print("ok", seen)
+"""
+    for _ in range(3):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             timeout=120)
+        assert out.returncode == 0, out.stderr[-2000:]
+        assert out.stdout.startswith("ok")
+    with EnhancedPromptTracker(tmp_path / "store", max_successful=None) as tracker:
+        assert tracker.flush(10)
+        assert len(list(tracker.records(text="late"))) == 2000 * 3  # nothing logged was lost
+
+
+def test_reads_do_not_wait_for_a_foreign_lock(data_dir):
+    with EnhancedPromptTracker(data_dir) as tracker:
+        tracker.log_successful_prompt("before", "m")
+    lock = sqlite3.connect(data_dir / "prompts.sqlite3", isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")
+    try:
+        with EnhancedPromptTracker(data_dir) as tracker:
+            tracker.get_record("warm up")  # opening the store may wait; reads after it may not
+            rid = tracker.log_successful_prompt("during", "m")
+            start = time.monotonic()
+            records = list(tracker.records(limit=5))
+            stats = tracker.stats()
+            elapsed = time.monotonic() - start
+            assert rid in {r.id for r in records} and stats["total"] == 2
+            assert elapsed < 1.0  # was 2 s per call while the lock lasted
+            lock.execute("COMMIT")
+    finally:
+        lock.close()

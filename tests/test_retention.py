@@ -92,3 +92,16 @@ def test_bad_caps_are_refused(tracker):
 
     with pytest.raises(ValueError, match="max_failed"):
         tracker.set_caps(max_failed="lots")
+
+
+def test_records_with_queued_changes_are_spared_by_eviction(data_dir):
+    """A rating still in the writer's queue must not lose its record to retention: the
+    writer passes the ids of pending changes as `exclude`."""
+    with EnhancedPromptTracker(data_dir, max_successful=None) as tracker:
+        old = tracker.log_successful_prompt("old prompt the user is about to rate", "m")
+        new = tracker.log_successful_prompt("newer unrated", "m")
+        tracker.flush(10)
+        store = tracker._writer.store
+        assert [r.id for r in store.over_cap(True, 1)] == [old]
+        assert [r.id for r in store.over_cap(True, 1, exclude=frozenset({old}))] == [new]
+        assert store.over_cap(True, 1, exclude=frozenset({old, new})) == []

@@ -94,3 +94,51 @@ def test_private_permissions(tracker):
     for root, _dirs, files in os.walk(tracker.data_dir):
         for name in files:
             assert stat.S_IMODE(os.stat(os.path.join(root, name)).st_mode) == 0o600, name
+
+
+# Credentials as they appear inside real client errors and configs (values made up): AWS
+# shared-credentials and botocore text, google-auth's token fields, BFL's x-key header,
+# Volcengine's SecretAccessKey, OAuth fragments and presigned URLs without a scheme.
+PREFIXED = {
+    "aws_secret": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "aws_session": "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ",
+    "google_client_secret": "GOCSPX-abcdefghijklmnopqrstuvwx",
+    "google_access_token": "ya29.a0AfH6SMBx3kQz9LmN0pQrStUvWxYz123456",
+    "bfl_key": "1f2e3d4c-5b6a-4789-9abc-def012345678",
+    "volc_secret": "WkdGbVpXRXhNekExTkRZMk5HWXpZV0kz",
+    "fragment_token": "fragmentTokenValue123456",
+    "amz_sig_bare": "0123456789abcdef0123456789abcdef0123",
+}
+
+
+def test_prefixed_and_header_credentials_never_reach_disk(data_dir):
+    s = PREFIXED
+    with EnhancedPromptTracker(data_dir) as tracker:
+        tracker.log_failed_prompt("p", "m", f"aws_secret_access_key={s['aws_secret']} "
+                                            f"aws_session_token={s['aws_session']}")
+        tracker.log_failed_prompt("p", "m", f'{{"client_secret": "{s["google_client_secret"]}", '
+                                            f'"access_token": "{s["google_access_token"]}"}}')
+        tracker.log_failed_prompt("p", "flux", "403", model_parameters={
+            "headers": {"x-key": s["bfl_key"]}, "steps": 28})
+        tracker.log_failed_prompt("p", "seedream", f"SecretAccessKey: {s['volc_secret']}")
+        tracker.log_successful_prompt(
+            "p", "m", f"https://app.example.com/cb#access_token={s['fragment_token']}&state=1")
+        tracker.log_failed_prompt("p", "m", f"GET bucket/o.png?X-Amz-Signature={s['amz_sig_bare']}"
+                                            " returned 403")
+        tracker.flush()
+        blob = _disk_bytes(data_dir)
+    for name, secret in s.items():
+        assert secret.encode() not in blob, name
+    for harmless in (b"steps", b"state=1", b"returned 403"):
+        assert harmless in blob
+
+
+def test_undecodable_file_names_in_parameters_keep_the_record(tracker):
+    import pathlib
+
+    bad = pathlib.Path("/tmp/in-\udcff.png")  # a Linux file name that is not UTF-8
+    rid = tracker.log_successful_prompt("p", "m", model_parameters={bad.name: bad, "steps": 4})
+    tracker.flush()
+    record = tracker.get_record(rid)
+    assert record is not None and record.model_parameters["steps"] == 4
+    assert record.model_parameters["in-?.png"] == "/tmp/in-?.png"
