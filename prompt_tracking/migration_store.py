@@ -1,7 +1,7 @@
 """The store side of a migration: which ids are known already, and the backup before writing.
 
-Both read the store through their own read-only or backup connections, so a dry run writes
-nothing and the tracker's writer is never blocked for long.
+Both go through `store.py` (read-only view, online backup), so a dry run writes nothing and
+the tracker's writer is never blocked for long.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Any
 
 from . import paths
 from .errors import StoreUnavailableError
+from .store import ReadOnlyStore, backup_database
 
 log = logging.getLogger(__name__)
 
@@ -27,37 +28,25 @@ class KnownIds:
     def __init__(self, db_path: Path, archive_path: Path) -> None:
         self.db_path = db_path
         self.archive_path = archive_path
-        self._conn: sqlite3.Connection | None = None
+        self._store: ReadOnlyStore | None = None
         self._archived: set[str] | None = None
         self.counts_before = {True: 0, False: 0}
-        conn = self._connection()
-        if conn is not None:
-            for success, count in conn.execute(
-                    "SELECT success, COUNT(*) FROM records GROUP BY success"):
-                self.counts_before[bool(success)] = count
+        store = self._open()
+        if store is not None:
+            self.counts_before = store.counts_by_outcome()
 
-    def _connection(self) -> sqlite3.Connection | None:
-        if self._conn is None and self.db_path.exists():
+    def _open(self) -> ReadOnlyStore | None:
+        if self._store is None and self.db_path.exists():
             try:
-                # Read-only: a dry run must not even create the WAL files of a missing store.
-                conn = sqlite3.connect(f"{self.db_path.as_uri()}?mode=ro", uri=True,
-                                       check_same_thread=False)
-                conn.execute("PRAGMA busy_timeout = 2000")
-                conn.execute("SELECT 1 FROM records LIMIT 1")
-                self._conn = conn
+                self._store = ReadOnlyStore(self.db_path)
             except sqlite3.Error as exc:
                 raise StoreUnavailableError(f"cannot read the store at {self.db_path}: {exc}") \
                     from exc
-        return self._conn
+        return self._store
 
     def present(self, ids: list[str]) -> set[str]:
-        found: set[str] = set()
-        conn = self._connection()
-        if conn is not None:
-            for start in range(0, len(ids), 500):  # stay under SQLite's parameter limit
-                part = ids[start:start + 500]
-                found.update(row[0] for row in conn.execute(
-                    f"SELECT id FROM records WHERE id IN ({','.join('?' * len(part))})", part))
+        store = self._open()
+        found = store.existing_ids(ids) if store is not None else set()
         archived = self._archived_ids()
         found.update(i for i in ids if i in archived)
         return found
@@ -74,9 +63,9 @@ class KnownIds:
         return self._archived
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
 
 def read_archive_ids(path: Path) -> set[str]:
@@ -118,13 +107,7 @@ def backup_store(tracker: Any) -> Path | None:
         target = directory / f"prompts-{stamp}-{suffix}.sqlite3"
     try:
         paths.ensure_private_dir(directory)
-        paths.touch_private_file(target)
-        source, copy = sqlite3.connect(source_path), sqlite3.connect(target)
-        try:
-            source.backup(copy)
-        finally:
-            copy.close()
-            source.close()
+        backup_database(source_path, target)
     except (sqlite3.Error, OSError) as exc:
         raise StoreUnavailableError(f"cannot back up the store to {target}: {exc}") from exc
     return target

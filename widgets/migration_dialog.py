@@ -69,8 +69,9 @@ class MigrationDialog(tk.Toplevel):
                              "and folders of generated PNG images. The files are only read, "
                              "never changed; importing twice adds nothing new.",
                   wraplength=520, justify="left").pack(fill="x")
+        ttk.Label(body, text="Files and folders to import").pack(fill="x", pady=(10, 2))
         sources = ttk.Frame(body)
-        sources.pack(fill="both", expand=False, pady=(8, 4))
+        sources.pack(fill="both", expand=False, pady=(0, 4))
         self.source_list = tk.Listbox(sources, height=5, selectmode="extended",
                                       exportselection=False)
         scroll = ttk.Scrollbar(sources, orient="vertical", command=self.source_list.yview)
@@ -84,8 +85,10 @@ class MigrationDialog(tk.Toplevel):
         self.remove_button = ttk.Button(side, text="Remove", command=self.remove_selected)
         for button in (self.add_files_button, self.add_folder_button, self.remove_button):
             button.pack(fill="x", pady=(0, 4))
+        ttk.Label(body, text="Report (a dry run shows what an import would do)").pack(
+            fill="x", pady=(6, 2))
         report = ttk.Frame(body)
-        report.pack(fill="both", expand=True, pady=(4, 4))
+        report.pack(fill="both", expand=True, pady=(0, 4))
         self.report_text = tk.Text(report, height=10, wrap="word", state="disabled",
                                    relief="flat", borderwidth=1)
         report_scroll = ttk.Scrollbar(report, orient="vertical", command=self.report_text.yview)
