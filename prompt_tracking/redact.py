@@ -65,20 +65,21 @@ def redact_url(url: str) -> str:
     netloc = parts.netloc
     if "@" in netloc:
         netloc = REDACTED + "@" + netloc.rsplit("@", 1)[1]
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        if any(_SENSITIVE_QUERY.match(k) for k, _ in pairs):
-            query = urlencode([(k, REDACTED if _SENSITIVE_QUERY.match(k) else v) for k, v in pairs],
-                              safe="[]")
-    fragment = parts.fragment  # OAuth implicit flows put tokens here: #access_token=...
-    if "=" in fragment:
-        pairs = parse_qsl(fragment, keep_blank_values=True)
-        if any(_SENSITIVE_QUERY.match(k) for k, _ in pairs):
-            fragment = urlencode([(k, REDACTED if _SENSITIVE_QUERY.match(k) else v)
-                                  for k, v in pairs], safe="[]")
+    # OAuth implicit flows put tokens in the fragment (#access_token=...), like a query.
+    query, fragment = _mask_pairs(parts.query), _mask_pairs(parts.fragment)
     rebuilt = urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
     return redact_text(rebuilt, urls=False)
+
+
+def _mask_pairs(text: str) -> str:
+    """`k=v&...` with the values of credential-named keys masked; other text unchanged."""
+    if "=" not in text:
+        return text
+    pairs = parse_qsl(text, keep_blank_values=True)
+    if not any(_SENSITIVE_QUERY.match(k) for k, _ in pairs):
+        return text
+    return urlencode([(k, REDACTED if _SENSITIVE_QUERY.match(k) else v) for k, v in pairs],
+                     safe="[]")
 
 
 def redact_text(text: str, *, urls: bool = True) -> str:
