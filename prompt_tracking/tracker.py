@@ -94,7 +94,6 @@ class EnhancedPromptTracker:
         self.session_id = uuid.uuid4().hex[:12]
         self._writer: Writer | None = None
         self._start_lock = threading.Lock()
-        self._closed = False
         self._listeners: list[Callable[[str, str], None]] = []
         self.revision = 0   # bumped on every change; a GUI can poll it cheaply with after()
         self._risk_model: tuple[tuple[int, int], Any] | None = None
@@ -138,7 +137,6 @@ class EnhancedPromptTracker:
                         caps={True: self.max_successful, False: self.max_failed},
                         archive_path=self.archive_path if self.archive else None)
         writer.thread.start()
-        self._closed = False
         _open_trackers.add(self)
         return writer
 
@@ -170,7 +168,6 @@ class EnhancedPromptTracker:
         writer, self._writer = self._writer, None
         if writer is None:
             return
-        self._closed = True
         flushed = writer.stop(timeout)
         writer.spool.close(remove=flushed and writer.committed >= writer.enqueued)
         writer.store.close()
@@ -193,12 +190,8 @@ class EnhancedPromptTracker:
             _check_cap(name, cap)
         for name, cap in caps.items():
             setattr(self, name, cap)
-        writer = self._writer
-        if writer is not None:
-            with writer.lock:
-                writer.caps.update({True: self.max_successful, False: self.max_failed})
-                writer._retention_due = True
-                writer.changed.notify_all()
+        if self._writer is not None:
+            self._writer.schedule_retention({True: self.max_successful, False: self.max_failed})
         if persist:
             from .settings import update_settings
 
@@ -376,24 +369,21 @@ class EnhancedPromptTracker:
             raise KeyError(f"record_id {record_id!r} is not in the store")
         if record.success:
             raise ValueError(f"record {record_id!r} is a success; it has no failure reason")
-        self._update(record_id, {"failure_reason": value},
-                     {"failure_reason_source": "manual",
-                      "auto_failure_reason": record.metadata.get("auto_failure_reason",
-                                                                 record.failure_reason)})
+        self._submit_update(record_id, {"failure_reason": value},
+                            {"failure_reason_source": "manual",
+                             "auto_failure_reason": record.metadata.get(
+                                 "auto_failure_reason", record.failure_reason)})
 
     def _update(self, record_id: str, fields: dict[str, Any], metadata: dict[str, Any]) -> None:
-        if not isinstance(record_id, str) or not self._exists(record_id):
+        if not isinstance(record_id, str) or self.get_record(record_id) is None:
             raise KeyError(f"record_id {record_id!r} is not in the store")
+        self._submit_update(record_id, fields, metadata)
+
+    def _submit_update(self, record_id: str, fields: dict[str, Any],
+                       metadata: dict[str, Any]) -> None:
         self._started().submit({"op": "update", "id": record_id, "fields": fields,
                                 "metadata": metadata})
         self._notify("rated" if "quality_rating" in fields else "updated", record_id)
-
-    def _exists(self, record_id: str) -> bool:
-        writer = self._started()
-        with writer.lock:
-            if record_id in writer.pending and "record" in writer.pending[record_id]:
-                return True
-        return self._read(lambda store: store.get(record_id), None) is not None
 
     # -- reads -----------------------------------------------------------------------------
     def _read(self, fn: Any, default: Any) -> Any:
@@ -578,9 +568,7 @@ class EnhancedPromptTracker:
             inserted = writer.store.insert_many(records)
         except Exception as exc:
             raise StoreUnavailableError(f"cannot import into {self.db_path}: {exc}") from exc
-        with writer.lock:
-            writer._retention_due = True
-            writer.changed.notify_all()
+        writer.schedule_retention()
         if inserted:
             self._notify("imported", "")
         return inserted

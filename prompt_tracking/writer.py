@@ -222,16 +222,28 @@ class Writer:
             self._retention_due = True
         return replayed
 
-    def request_retention(self, timeout: float | None) -> bool:
-        """Ask the writer thread to apply the caps now and wait; False on timeout.
+    def schedule_retention(self, caps: dict[bool, int | None] | None = None, *,
+                           now: bool = False) -> int:
+        """Have the writer thread apply the caps (new ones if given) on its next pass.
 
         Retention runs only on the writer thread: its connection is not shared.
+
+        Returns:
+            The number of the retention run that will include this request.
         """
         with self.lock:
+            if caps is not None:
+                self.caps.update(caps)
             self._retention_due = True
-            self._last_retention = 0.0
-            target = self.retention_runs + 1
+            if now:
+                self._last_retention = 0.0
             self.changed.notify_all()
+            return self.retention_runs + 1
+
+    def request_retention(self, timeout: float | None) -> bool:
+        """Apply the caps now and wait for it; False on timeout."""
+        target = self.schedule_retention(now=True)
+        with self.lock:
             return self.changed.wait_for(lambda: self.retention_runs >= target, timeout)
 
     def enforce_retention(self) -> int:
