@@ -1,11 +1,21 @@
-"""`safe`: the wrapper every Tk callback of the window goes through."""
+"""`safe`, the wrapper every Tk callback of the window goes through, and `cancel_after`."""
 from __future__ import annotations
 
 import logging
+import tkinter as tk
 from collections.abc import Callable
 from typing import Any
 
 log = logging.getLogger("analytics_window")
+
+
+def cancel_after(widget: tk.Misc, after_id: str | None) -> None:
+    """Cancel an `after` job if there is one; a widget already torn down has none left."""
+    if after_id is not None:
+        try:
+            widget.after_cancel(after_id)
+        except tk.TclError:
+            pass
 
 
 def safe(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_tkagg import FigureCanvasTkAgg, NavigationToolbar2Tk
 from matplotlib.figure import Figure
 
+from .callbacks import cancel_after
 from .draw_queue import DrawQueue
 from .theme import Palette
 
@@ -93,13 +94,8 @@ class ChartPanel(ttk.Frame):
             self.canvas.draw_queue.discard(self.canvas)
         # matplotlib's draw_idle keeps its own after_idle id; a repaint of a dead canvas would
         # raise in a Tk callback, so cancel it with the widget.
-        pending = getattr(self.canvas, "_idle_draw_id", None)
-        if pending:
-            try:
-                self.canvas.get_tk_widget().after_cancel(pending)
-            except tk.TclError:
-                pass
-            self.canvas._idle_draw_id = None
+        cancel_after(self.canvas.get_tk_widget(), getattr(self.canvas, "_idle_draw_id", None))
+        self.canvas._idle_draw_id = None
         self.figure.clear()
         super().destroy()
         # The canvas and the figure point at each other; drop the Tk photo image now (on the

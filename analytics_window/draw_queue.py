@@ -6,6 +6,8 @@ import tkinter as tk
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from .callbacks import cancel_after
+
 log = logging.getLogger(__name__)
 
 
@@ -41,12 +43,8 @@ class DrawQueue:
     def close(self) -> None:
         self._pending.clear()
         self._steps.clear()
-        if self._after_id is not None:
-            try:
-                self._widget.after_cancel(self._after_id)
-            except tk.TclError:
-                pass
-            self._after_id = None
+        cancel_after(self._widget, self._after_id)
+        self._after_id = None
 
     def _draw_one(self) -> None:
         self._after_id = None

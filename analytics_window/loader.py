@@ -24,6 +24,7 @@ from typing import Any
 from prompt_tracking.gcpause import cycle_collector_paused, hold_frozen, release_frozen
 from prompt_tracking.records import PromptRecord
 
+from .callbacks import cancel_after
 from .record_freeing import LARGE_LOAD, free_in_chunks, free_later
 
 log = logging.getLogger(__name__)
@@ -242,12 +243,8 @@ class BackgroundRunner:
                 self._discard(self._results.get_nowait())
             except queue.Empty:
                 break
-        if self._after_id is not None:
-            try:
-                self._widget.after_cancel(self._after_id)
-            except tk.TclError:
-                pass
-            self._after_id = None
+        cancel_after(self._widget, self._after_id)
+        self._after_id = None
 
     def _poll(self) -> None:
         if self._after_id is None and not self._closed:

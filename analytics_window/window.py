@@ -16,7 +16,7 @@ from collections.abc import Callable, Generator
 from tkinter import ttk
 from typing import Any
 
-from .callbacks import safe
+from .callbacks import cancel_after, safe
 from .draw_queue import DrawQueue
 from .filter_bar import FilterBar
 from .loader import BackgroundRunner, Filters, RecordCache, Snapshot, discard_snapshot, load_snapshot
@@ -188,12 +188,7 @@ class AnalyticsWindow(tk.Toplevel):
         self._after[name] = self.after(ms, run)
 
     def cancel(self, name: str) -> None:
-        after_id = self._after.pop(name, None)
-        if after_id is not None:
-            try:
-                self.after_cancel(after_id)
-            except tk.TclError:
-                pass
+        cancel_after(self, self._after.pop(name, None))
 
     # -- loading ---------------------------------------------------------------------------
     def _load(self, filters: Filters) -> None:
