@@ -1,6 +1,6 @@
 """The analytics window: a multi-tab matplotlib dashboard that opens inside the host app.
 
-    from analytics_window import open_analytics_window, add_analytics_menu
+    from prompt_tracking.analytics_window import open_analytics_window, add_analytics_menu
     open_analytics_window(root, tracker)          # a second call raises the open window
     add_analytics_menu(help_menu, tracker)        # "Prompt Analytics..." in a host menu
 

@@ -6,7 +6,7 @@ import tkinter as tk
 from collections.abc import Callable
 from typing import Any
 
-log = logging.getLogger("analytics_window")
+log = logging.getLogger(__package__)
 
 
 def cancel_after(widget: tk.Misc, after_id: str | None) -> None:

@@ -17,10 +17,10 @@ from tkinter import filedialog, ttk
 from typing import Any
 
 from prompt_tracking import settings
-from prompt_tracking.auto_export import dated_folder
-from prompt_tracking.export import export_training_data
-from prompt_tracking.export_files import FORMATS
-from prompt_tracking.export_tasks import TASKS
+from prompt_tracking.export.auto import dated_folder
+from prompt_tracking.export.run import export_training_data
+from prompt_tracking.export.files import FORMATS
+from prompt_tracking.export.tasks import TASKS
 
 from .theme import widget_classes
 

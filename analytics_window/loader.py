@@ -51,7 +51,7 @@ class Snapshot:
     """What every tab draws from: the analytics and the filtered records (newest first)."""
 
     filters: Filters
-    analytics: Any  # prompt_tracking.analysis.Analytics
+    analytics: Any  # prompt_tracking.analytics.analysis.Analytics
     records: list[PromptRecord]
     all_models: list[str]
     total_records: int
@@ -146,7 +146,7 @@ def load_snapshot(tracker: Any, filters: Filters, cache: RecordCache) -> Snapsho
     analytics are built, and they are frozen before it resumes: its full collections would
     stop every thread, the host's Tk thread included, for 0.3-0.7 s at 100,000 records.
     """
-    from prompt_tracking.analysis import compute_analytics, load_records
+    from prompt_tracking.analytics.analysis import compute_analytics, load_records
 
     started = time.perf_counter()
     warm_up_matplotlib()

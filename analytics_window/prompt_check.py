@@ -140,7 +140,7 @@ def default_model(snapshot: Snapshot) -> str:
 
 def _fit_and_assess(fitted: Any, records: list, prompt: str, ai_model: str) -> tuple[Any, Any]:
     """Worker side: fit the risk model when there is none for this snapshot, then assess."""
-    from prompt_tracking.risk import RiskModel
+    from prompt_tracking.risk.model import RiskModel
 
     model = fitted if fitted is not None else RiskModel.fit(records)
     return model, model.assess(prompt, ai_model)

@@ -7,7 +7,7 @@ import tkinter as tk
 from tkinter import ttk
 
 from .charts import percent, style_axes, style_legend
-from prompt_tracking.columns import Bucket
+from prompt_tracking.analytics.columns import Bucket
 
 from .loader import Snapshot
 from .tab_base import AnalyticsTab, TabContext, note_label

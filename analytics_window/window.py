@@ -132,7 +132,7 @@ class AnalyticsWindow(tk.Toplevel):
         data. On each later refresh, `update(widget, analytics)` is called when given, else
         the widget's `update_analytics(analytics)` method if it has one, else the widget is
         destroyed and `build` is called again. `analytics.extra` holds the results of the
-        analyses registered with `prompt_tracking.analysis.register_analysis`. An exception
+        analyses registered with `prompt_tracking.analytics.analysis.register_analysis`. An exception
         in `build` or `update` is logged and shown in the tab; it never reaches the host.
         """
         self._add_slot(title, custom_renderer(build, update))
@@ -168,7 +168,7 @@ class AnalyticsWindow(tk.Toplevel):
     def open_import(self) -> None:
         """Open the migration dialog ("Import history..."), if that feature is installed."""
         try:
-            module = importlib.import_module("widgets.migration_dialog")
+            module = importlib.import_module(_MIGRATION_DIALOG)
         except ImportError:
             self.show_status("Import history is not installed")
             return
@@ -339,8 +339,10 @@ _KEEP_AFTER_CLOSE = {"tk", "_w", "_name", "master", "children", "_tclCommands", 
                      "_closing", "loaded", "tracker", "_slots", "_after"}
 
 
-_OURS = ("tkinter", "matplotlib", "analytics_window")
-_NOT_OURS = {"analytics_window.export_tab"}
+_OURS = ("tkinter", "matplotlib", __package__)
+_NOT_OURS = {f"{__package__}.export_tab"}
+# Derived from our own package, so the names follow the installed namespace.
+_MIGRATION_DIALOG = f"{__package__.rpartition('.')[0]}.widgets.migration_dialog"
 
 
 def _descendants(widget: tk.Misc) -> list[tk.Misc]:

@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from prompt_tracking.analysis import compute_analytics  # noqa: E402
-from prompt_tracking.risk import RiskModel  # noqa: E402
-from prompt_tracking.synthetic import generate_records  # noqa: E402
+from prompt_tracking.analytics.analysis import compute_analytics  # noqa: E402
+from prompt_tracking.risk.model import RiskModel  # noqa: E402
+from prompt_tracking.synthetic.history import generate_records  # noqa: E402
 
 
 def best_time(fn, repeat: int) -> float:

@@ -33,9 +33,9 @@ def measure(n: int) -> dict[str, float]:
     """Open the window on `n` synthetic records; times in ms."""
     import tkinter as tk
 
-    from analytics_window import AnalyticsWindow
+    from prompt_tracking.analytics_window import AnalyticsWindow
     from prompt_tracking import EnhancedPromptTracker
-    from prompt_tracking.synthetic import generate_records
+    from prompt_tracking.synthetic.history import generate_records
 
     with tempfile.TemporaryDirectory() as data_dir, \
             EnhancedPromptTracker(data_dir, max_successful=None, max_failed=None) as tracker:

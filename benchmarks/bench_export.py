@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from prompt_tracking import EnhancedPromptTracker, settings  # noqa: E402
-from prompt_tracking.export import export_training_data  # noqa: E402
+from prompt_tracking.export.run import export_training_data  # noqa: E402
 from prompt_tracking.records import PromptRecord, prompt_metadata  # noqa: E402
 
 SUBJECTS = ["a red fox", "an old fisherman", "a neon city street", "a castle on a hill",
@@ -68,10 +68,10 @@ def builtin_records(n: int, seed: int = 0) -> list[PromptRecord]:
 
 def make_records(n: int) -> tuple[list[PromptRecord], str]:
     try:
-        from prompt_tracking.synthetic import generate_records
+        from prompt_tracking.synthetic.history import generate_records
     except ImportError:
         return builtin_records(n), "built-in generator"
-    return generate_records(n, seed=0), "prompt_tracking.synthetic"
+    return generate_records(n, seed=0), "prompt_tracking.synthetic.history"
 
 
 def main(n: int = 100_000) -> None:

@@ -12,7 +12,7 @@ import time
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from benchmarks.eval_failures import load_corpus  # noqa: E402
-from prompt_tracking.failures import describe_failure  # noqa: E402
+from prompt_tracking.failures.categorize import describe_failure  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

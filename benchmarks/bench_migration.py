@@ -44,7 +44,7 @@ def write_history(path: Path, n: int) -> None:
 def run_scenario(scenario: str, source: str, store: str) -> None:
     """Child process: one migration, then a JSON line with its numbers."""
     from prompt_tracking import EnhancedPromptTracker
-    from prompt_tracking.migration import migrate
+    from prompt_tracking.migration.run import migrate
 
     caps = {} if scenario == "default caps" else {"max_successful": None, "max_failed": None}
     with EnhancedPromptTracker(store, **caps) as tracker:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from widgets import StarBar  # noqa: E402
+from prompt_tracking.widgets import StarBar  # noqa: E402
 
 FRAME_MS = 16.0
 

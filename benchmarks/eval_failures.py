@@ -15,7 +15,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from prompt_tracking.failures import describe_failure  # noqa: E402
+from prompt_tracking.failures.categorize import describe_failure  # noqa: E402
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "tests" / "data"
 DEFAULT_CORPUS = DATA / "error_corpus.jsonl"

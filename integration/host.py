@@ -60,7 +60,7 @@ def default_prompt_getter(layout: Any) -> Callable[[], Any]:
 
 def attach_rating_widget(parent: tk.Misc, tracker: Any, **options: Any) -> Any:
     """A `QualityRatingWidget` placed in `parent` with the geometry manager its children use."""
-    from widgets import QualityRatingWidget
+    from prompt_tracking.widgets import QualityRatingWidget
 
     widget = QualityRatingWidget(parent, tracker=tracker, **options)
     if parent.grid_slaves():

@@ -106,6 +106,6 @@ class TrackingMixin:
 
 def _same_url(stored: str | None, given: Any) -> bool:
     """Stored URLs have their secrets masked, so compare the given one masked too."""
-    from prompt_tracking.redact import redact_url
+    from prompt_tracking.privacy.redact import redact_url
 
     return stored is not None and stored in (str(given), redact_url(str(given)))

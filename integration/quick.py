@@ -156,7 +156,7 @@ class IntegrationHandle:
                 log.exception("prompt-tracking: could not add the rating widget")
 
     def _install_rating(self, rating: str, parent: tk.Misc) -> None:
-        from widgets import RatingPrompter
+        from prompt_tracking.widgets import RatingPrompter
 
         if rating == "inline":
             self.rating_widget = attach_rating_widget(parent, self.tracker)

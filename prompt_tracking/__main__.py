@@ -1,6 +1,6 @@
 """`python -m prompt_tracking` runs the `prompt-tracker` command line."""
 import sys
 
-from .cli import main
+from prompt_tracking.cli.main import main
 
 sys.exit(main())

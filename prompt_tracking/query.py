@@ -10,7 +10,7 @@ import datetime as _dt
 from collections.abc import Iterable
 from typing import Any
 
-from .records import FailureReason, PromptRecord
+from prompt_tracking.records import FailureReason, PromptRecord
 
 
 def to_epoch(value: Any, *, name: str) -> float | None:

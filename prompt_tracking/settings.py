@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import paths
+from prompt_tracking._storage import paths
 
 log = logging.getLogger(__name__)
 

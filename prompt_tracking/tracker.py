@@ -17,19 +17,19 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import paths
-from .failures import describe_failure
-from .query import RecordQuery
-from .records import MAX_PROMPT_CHARS, FailureReason, PromptRecord, SaveMethod, prompt_metadata
-from .redact import redact_text, redact_url, sanitize_parameters
-from .spool import Spool
-from .store import SQLiteStore, summarize
-from .writer import Writer, merge_update
+from prompt_tracking._storage import paths
+from prompt_tracking.failures.categorize import describe_failure
+from prompt_tracking.query import RecordQuery
+from prompt_tracking.records import MAX_PROMPT_CHARS, FailureReason, PromptRecord, SaveMethod, prompt_metadata
+from prompt_tracking.privacy.redact import redact_text, redact_url, sanitize_parameters
+from prompt_tracking._storage.spool import Spool
+from prompt_tracking._storage.store import SQLiteStore, summarize
+from prompt_tracking._storage.writer import Writer, merge_update
 
 if TYPE_CHECKING:
-    from .analysis import Analytics
-    from .export import ExportReport
-    from .risk import PromptAssessment
+    from prompt_tracking.analytics.analysis import Analytics
+    from prompt_tracking.export.run import ExportReport
+    from prompt_tracking.risk.model import PromptAssessment
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ class EnhancedPromptTracker:
 
     def _apply_saved_caps(self, directory: Path) -> None:
         """Caps the user chose (e.g. while importing history) replace the built-in defaults."""
-        from .settings import load_settings
+        from prompt_tracking.settings import load_settings
 
         try:
             saved = load_settings(directory).get("retention_caps") or {}
@@ -193,7 +193,7 @@ class EnhancedPromptTracker:
         if self._writer is not None:
             self._writer.schedule_retention({True: self.max_successful, False: self.max_failed})
         if persist:
-            from .settings import update_settings
+            from prompt_tracking.settings import update_settings
 
             update_settings(self.data_dir, retention_caps={"max_successful": self.max_successful,
                                                             "max_failed": self.max_failed})
@@ -481,10 +481,10 @@ class EnhancedPromptTracker:
 
         Args:
             models, since, until, outcome: filters, as for `records`.
-            **options: passed to `prompt_tracking.analysis.compute_analytics`
+            **options: passed to `prompt_tracking.analytics.analysis.compute_analytics`
                 (e.g. `min_samples`, `include_risk_model`).
         """
-        from .analysis import compute_analytics
+        from prompt_tracking.analytics.analysis import compute_analytics
 
         query = RecordQuery.build(models=models, outcome=outcome, since=since, until=until)
         return compute_analytics(self, models=query.models, since=query.since, until=query.until,
@@ -496,7 +496,7 @@ class EnhancedPromptTracker:
 
         The risk model is trained on this store's history and refitted only when it changed.
         """
-        from .risk import RiskModel
+        from prompt_tracking.risk.model import RiskModel
 
         key = (self.revision, self._read(lambda s: s.count(), 0))
         with self._start_lock:
@@ -516,9 +516,9 @@ class EnhancedPromptTracker:
                                     max_successful_examples: int = 200) -> dict[str, Any]:
         """Curated examples: good prompts, failed prompts by reason, and their analysis.
 
-        See `prompt_tracking.curation.get_prompts_for_ai_training`.
+        See `prompt_tracking.export.curation.get_prompts_for_ai_training`.
         """
-        from .curation import get_prompts_for_ai_training
+        from prompt_tracking.export.curation import get_prompts_for_ai_training
 
         return get_prompts_for_ai_training(self, min_quality_rating=min_quality_rating,
                                            max_failed_examples=max_failed_examples,
@@ -529,12 +529,12 @@ class EnhancedPromptTracker:
                              redact_pii: bool = True, split: tuple[float, ...] = (0.8, 0.1, 0.1),
                              seed: int = 0, models: str | Iterable[str] | None = None,
                              since: Any = None, **options: Any) -> ExportReport:
-        """Write curated training sets (opt-in); see `prompt_tracking.export.export_training_data`.
+        """Write curated training sets (opt-in); see `prompt_tracking.export.run.export_training_data`.
 
         Raises:
             ConsentRequiredError: the user has not opted in; nothing is written.
         """
-        from .export import export_training_data
+        from prompt_tracking.export.run import export_training_data
 
         return export_training_data(self, out_dir, tasks=tasks, formats=formats, consent=consent,
                                     redact_pii=redact_pii, split=split, seed=seed, models=models,
@@ -543,7 +543,7 @@ class EnhancedPromptTracker:
     def configure_auto_export(self, out_dir: str | Path, *, every_new_ratings: int | None = None,
                               on_exit: bool = False, interval_days: float | None = None) -> Any:
         """Export automatically into dated folders after N ratings, on exit or every N days."""
-        from .export import configure_auto_export
+        from prompt_tracking.export.auto import configure_auto_export
 
         return configure_auto_export(self, out_dir, every_new_ratings=every_new_ratings,
                                      on_exit=on_exit, interval_days=interval_days)
@@ -557,7 +557,7 @@ class EnhancedPromptTracker:
         Raises:
             StoreUnavailableError: the store cannot be written.
         """
-        from .errors import StoreUnavailableError
+        from prompt_tracking.errors import StoreUnavailableError
 
         writer = self._started()
         writer.flush(5.0)
@@ -601,3 +601,7 @@ def _close_all_at_exit() -> None:
             tracker.close(timeout=EXIT_FLUSH_SECONDS)
         except Exception:
             log.exception("prompt-tracking: error while closing at exit")
+
+
+# The default instance: opens nothing until first used, in the default data dir.
+enhanced_prompt_tracker = EnhancedPromptTracker()

@@ -67,7 +67,7 @@ def prepare_tab(window, title: str, root) -> None:
 
 def make_tracker(data_dir: str, n: int):
     from prompt_tracking import EnhancedPromptTracker
-    from prompt_tracking.synthetic import generate_records
+    from prompt_tracking.synthetic.history import generate_records
 
     tracker = EnhancedPromptTracker(data_dir, max_successful=None, max_failed=None)
     tracker.import_records(generate_records(n, seed=7))
@@ -103,7 +103,7 @@ def main() -> int:
 def shoot(args: argparse.Namespace, theme: str | None) -> int:
     import tkinter as tk
 
-    from analytics_window import AnalyticsWindow
+    from prompt_tracking.analytics_window import AnalyticsWindow
 
     if theme:
         import ttkbootstrap as tb

@@ -23,10 +23,11 @@ PROMPT = "a lighthouse on a rocky coast at blue hour, volumetric fog, 35mm film 
 def drive(out: Path, tab: str = "seedream") -> int:
     """Child process: build the demo, use it, grab the window."""
     sys.path.insert(0, str(ROOT))
-    from integration.demo.app import build_parser, open_demo
+    from prompt_tracking.cli import build_parser
+    from prompt_tracking.integration.demo.app import open_demo
 
     data_dir = tempfile.mkdtemp(prefix="demo-shot-")
-    args = build_parser().parse_args(["--data-dir", data_dir, "--seed-history", "400",
+    args = build_parser().parse_args(["demo", "--data-dir", data_dir, "--seed-history", "400",
                                       "--delay", "0.3"])
     window, app = open_demo(args)
     window.geometry("1120x760+0+0")

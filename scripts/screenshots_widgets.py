@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from prompt_tracking import EnhancedPromptTracker  # noqa: E402
-from widgets import QualityRatingWidget, RatingDialog  # noqa: E402
+from prompt_tracking.widgets import QualityRatingWidget, RatingDialog  # noqa: E402
 
 ASSETS = ROOT / "assets"
 

@@ -7,14 +7,15 @@ from collections import Counter
 
 import pytest
 
-from prompt_tracking.analysis import (compute_analytics, format_analytics_text, register_analysis,
+from prompt_tracking.analytics.analysis import (compute_analytics, format_analytics_text, register_analysis,
                                       registered_analyses, unregister_analysis)
-from prompt_tracking.parameters import analyse_parameters
-from prompt_tracking.columns import RecordColumns
-from prompt_tracking.patterns import extract_terms, log_odds_scores
+from prompt_tracking.analytics.parameters import analyse_parameters
+from prompt_tracking.analytics.columns import RecordColumns
+from prompt_tracking.analytics.patterns import log_odds_scores
+from prompt_tracking.text import extract_terms
 from prompt_tracking.records import PromptRecord, prompt_metadata
-from prompt_tracking.synthetic import generate_records
-from prompt_tracking import synthetic_vocab as V
+from prompt_tracking.synthetic.history import generate_records
+from prompt_tracking.synthetic import vocab as V
 
 DAY = 86_400
 T0 = 1_699_920_000.0  # 2023-11-14 00:00 UTC

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from prompt_tracking import EnhancedPromptTracker
-from prompt_tracking.synthetic import generate_records
+from prompt_tracking.synthetic.history import generate_records
 
 
 def pump(root, seconds: float = 5.0, until=None) -> None:
@@ -33,7 +33,7 @@ def filled_tracker(data_dir, n: int, seed: int = 0) -> EnhancedPromptTracker:
 
 
 def open_loaded(root, tracker, timeout: float = 30.0, **kwargs):
-    from analytics_window import AnalyticsWindow
+    from prompt_tracking.analytics_window import AnalyticsWindow
 
     window = AnalyticsWindow(root, tracker, **kwargs)
     pump(root, timeout, until=lambda: window.loaded)
@@ -243,7 +243,7 @@ def test_f5_reloads(window2k):
 
 
 def test_a_failing_store_shows_a_message_not_an_exception(tk_root):
-    from analytics_window import AnalyticsWindow
+    from prompt_tracking.analytics_window import AnalyticsWindow
 
     class BrokenTracker:
         revision = 0
@@ -260,7 +260,7 @@ def test_a_failing_store_shows_a_message_not_an_exception(tk_root):
 def test_open_twice_raises_the_same_window_and_the_menu_entry_opens_it(tk_root, store2k):
     import tkinter as tk
 
-    from analytics_window import add_analytics_menu, open_analytics_window
+    from prompt_tracking.analytics_window import add_analytics_menu, open_analytics_window
 
     menu = tk.Menu(tk_root, tearoff=0)
     add_analytics_menu(menu, store2k)
@@ -279,7 +279,7 @@ def test_open_twice_raises_the_same_window_and_the_menu_entry_opens_it(tk_root, 
 def test_host_tab_draws_a_registered_analysis_and_updates_on_refresh(tk_root, store2k):
     from tkinter import ttk
 
-    from prompt_tracking.analysis import register_analysis, unregister_analysis
+    from prompt_tracking.analytics.analysis import register_analysis, unregister_analysis
 
     register_analysis("longest_prompt", lambda records: max((len(r.prompt) for r in records),
                                                             default=0))
@@ -308,7 +308,7 @@ def test_host_tab_draws_a_registered_analysis_and_updates_on_refresh(tk_root, st
 def test_export_tab_is_the_export_ui_or_a_placeholder(window2k):
     widget = show(window2k, "Export")
     try:
-        import analytics_window.export_tab  # noqa: F401
+        import prompt_tracking.analytics_window.export_tab  # noqa: F401
     except ImportError:
         assert widget["text"] == "Training export is not installed"
     else:
@@ -318,7 +318,7 @@ def test_export_tab_is_the_export_ui_or_a_placeholder(window2k):
 def test_export_tab_placeholder_when_the_feature_is_missing(tk_root, store2k, monkeypatch):
     import sys
 
-    monkeypatch.setitem(sys.modules, "analytics_window.export_tab", None)  # import fails
+    monkeypatch.setitem(sys.modules, "prompt_tracking.analytics_window.export_tab", None)  # import fails
     window = open_loaded(tk_root, store2k)
     assert show(window, "Export")["text"] == "Training export is not installed"
     window.destroy()
@@ -345,8 +345,8 @@ def test_cli_opens_the_window_on_the_store_or_demo_data(display, data_dir, monke
                                                          argv, expected):
     import argparse
 
-    import analytics_window.window as window_module
-    from analytics_window.cli import register_cli
+    import prompt_tracking.analytics_window.window as window_module
+    from prompt_tracking.cli.analytics import register_cli
 
     with filled_tracker(data_dir, 300):
         pass

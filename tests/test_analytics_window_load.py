@@ -9,7 +9,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from test_analytics_window import filled_tracker, open_loaded, pump, show
+from test_analytics_window import filled_tracker, pump, show
 
 ROOT = Path(__file__).resolve().parents[1]
 # The goal is 100 ms; benchmarks/bench_analytics_window.py measures about 100 ms on the 2-core
@@ -19,7 +19,7 @@ LOOSE_MAX_GAP_S = 0.25
 
 
 def test_100k_records_load_while_the_host_keeps_ticking(tk_root, data_dir):
-    from analytics_window import AnalyticsWindow
+    from prompt_tracking.analytics_window import AnalyticsWindow
 
     with filled_tracker(data_dir, 100_000) as tracker:
         frozen_before = gc.get_freeze_count()
@@ -51,7 +51,7 @@ def test_100k_records_load_while_the_host_keeps_ticking(tk_root, data_dir):
 
 
 def test_closing_while_loading_or_drawing_is_clean(tk_root, data_dir):
-    from analytics_window import AnalyticsWindow
+    from prompt_tracking.analytics_window import AnalyticsWindow
 
     with filled_tracker(data_dir, 5000) as tracker:
         early = AnalyticsWindow(tk_root, tracker)
@@ -72,14 +72,14 @@ import tkinter as tk
 from tkinter import ttk
 import matplotlib
 from prompt_tracking import EnhancedPromptTracker
-from prompt_tracking.synthetic import generate_records
+from prompt_tracking.synthetic.history import generate_records
 {make_root}
 root.geometry("300x200+0+0")
 theme = ttk.Style(root).theme_use()
 rc = dict(matplotlib.rcParams)
 errors = []
 root.report_callback_exception = lambda *a: errors.append(a[1])
-from analytics_window import open_analytics_window
+from prompt_tracking.analytics_window import open_analytics_window
 with EnhancedPromptTracker(tempfile.mkdtemp(), max_successful=None, max_failed=None) as tracker:
     tracker.import_records(generate_records(1500))
     window = open_analytics_window(root, tracker)

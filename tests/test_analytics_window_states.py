@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from prompt_tracking import EnhancedPromptTracker
-from prompt_tracking.synthetic import generate_records
+from prompt_tracking.synthetic.history import generate_records
 from test_analytics_window import open_loaded, pump, show
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +30,7 @@ def tracker_with(data_dir, records) -> EnhancedPromptTracker:
 
 
 def chart_panels(tab) -> list:
-    from analytics_window.charts import ChartPanel
+    from prompt_tracking.analytics_window.charts import ChartPanel
 
     return [value for value in vars(tab).values() if isinstance(value, ChartPanel)]
 
@@ -133,7 +133,7 @@ def test_tables_keep_their_rows_when_the_window_is_small(tk_root, data_dir):
 
 
 def test_patterns_note_is_about_the_selected_group_and_wraps(tk_root, data_dir):
-    from analytics_window.tab_patterns import HIGH
+    from prompt_tracking.analytics_window.tab_patterns import HIGH
 
     records = generate_records(1200, seed=2)
     for record in records[40:]:  # too few ratings for rating terms
@@ -177,10 +177,10 @@ sys.path.insert(0, {root!r})
 import tkinter as tk
 from tkinter import ttk
 from prompt_tracking import EnhancedPromptTracker
-from prompt_tracking.synthetic import generate_records
+from prompt_tracking.synthetic.history import generate_records
 {make_root}
 root.geometry("300x200+0+0")
-from analytics_window import open_analytics_window
+from prompt_tracking.analytics_window import open_analytics_window
 with EnhancedPromptTracker(tempfile.mkdtemp(), max_successful=None, max_failed=None) as tracker:
     tracker.import_records(generate_records(300))
     window = open_analytics_window(root, tracker)

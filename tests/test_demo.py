@@ -12,8 +12,9 @@ import pytest
 from integration_hosts import click, wait_until
 from tk_events import click_star, gc_on_the_tk_thread, type_text  # noqa: F401  (fixture)
 
-from integration.demo.app import DemoApp, default_demo_dir, register_cli
-from integration.demo.backend import MODELS, DemoBackend, _filled
+from prompt_tracking.cli.demo import register_cli
+from prompt_tracking.integration.demo.app import DemoApp, default_demo_dir
+from prompt_tracking.integration.demo.backend import MODELS, DemoBackend, _filled
 from prompt_tracking import categorize_failure
 
 pytestmark = pytest.mark.usefixtures("gc_on_the_tk_thread")
@@ -190,7 +191,7 @@ def test_the_demo_runs_as_a_program_with_seeded_history(display, tmp_path):
     store = tmp_path / "demo-store"
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "integration.demo", "--data-dir", str(store), "--seed-history",
+        [sys.executable, "-m", "prompt_tracking.integration.demo", "--data-dir", str(store), "--seed-history",
          "25", "--delay", "0.05", "--exit-after", "600"],
         cwd=ROOT, env=dict(os.environ, DISPLAY=display), capture_output=True, text=True,
         timeout=60)

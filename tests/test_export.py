@@ -10,11 +10,12 @@ import stat
 import pytest
 
 from helpers.export_history import fixed_history, make_record
-from prompt_tracking import export_files, settings
-from prompt_tracking.dedupe import GroupSplitter, group_key
+from prompt_tracking import settings
+from prompt_tracking.export import files as export_files
+from prompt_tracking.export.dedupe import GroupSplitter, group_key
 from prompt_tracking.errors import ConsentRequiredError
-from prompt_tracking.export import export_training_data
-from prompt_tracking.export_tasks import TASK_COLUMNS, TASKS
+from prompt_tracking.export.run import export_training_data
+from prompt_tracking.export.tasks import TASK_COLUMNS, TASKS
 
 SPLITS = ("train", "validation", "test")
 

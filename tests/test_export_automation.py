@@ -8,9 +8,11 @@ import logging
 import pytest
 
 from helpers.export_history import fixed_history, make_record
-from prompt_tracking import auto_export, settings
-from prompt_tracking.curation import balanced_quotas, get_prompts_for_ai_training
-from prompt_tracking.export import configure_auto_export, register_cli
+from prompt_tracking import settings
+from prompt_tracking.export import auto as auto_export
+from prompt_tracking.export.curation import balanced_quotas, get_prompts_for_ai_training
+from prompt_tracking.cli.export import register_cli
+from prompt_tracking.export import configure_auto_export
 
 
 # -- get_prompts_for_ai_training -----------------------------------------------------------
@@ -116,7 +118,7 @@ def test_exports_after_every_n_new_ratings(rated_history, tmp_path):
 
 def test_without_consent_auto_export_only_warns(rated_history, tmp_path, caplog):
     exporter = configure_auto_export(rated_history, tmp_path / "auto", every_new_ratings=1)
-    with caplog.at_level(logging.WARNING, logger="prompt_tracking.auto_export"):
+    with caplog.at_level(logging.WARNING, logger="prompt_tracking.export.auto"):
         rated_history.rate_prompt("b4", 4)  # must not raise into the host
         assert exporter.wait(10)
     assert "not opted in" in caplog.text

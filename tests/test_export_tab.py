@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from analytics_window.export_tab import build_export_tab
+from prompt_tracking.analytics_window.export_tab import build_export_tab
 from helpers.export_history import fixed_history
 from prompt_tracking import settings
 

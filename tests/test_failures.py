@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from prompt_tracking import failures
-from prompt_tracking.failures import FailureInfo, categorize_failure, describe_failure, register_failure_rule
+from prompt_tracking.failures import categorize as failures
+from prompt_tracking.failures.categorize import FailureInfo, categorize_failure, describe_failure, register_failure_rule
 from prompt_tracking.records import FailureReason
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))

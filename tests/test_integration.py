@@ -11,7 +11,7 @@ import pytest
 from integration_hosts import SeedLayout, SplitLayout, click, wait_until
 from tk_events import click_star, gc_on_the_tk_thread  # noqa: F401  (fixture)
 
-from integration import quick_integrate_tracking
+from prompt_tracking.integration import quick_integrate_tracking
 
 pytestmark = pytest.mark.usefixtures("gc_on_the_tk_thread")
 
@@ -281,7 +281,7 @@ def test_a_failing_params_getter_logs_no_parameters_and_warns_once(seed, tracker
     def broken():
         raise RuntimeError("widget gone")
     quick_integrate_tracking(seed, "m", params_getter=broken, tracker=tracker, rating="off")
-    with caplog.at_level(logging.WARNING, logger="integration.quick"):
+    with caplog.at_level(logging.WARNING, logger="prompt_tracking.integration.quick"):
         for _ in range(2):
             seed.plan.put((True, "u", None))
             seed.process_model()

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from integration.extract import clean_prompt, extract_error, extract_result_url
+from prompt_tracking.integration.extract import clean_prompt, extract_error, extract_result_url
 
 
 @pytest.mark.parametrize("value, expected", [

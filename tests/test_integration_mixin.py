@@ -7,7 +7,7 @@ from tkinter import ttk
 import pytest
 from tk_events import click_star, gc_on_the_tk_thread  # noqa: F401  (fixture)
 
-from integration import TrackingMixin
+from prompt_tracking.integration import TrackingMixin
 
 pytestmark = pytest.mark.usefixtures("gc_on_the_tk_thread")
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from prompt_tracking import EnhancedPromptTracker
-from prompt_tracking.legacy_records import map_failure_reason, parse_timestamp
-from prompt_tracking.migration import migrate, register_cli, run_migration
-from prompt_tracking.writer import read_archive
+from prompt_tracking.migration.legacy_records import map_failure_reason, parse_timestamp
+from prompt_tracking.cli.migrate import register_cli
+from prompt_tracking.migration import migrate, run_migration
+from prompt_tracking._storage.writer import read_archive
 
 sys.path.insert(0, str(Path(__file__).parent / "data" / "migration"))
 import make_fixtures as fixtures  # noqa: E402
@@ -417,7 +418,7 @@ def test_cli_dry_run_then_import(data_dir, sources, capsys):
 
 
 def test_cli_offers_to_raise_the_cap(data_dir, sources, capsys):
-    from prompt_tracking.migration_cli import cmd_migrate
+    from prompt_tracking.cli.migrate import cmd_migrate
 
     questions = []
     args = _cli(data_dir, str(fixtures.HERE / "legacy_tracker.json"))

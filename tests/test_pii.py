@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from prompt_tracking.pii import PiiRedactor, redact_pii
+from prompt_tracking.privacy.pii import PiiRedactor, redact_pii
 
 
 @pytest.mark.parametrize("text, expected, kind", [

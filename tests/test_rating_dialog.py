@@ -12,8 +12,8 @@ from tkinter import ttk
 import pytest
 from tk_events import click_star, gc_on_the_tk_thread, press_key, type_text  # noqa: F401
 
-from widgets import QualityRatingWidget, RatingDialog, RatingPrompter, ask_rating
-from widgets.rating_dialog import PREVIEW_MAX_POINTS
+from prompt_tracking.widgets import QualityRatingWidget, RatingDialog, RatingPrompter, ask_rating
+from prompt_tracking.widgets.rating_dialog import PREVIEW_MAX_POINTS
 
 pytestmark = pytest.mark.usefixtures("gc_on_the_tk_thread")
 WATCHDOG_MS = 5000
@@ -149,7 +149,7 @@ def test_ask_rating_builds_shows_and_returns_the_answer(tk_root, tracker, record
 
 def test_a_tracker_error_is_logged_and_the_answer_still_returned(tk_root, tracker, caplog):
     dialog = RatingDialog(tk_root, tracker, "no-such-record")
-    with caplog.at_level(logging.ERROR, logger="widgets.rating_dialog"):
+    with caplog.at_level(logging.ERROR, logger="prompt_tracking.widgets.rating_dialog"):
         assert run_modal(dialog, rate(2), key("Return")) == (2, None, [])
     assert "no-such-record" in caplog.text
 
@@ -241,7 +241,7 @@ def type_in_the_host(root: tk.Tk):
 
 @pytest.mark.parametrize("make_busy", [hold_a_grab, type_in_the_host])
 def test_dialog_mode_waits_until_the_user_is_free(tk_root, tracker, monkeypatch, make_busy):
-    monkeypatch.setattr("widgets.prompter.RETRY_MS", 50)
+    monkeypatch.setattr("prompt_tracking.widgets.prompter.RETRY_MS", 50)
     end_busy = make_busy(tk_root)
     prompter = RatingPrompter(tk_root, tracker, mode="dialog")
     rid = tracker.log_successful_prompt("one", "sdxl")
@@ -257,7 +257,7 @@ def test_dialog_mode_waits_until_the_user_is_free(tk_root, tracker, monkeypatch,
 
 
 def test_a_question_still_waiting_is_dropped_by_cancel(tk_root, tracker, monkeypatch):
-    monkeypatch.setattr("widgets.prompter.RETRY_MS", 50)
+    monkeypatch.setattr("prompt_tracking.widgets.prompter.RETRY_MS", 50)
     end_busy = type_in_the_host(tk_root)
     prompter = RatingPrompter(tk_root, tracker, mode="dialog")
     prompter.result_ready(tracker.log_successful_prompt("one", "sdxl"))

@@ -8,8 +8,8 @@ import pytest
 from tk_events import click_star as click_bar
 from tk_events import gc_on_the_tk_thread, type_text  # noqa: F401  (fixture)
 
-from widgets import QualityRatingWidget
-from widgets.rating_widget import DEFAULT_TAGS, HINT_FAILED, HINT_NO_RECORD
+from prompt_tracking.widgets import QualityRatingWidget
+from prompt_tracking.widgets.rating_widget import DEFAULT_TAGS, HINT_FAILED, HINT_NO_RECORD
 
 pytestmark = pytest.mark.usefixtures("gc_on_the_tk_thread")
 
@@ -83,7 +83,7 @@ def test_typed_comment_is_saved_on_return(widget, tracker, record_id):
 
 
 def test_typed_comment_is_saved_shortly_after_typing_stops(widget, tracker, record_id, monkeypatch):
-    monkeypatch.setattr("widgets.rating_widget.COMMENT_SAVE_DELAY_MS", 10)
+    monkeypatch.setattr("prompt_tracking.widgets.rating_widget.COMMENT_SAVE_DELAY_MS", 10)
     click_star(widget, 3)
     type_comment(widget, "nice")
     widget.after(50)
@@ -178,7 +178,7 @@ def test_a_failed_result_is_not_rated_and_says_so(tk_root, tracker):
 
 def test_the_hint_goes_once_a_result_can_be_rated_and_comes_back_after_a_status(
         tk_root, tracker, record_id, monkeypatch):
-    monkeypatch.setattr("widgets.rating_widget.STATUS_CLEAR_MS", 10)
+    monkeypatch.setattr("prompt_tracking.widgets.rating_widget.STATUS_CLEAR_MS", 10)
     widget = QualityRatingWidget(tk_root, tracker)
     widget.pack()
     tk_root.update()
@@ -244,7 +244,7 @@ def test_tracker_errors_become_a_status_and_a_log_entry(tk_root, tracker, caplog
     widget = QualityRatingWidget(tk_root, tracker, "no-such-record")
     widget.pack()
     tk_root.update()
-    with caplog.at_level(logging.ERROR, logger="widgets.rating_widget"):
+    with caplog.at_level(logging.ERROR, logger="prompt_tracking.widgets.rating_widget"):
         click_star(widget, 3)
         widget.keep_button.invoke()
         widget.update()
@@ -262,7 +262,7 @@ def test_on_rated_is_called_and_its_errors_are_contained(tk_root, tracker, recor
     widget = QualityRatingWidget(tk_root, tracker, record_id, on_rated=on_rated)
     widget.pack()
     tk_root.update()
-    with caplog.at_level(logging.ERROR, logger="widgets.rating_widget"):
+    with caplog.at_level(logging.ERROR, logger="prompt_tracking.widgets.rating_widget"):
         click_star(widget, 5)
     assert calls == [(record_id, 5)]
     assert tracker.get_record(record_id).quality_rating == 5

@@ -5,7 +5,7 @@ import gzip
 import json
 
 from prompt_tracking import EnhancedPromptTracker
-from prompt_tracking.writer import read_archive
+from prompt_tracking._storage.writer import read_archive
 
 
 def _fill(tracker, n, success=True):

@@ -6,11 +6,11 @@ import json
 import numpy as np
 import pytest
 
-from prompt_tracking.analysis import assess_prompt, format_assessment_text
-from prompt_tracking.learn import SoftmaxModel, SparseRows, auc, fit_linear
+from prompt_tracking.analytics.analysis import assess_prompt, format_assessment_text
+from prompt_tracking.risk.learn import SoftmaxModel, SparseRows, auc, fit_linear
 from prompt_tracking.records import PromptRecord, prompt_metadata
-from prompt_tracking.risk import RiskModel
-from prompt_tracking.synthetic import generate_records
+from prompt_tracking.risk.model import RiskModel
+from prompt_tracking.synthetic.history import generate_records
 
 
 def rec(i, prompt, model="m1", ok=True, reason=None):

@@ -79,7 +79,7 @@ def test_no_secret_in_any_file_before_and_after_commit(data_dir):
 
 
 def test_redaction_keeps_the_useful_part():
-    from prompt_tracking.redact import redact_text, redact_url
+    from prompt_tracking.privacy.redact import redact_text, redact_url
 
     text = redact_text(f"Incorrect API key provided: {SECRETS['openai']}. See docs.")
     assert text.startswith("Incorrect API key provided: sk-") and "See docs." in text

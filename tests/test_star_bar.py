@@ -8,7 +8,7 @@ import pytest
 from tk_events import click_star as click
 from tk_events import press_key
 
-from widgets import StarBar
+from prompt_tracking.widgets import StarBar
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from prompt_tracking.records import FailureReason, SaveMethod, prompt_metadata
-from prompt_tracking.synthetic import DEFAULT_START, fill_store, generate_records
-from prompt_tracking import synthetic_vocab as V
+from prompt_tracking.synthetic.history import DEFAULT_START, fill_store, generate_records
+from prompt_tracking.synthetic import vocab as V
 
 
 @pytest.fixture(scope="module")

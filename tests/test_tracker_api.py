@@ -205,7 +205,7 @@ def test_feedback_and_tags_clear_only_when_asked(tracker):
 
 
 def test_tracker_analytics_and_assess_on_the_store(data_dir):
-    from prompt_tracking.synthetic import generate_records
+    from prompt_tracking.synthetic.history import generate_records
 
     with EnhancedPromptTracker(data_dir, max_successful=None, max_failed=None) as t:
         t.import_records(generate_records(1500, seed=3))

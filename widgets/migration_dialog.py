@@ -16,7 +16,7 @@ from pathlib import Path
 from tkinter import filedialog, ttk
 from typing import Any
 
-from prompt_tracking.migration import MigrationReport, migrate, raise_cap
+from prompt_tracking.migration.run import MigrationReport, migrate, raise_cap
 
 log = logging.getLogger(__name__)
 

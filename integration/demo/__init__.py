@@ -2,6 +2,6 @@
 `quick_integrate_tracking(...)` line, on a simulated local backend and its own store."""
 from __future__ import annotations
 
-from .app import DemoApp, register_cli, run_demo
+from .app import DemoApp, open_demo
 
-__all__ = ["DemoApp", "register_cli", "run_demo"]
+__all__ = ["DemoApp", "open_demo"]

@@ -1,8 +1,8 @@
-"""`python -m integration.demo`: run the demo app."""
+"""`python -m prompt_tracking.integration.demo`: run the demo app."""
 from __future__ import annotations
 
 import sys
 
-from .app import run_demo
+from prompt_tracking.cli.main import main
 
-sys.exit(run_demo())
+sys.exit(main(["demo", *sys.argv[1:]]))

@@ -1,7 +1,7 @@
 """The demo host app: five example layouts in tabs, each tracked with one line.
 
-`DemoApp` builds into any Tk root (the tests use a plain one); `run_demo` opens it in a
-ttkbootstrap window, on its own store (never the user's real one), with a simulated
+`DemoApp` builds into any Tk root (the tests use a plain one); `open_demo` opens it in a
+ttkbootstrap window (`prompt-tracker demo`), on its own store (never the user's real one), with a simulated
 backend, so it needs no network and no API key.
 """
 from __future__ import annotations
@@ -10,12 +10,11 @@ import argparse
 import logging
 import sys
 import tkinter as tk
-from collections.abc import Sequence
 from pathlib import Path
 from tkinter import messagebox, ttk
 from typing import Any
 
-from integration import quick_integrate_tracking
+from prompt_tracking.integration import quick_integrate_tracking
 
 from .backend import DemoBackend
 from .layouts import SeedanceLayout, SeedEditLayout, SeedreamLayout, UpscalerLayout, WanLayout
@@ -23,12 +22,11 @@ from .layouts import SeedanceLayout, SeedEditLayout, SeedreamLayout, UpscalerLay
 log = logging.getLogger(__name__)
 
 STATUS_POLL_MS = 1000
-DEFAULT_THEME = "bootstrap-light"
 
 
 def default_demo_dir() -> Path:
     """`<the data dir>/demo`: beside the real store, never in it."""
-    from prompt_tracking import paths
+    from prompt_tracking._storage import paths
 
     return paths.default_data_dir() / "demo"
 
@@ -119,7 +117,7 @@ class DemoApp:
     # -- menu commands (imported on first use: the demo opens before matplotlib loads) -----
 
     def open_analytics(self) -> Any:
-        from analytics_window import open_analytics_window
+        from prompt_tracking.analytics_window import open_analytics_window
 
         return open_analytics_window(self.root, tracker=self.tracker)
 
@@ -129,7 +127,7 @@ class DemoApp:
         return window
 
     def open_migration(self) -> Any:
-        from widgets.migration_dialog import open_migration_dialog
+        from prompt_tracking.widgets.migration_dialog import open_migration_dialog
 
         return open_migration_dialog(self.root, self.tracker)
 
@@ -164,20 +162,6 @@ class DemoApp:
             handle.remove()
 
 
-def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
-    parser = parser or argparse.ArgumentParser(prog="prompt-tracker demo",
-                                               description="The prompt-tracking demo app.")
-    parser.add_argument("--data-dir", default=argparse.SUPPRESS,
-                        help="store for the demo (default: <data dir>/demo)")
-    parser.add_argument("--seed-history", type=int, default=0, metavar="N",
-                        help="pre-fill N synthetic records")
-    parser.add_argument("--delay", type=float, default=None,
-                        help="seconds per simulated job (default: realistic per model)")
-    parser.add_argument("--theme", default=DEFAULT_THEME, help="ttkbootstrap theme")
-    parser.add_argument("--exit-after", type=int, default=None, help=argparse.SUPPRESS)
-    return parser
-
-
 def open_demo(args: argparse.Namespace) -> tuple[Any, DemoApp]:
     """Create the window, the tracker and the app from parsed arguments (not yet running)."""
     import ttkbootstrap
@@ -187,39 +171,10 @@ def open_demo(args: argparse.Namespace) -> tuple[Any, DemoApp]:
     data_dir = Path(getattr(args, "data_dir", None) or default_demo_dir())
     tracker = EnhancedPromptTracker(data_dir)
     if args.seed_history:
-        from prompt_tracking.synthetic import fill_store
+        from prompt_tracking.synthetic.history import fill_store
 
         fill_store(tracker, args.seed_history)
     window = ttkbootstrap.Window(title="prompt-tracking demo", themename=args.theme,
                                  size=(1120, 760), minsize=(900, 620))
     app = DemoApp(window, tracker, DemoBackend(data_dir / "results", delay=args.delay))
     return window, app
-
-
-def run(args: argparse.Namespace) -> int:
-    """The `demo` subcommand: open the demo and run it until the window closes."""
-    window, app = open_demo(args)
-    if args.exit_after:
-        window.after(args.exit_after, window.destroy)
-    try:
-        window.mainloop()
-    finally:
-        app.tracker.close()
-    return 0
-
-
-def run_demo(argv: Sequence[str] | None = None) -> int:
-    """Run the demo app from command-line style arguments; returns the exit status."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    return run(build_parser().parse_args(argv))
-
-
-def register_cli(subparsers: Any) -> None:
-    """Add the `demo` subcommand to `prompt-tracker`'s subparsers."""
-    parser = subparsers.add_parser("demo", help="open the demo app (simulated models, own store)")
-    build_parser(parser)
-    parser.set_defaults(func=run)
-
-
-if __name__ == "__main__":
-    sys.exit(run_demo())

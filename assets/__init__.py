@@ -1,1 +1,0 @@
-"""Screenshots and images shipped with prompt-tracking, loaded with importlib.resources."""

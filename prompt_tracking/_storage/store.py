@@ -1,0 +1,414 @@
+"""All SQL lives here: the SQLite schema, its upgrades, writes in batches, reads by query.
+
+`SQLiteStore` is deliberately small (open, apply, get, query, stats, evict, close) so a
+different database could back the tracker later. Records travel as `PromptRecord`s; the
+JSON columns hold parameters, tags and metadata.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from prompt_tracking._storage.paths import touch_private_file
+from prompt_tracking.query import RecordQuery
+from prompt_tracking.records import PromptRecord
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 200
+PAGE_SIZE = 2000
+
+_COLUMNS = ("id", "timestamp", "prompt", "ai_model", "success", "result_url", "save_method",
+            "model_parameters", "error_message", "failure_reason", "quality_rating", "feedback",
+            "tags", "metadata")
+_JSON_COLUMNS = ("model_parameters", "tags", "metadata")
+_INSERT = (f"INSERT OR IGNORE INTO records ({','.join(_COLUMNS)}) "
+           f"VALUES ({','.join('?' * len(_COLUMNS))})")
+_UPDATABLE = frozenset(_COLUMNS) - {"id", "timestamp", "prompt", "ai_model", "success"}
+
+# Each step upgrades from the version before it; index 0 creates version 1.
+_MIGRATIONS = [
+    """
+    CREATE TABLE IF NOT EXISTS records (
+        id TEXT PRIMARY KEY,
+        timestamp REAL NOT NULL,
+        prompt TEXT NOT NULL,
+        ai_model TEXT NOT NULL,
+        success INTEGER NOT NULL,
+        result_url TEXT,
+        save_method TEXT,
+        model_parameters TEXT NOT NULL DEFAULT '{}',
+        error_message TEXT,
+        failure_reason TEXT,
+        quality_rating INTEGER,
+        feedback TEXT,
+        tags TEXT NOT NULL DEFAULT '[]',
+        metadata TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX IF NOT EXISTS records_time ON records (timestamp);
+    CREATE INDEX IF NOT EXISTS records_model_time ON records (ai_model, timestamp);
+    CREATE INDEX IF NOT EXISTS records_outcome_time ON records (success, timestamp);
+    """,
+]
+
+
+class CorruptStoreError(sqlite3.DatabaseError):
+    """The database file is not SQLite or is damaged beyond opening."""
+
+
+_decode = json.JSONDecoder().decode
+
+
+def _json_object(text: str | None) -> dict[str, Any]:
+    return _decode(text) if text and text != "{}" else {}
+
+
+def row_to_record(row: tuple) -> PromptRecord:
+    # Positional and without per-column dicts: reads of 100k records spend most of their
+    # time here, so this stays as lean as the JSON columns allow.
+    (record_id, timestamp, prompt, ai_model, success, result_url, save_method, parameters,
+     error_message, failure_reason, quality_rating, feedback, tags, metadata) = row
+    return PromptRecord(record_id, timestamp, prompt, ai_model, bool(success), result_url,
+                        save_method, _json_object(parameters), error_message, failure_reason,
+                        quality_rating, feedback, _decode(tags) if tags and tags != "[]" else [],
+                        _json_object(metadata))
+
+
+def record_to_row(record: PromptRecord) -> tuple:
+    return dict_to_row(record.to_dict())
+
+
+def dict_to_row(data: dict[str, Any]) -> tuple:
+    """A `PromptRecord.to_dict()` dict as a row tuple for the records table."""
+    data = dict(data)
+    for column in _JSON_COLUMNS:
+        data[column] = json.dumps(data[column], ensure_ascii=False, separators=(",", ":"))
+    data["success"] = int(bool(data["success"]))
+    return tuple(data[c] for c in _COLUMNS)
+
+
+class SQLiteStore:
+    """One SQLite file in WAL mode. Writes go through one connection; reads use one per thread."""
+
+    def __init__(self, path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+        self.path = Path(path)
+        self.busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+        self._writer: sqlite3.Connection | None = None
+        self._closed = False
+
+    # -- connections ---------------------------------------------------------------------
+    def open(self) -> None:
+        """Open (creating or upgrading) the database; move a corrupt file aside first.
+
+        Raises:
+            sqlite3.Error: the file cannot be opened (read-only dir, locked, disk full).
+        """
+        if not self.path.exists():
+            touch_private_file(self.path)
+        try:
+            self._writer = self._connect()
+            self._upgrade(self._writer)
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and not _is_corruption(exc):
+                raise
+            self._close_writer()
+            moved = self._move_aside()
+            log.warning("prompt-tracking: %s is not a usable SQLite database (%s); "
+                        "moved it to %s and started a new store", self.path, exc, moved)
+            touch_private_file(self.path)
+            self._writer = self._connect()
+            self._upgrade(self._writer)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000,
+                               isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        # WAL must be switched outside a transaction; NORMAL is durable across app crashes
+        # in WAL mode (only an OS crash can lose the last commits, and the spool covers those).
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's read connection; each thread has its own and closes only its own."""
+        if self._closed:
+            raise sqlite3.ProgrammingError("the store is closed")
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def _upgrade(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            log.warning("prompt-tracking: store %s has newer schema %d (this version knows %d)",
+                        self.path, version, SCHEMA_VERSION)
+            return
+        for target in range(version, SCHEMA_VERSION):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {target + 1}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def _move_aside(self) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(str(self.path) + suffix)
+            if source.exists():
+                os.replace(source, Path(str(target) + suffix))
+        return target
+
+    def _close_writer(self) -> None:
+        if self._writer is not None:
+            try:
+                self._writer.close()
+            except sqlite3.Error:
+                pass
+            self._writer = None
+
+    def close_writer(self) -> None:
+        """Close the write connection; called by the writer thread as it ends."""
+        self._close_writer()
+
+    def close(self) -> None:
+        """Stop serving reads and close this thread's read connection.
+
+        Other threads' connections are left to those threads (closed when their thread-local
+        goes): closing a connection another thread is reading through crashes SQLite.
+        """
+        self._closed = True
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+
+    # -- writes ----------------------------------------------------------------------------
+    def apply(self, ops: list[dict[str, Any]]) -> None:
+        """Apply insert/update ops in one transaction; inserts of known ids are ignored.
+
+        An op is `{"op": "insert", "record": {...}}` or
+        `{"op": "update", "id": ..., "fields": {...}, "metadata": {...}}`.
+        """
+        conn = self._writer
+        if conn is None:
+            raise sqlite3.OperationalError("store is not open")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for op in ops:
+                if op["op"] == "insert":
+                    conn.execute(_INSERT, dict_to_row(op["record"]))
+                elif op["op"] == "update":
+                    self._update(conn, op["id"], op.get("fields", {}), op.get("metadata", {}))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def insert_many(self, records: Iterable[PromptRecord]) -> int:
+        """Insert records in one transaction, ignoring known ids; returns how many were new."""
+        conn = self._reader()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            before = conn.total_changes
+            conn.executemany(_INSERT, (record_to_row(r) for r in records))
+            inserted = conn.total_changes - before
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return inserted
+
+    @staticmethod
+    def _update(conn: sqlite3.Connection, record_id: str, fields: dict[str, Any],
+                metadata: dict[str, Any]) -> None:
+        assignments, params = [], []
+        for column, value in fields.items():
+            if column not in _UPDATABLE:
+                raise ValueError(f"column {column!r} cannot be updated")
+            if column in _JSON_COLUMNS:
+                value = json.dumps(value, ensure_ascii=False)
+            assignments.append(f"{column} = ?")
+            params.append(value)
+        if metadata:
+            # json_patch merges keys and deletes those set to null, in one statement.
+            assignments.append("metadata = json_patch(metadata, ?)")
+            params.append(json.dumps(metadata, ensure_ascii=False))
+        if assignments:
+            conn.execute(f"UPDATE records SET {', '.join(assignments)} WHERE id = ?",
+                         [*params, record_id])
+
+    # -- reads -----------------------------------------------------------------------------
+    def get(self, record_id: str) -> PromptRecord | None:
+        row = self._reader().execute(
+            f"SELECT {','.join(_COLUMNS)} FROM records WHERE id = ?", (record_id,)).fetchone()
+        return row_to_record(row) if row else None
+
+    def query(self, query: RecordQuery, *, newest_first: bool = True,
+              limit: int | None = None) -> Iterator[PromptRecord]:
+        """Records matching `query`, paged by (timestamp, id) so no read transaction stays open."""
+        where, params = query.to_sql()
+        order = "DESC" if newest_first else "ASC"
+        compare = "<" if newest_first else ">"
+        cursor_key: tuple[float, str] | None = None
+        remaining = limit
+        while remaining is None or remaining > 0:
+            page = PAGE_SIZE if remaining is None else min(PAGE_SIZE, remaining)
+            sql = f"SELECT {','.join(_COLUMNS)} FROM records WHERE ({where})"
+            page_params = list(params)
+            if cursor_key is not None:
+                sql += f" AND (timestamp, id) {compare} (?, ?)"
+                page_params.extend(cursor_key)
+            sql += f" ORDER BY timestamp {order}, id {order} LIMIT ?"
+            rows = self._reader().execute(sql, [*page_params, page]).fetchall()
+            for row in rows:
+                yield row_to_record(row)
+            if len(rows) < page:
+                return
+            cursor_key = (rows[-1][1], rows[-1][0])
+            if remaining is not None:
+                remaining -= len(rows)
+
+    def count(self, query: RecordQuery | None = None) -> int:
+        where, params = (query or RecordQuery()).to_sql()
+        return self._reader().execute(f"SELECT COUNT(*) FROM records WHERE {where}",
+                                      params).fetchone()[0]
+
+    def stats(self, query: RecordQuery | None = None) -> dict[str, Any]:
+        """Counts by outcome, model and failure reason, with success rate and average rating."""
+        where, params = (query or RecordQuery()).to_sql()
+        conn = self._reader()
+        rows = conn.execute(
+            "SELECT ai_model, COUNT(*), SUM(success), COUNT(quality_rating), AVG(quality_rating) "
+            f"FROM records WHERE {where} GROUP BY ai_model ORDER BY COUNT(*) DESC", params).fetchall()
+        reasons = conn.execute(
+            f"SELECT failure_reason, COUNT(*) FROM records WHERE ({where}) AND success = 0 "
+            "GROUP BY failure_reason ORDER BY COUNT(*) DESC", params).fetchall()
+        return summarize(rows, reasons)
+
+    # -- retention -------------------------------------------------------------------------
+    def over_cap(self, success: bool, cap: int, *, limit: int | None = None,
+                 exclude: frozenset[str] = frozenset()) -> list[PromptRecord]:
+        """The records to evict so that at most `cap` of this outcome remain, least valuable first.
+
+        Unrated and unsaved records go first, oldest first; rated or kept ones only after.
+        At most `limit` are returned (call again for the rest); ids in `exclude` are spared
+        (they may leave the store a little over the cap until the next pass).
+        """
+        conn = self._reader()
+        total = conn.execute("SELECT COUNT(*) FROM records WHERE success = ?",
+                             (int(success),)).fetchone()[0]
+        excess = total - cap if limit is None else min(total - cap, limit)
+        if excess <= 0:
+            return []
+        rows = conn.execute(
+            f"SELECT {','.join(_COLUMNS)} FROM records WHERE success = ? "
+            "ORDER BY (quality_rating IS NOT NULL OR save_method = 'user_save'), timestamp, id "
+            "LIMIT ?", (int(success), excess + len(exclude))).fetchall()
+        return [row_to_record(r) for r in rows if r[0] not in exclude][:excess]
+
+    def delete(self, ids: list[str]) -> None:
+        conn = self._writer or self._reader()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for start in range(0, len(ids), 500):  # stay under SQLite's parameter limit
+                chunk = ids[start:start + 500]
+                conn.execute(f"DELETE FROM records WHERE id IN ({','.join('?' * len(chunk))})",
+                             chunk)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def summarize(model_rows: list[tuple], reason_rows: list[tuple]) -> dict[str, Any]:
+    """Turn per-model (model, n, successes, rated, avg) rows into the `stats()` dict."""
+    by_model: dict[str, Any] = {}
+    total = successes = rated = 0
+    rating_sum = 0.0
+    for model, n, ok, n_rated, avg in model_rows:
+        ok = ok or 0
+        by_model[model] = {"total": n, "successful": ok, "failed": n - ok,
+                           "success_rate": round(ok / n, 4) if n else None,
+                           "rated": n_rated,
+                           "average_rating": round(avg, 3) if avg is not None else None}
+        total, successes, rated = total + n, successes + ok, rated + n_rated
+        rating_sum += (avg or 0) * n_rated
+    return {
+        "total": total, "successful": successes, "failed": total - successes,
+        "success_rate": round(successes / total, 4) if total else None,
+        "rated": rated,
+        "average_rating": round(rating_sum / rated, 3) if rated else None,
+        "by_model": by_model,
+        "by_failure_reason": {reason or "unknown": n for reason, n in reason_rows},
+    }
+
+
+def _is_corruption(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text or "file is encrypted" in text
+
+
+class ReadOnlyStore:
+    """A read-only view of a store file: never creates it, its WAL files or a write lock.
+
+    Used where nothing may be written (a migration's dry run, duplicate checks).
+
+    Raises:
+        sqlite3.Error: the file exists but cannot be read as a store.
+    """
+
+    def __init__(self, path: Path) -> None:
+        # mode=ro: a dry run must not even create the WAL files of a store.
+        self._conn = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True,
+                                     check_same_thread=False)
+        self._conn.execute("PRAGMA busy_timeout = 2000")
+        self._conn.execute("SELECT 1 FROM records LIMIT 1")
+
+    def counts_by_outcome(self) -> dict[bool, int]:
+        counts = {True: 0, False: 0}
+        for success, count in self._conn.execute(
+                "SELECT success, COUNT(*) FROM records GROUP BY success"):
+            counts[bool(success)] = count
+        return counts
+
+    def existing_ids(self, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):  # stay under SQLite's parameter limit
+            part = ids[start:start + 500]
+            found.update(row[0] for row in self._conn.execute(
+                f"SELECT id FROM records WHERE id IN ({','.join('?' * len(part))})", part))
+        return found
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def backup_database(source: Path, target: Path) -> None:
+    """Copy a live store to `target` with SQLite's online backup (consistent under writes)."""
+    touch_private_file(target)
+    conn, copy = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        conn.backup(copy)
+    finally:
+        copy.close()
+        conn.close()

@@ -1,0 +1,269 @@
+"""Error text to failure reason.
+
+`describe_failure` turns whatever a host app caught (an exception, its str(), a parsed JSON
+error body, or None) into a `FailureInfo`: one of the ten failure reasons plus the provider
+error code, HTTP status and provider it could read. `error_evidence` gathers the evidence
+(exception chain, attributes, JSON bodies embedded several layers deep); this module reads
+code-shaped words, class names and status numbers from it and lets the highest-priority rule
+of `failure_rules` decide, via a matcher that tries phrase patterns best first. It never raises.
+"""
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import logging
+import re
+import sys
+import threading
+from typing import Any
+
+from prompt_tracking.failures import rules
+from prompt_tracking.failures.evidence import Evidence, gather_evidence
+from prompt_tracking.records import FailureReason
+
+logger = logging.getLogger(__name__)
+
+# Possessive quantifiers (Python 3.11+): giving characters back can never let the next part match,
+# so failing fast at each letter of ordinary words halves the scan; without them the matches are the same.
+_POSSESSIVE = "+" if sys.version_info >= (3, 11) else ""
+_CODE_SHAPED = re.compile(r"[A-Za-z][A-Za-z0-9]*{p}(?:[._][A-Za-z0-9]+{p})+|[A-Z][a-z0-9]+{p}(?:[A-Z][A-Za-z0-9]*{p})+"
+                          .replace("{p}", _POSSESSIVE))
+# The look-behind sits after the first digit so the scan can skip straight to digits.
+_STATUS_NUMBER = re.compile(r"(\d(?<![\w.$/=:#-]\d)\d\d)(?![\w.])")
+_STATUS_CONTEXT = re.compile(r"(?:status|http|code|error|response|failed|request|api|exception|fetch)"
+                             r"[^\n]{0,12}$|(?:^|\n)\W{0,3}$", re.IGNORECASE)
+_CLASS_SUFFIXES = ("Error", "Exception", "Timeout", "Cancelled", "Interrupt", "gaierror")
+_CLASS_IN_TEXT = re.compile(rf"\b([A-Za-z]+(?:{'|'.join(_CLASS_SUFFIXES)}))\b")
+_KNOWN_STATUSES = frozenset(s for statuses in rules.HTTP_STATUSES.values() for s in statuses)
+
+
+@dataclasses.dataclass(frozen=True)
+class FailureInfo:
+    """What could be read out of an error: the reason and, when present, code, status, provider."""
+
+    reason: FailureReason
+    error_code: str | None = None
+    http_status: int | None = None
+    provider: str | None = None
+
+
+class _Matcher:
+    """Named regexes tried in order, each top-level branch guarded by a literal trigger.
+
+    A branch runs its regex only when its trigger is a substring of the text (`str.__contains__`
+    beats a regex scan); on ASCII text, branches whose trigger is not ASCII are skipped outright.
+    Patterns are lower-cased outside escapes and matched against lower-cased text.
+    """
+
+    def __init__(self, named_patterns: list[tuple[Any, str]]) -> None:
+        # One flat list of (trigger, regex, key) in key order, "" guarding branches without a literal
+        # prefix; per key count, where the branches of the first `count` keys end (all / ASCII-only).
+        branches: list[tuple[str, re.Pattern[str], Any]] = []
+        ascii_branches: list[tuple[str, re.Pattern[str], Any]] = []
+        self._ends: list[tuple[int, int]] = [(0, 0)]
+        for key, pattern in named_patterns:
+            lowered = re.sub(r"\\.|[A-Z]", lambda m: m.group(0) if m.group(0)[0] == "\\" else m.group(0).lower(),
+                             pattern)
+            own = [(_literal_prefix(branch) or "", re.compile(branch), key) for branch in _split_branches(lowered)]
+            own.sort(key=lambda branch: not branch[0])  # a trigger test is cheaper than a regex search
+            branches += own
+            ascii_branches += [branch for branch in own if branch[0].isascii()]
+            self._ends.append((len(branches), len(ascii_branches)))
+        self._branches = (tuple(branches), tuple(ascii_branches))
+
+    def first_key(self, text: str, limit: int | None = None) -> Any:
+        """The first key (among the first `limit`) whose pattern matches `text` (already lower-cased)."""
+        ascii_only = text.isascii()
+        branches = self._branches[ascii_only]
+        if limit is not None:
+            branches = branches[:self._ends[limit][ascii_only]]
+        for trigger, regex, key in branches:
+            if trigger in text and regex.search(text):
+                return key
+        return None
+
+
+def _split_branches(pattern: str) -> list[str]:
+    branches, depth, start, i = [], 0, 0, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 1
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*branches, pattern[start:]]
+
+
+def _literal_prefix(branch: str) -> str | None:
+    """The literal text every match of the branch starts with, if long enough to be selective."""
+    body = branch[2:] if branch.startswith("\\b") else branch
+    prefix = []
+    for i, char in enumerate(body):
+        if char in "\\[](){}?*+|^$.":
+            if char == "\\" and i + 1 < len(body) and body[i + 1] in ".-/:":
+                continue
+            if char in "?*{" and prefix:
+                prefix.pop()  # the previous character is optional
+            break
+        prefix.append(char if body[i - 1:i] != "\\" else char)
+    text = "".join(prefix)
+    return text if len(text) >= 3 or (text and not text.isascii()) else None
+
+
+class _RuleBook:
+    """All rules compiled once: lookup tables plus guarded matchers for phrases and providers."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, tuple[FailureReason, int]] = {}
+        for table, priority in ((rules.GENERIC_CODES, rules.GENERIC_CODE), (rules.PROVIDER_CODES, rules.PROVIDER_CODE)):
+            for reason, codes in table.items():
+                self.codes.update({code.lower(): (reason, priority) for code in codes})
+        self.classes = {name.lower(): (reason, prio)
+                        for reason, (names, prio) in rules.CLASS_NAMES.items() for name in names}
+        self.statuses = {s: reason for reason, statuses in rules.HTTP_STATUSES.items() for s in statuses}
+        # Phrases are tried best first (ties: table order), so the first match is the only one that counts.
+        ordered = sorted(rules.MESSAGE_PATTERNS, key=lambda rule: -rule[2])
+        self.phrases = _Matcher([((prio, 0, reason), pattern) for pattern, reason, prio in ordered])
+        self.phrase_ranks = [-prio for _, _, prio in ordered]  # ascending, for bisect
+        self.providers = _Matcher(list(rules.PROVIDERS))
+        self.custom: list[tuple[re.Pattern[str], FailureReason, int]] = []
+
+
+_BOOK = _RuleBook()
+_BOOK_LOCK = threading.Lock()
+
+
+def register_failure_rule(pattern: str | re.Pattern[str], reason: FailureReason | str, priority: int = 100) -> None:
+    """Teach the categorizer a message pattern, e.g. for an in-house API.
+
+    A string pattern is compiled case-insensitively. Built-in rules rank from 10 (HTTP
+    status) to 100 (provider error codes); on equal priority the most recently registered
+    rule wins over earlier and built-in ones.
+
+    Args:
+        pattern: A regular expression, as text or compiled.
+        reason: A `FailureReason` or its value, e.g. "rate_limit".
+        priority: Higher beats lower; an int from 0 to 1000.
+
+    Raises:
+        ValueError: The pattern is empty or not a valid regex, the reason is unknown, or
+            the priority is not an int in range.
+    """
+    if isinstance(pattern, str):
+        if not pattern.strip():
+            raise ValueError("pattern must not be empty")
+        try:
+            compiled = re.compile(pattern, re.IGNORECASE)
+        except re.error as exc:
+            raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from None
+    elif isinstance(pattern, re.Pattern) and isinstance(pattern.pattern, str):
+        compiled = pattern
+    else:
+        raise ValueError(f"pattern must be a str or a compiled str regex, got {type(pattern).__name__}")
+    failure_reason = FailureReason.coerce(reason)
+    if isinstance(priority, bool) or not isinstance(priority, int) or not 0 <= priority <= 1000:
+        raise ValueError(f"priority must be an int from 0 to 1000, got {priority!r}")
+    with _BOOK_LOCK:
+        _BOOK.custom = [(compiled, failure_reason, priority), *_BOOK.custom]
+
+
+def describe_failure(error: Any) -> FailureInfo:
+    """Parse an error (str, exception, dict or None) into a `FailureInfo`; never raises.
+
+    Args:
+        error: What the host app caught: an exception, its message, a parsed JSON error
+            body, bytes, or None.
+
+    Returns:
+        The failure reason (`unknown` when nothing informative was found) and the provider
+        error code, HTTP status and provider name when they could be read.
+    """
+    try:
+        return _describe(error)
+    except Exception:  # the categorizer must never break the host app's error path
+        logger.debug("describe_failure could not parse %s", type(error).__name__, exc_info=True)
+        return FailureInfo(FailureReason.UNKNOWN)
+
+
+def categorize_failure(error: Any) -> FailureReason:
+    """The failure reason for an error; never raises."""
+    return describe_failure(error).reason
+
+
+def _describe(error: Any) -> FailureInfo:
+    evidence = gather_evidence(error)
+    text = evidence.text
+    if not text.strip() and not evidence.codes and not evidence.statuses and not evidence.class_names:
+        return FailureInfo(FailureReason.UNKNOWN)
+    code_hits = _code_hits(evidence, text)
+    status = next((s for s in evidence.statuses if 100 <= s <= 599), None) or _status_from_text(text)
+    lowered = text.lower()
+    candidates: list[tuple[int, int, FailureReason]] = []  # (priority, tie-break, reason); first max wins
+    candidates += [(prio, 1, reason) for _, reason, prio in code_hits]
+    candidates += _phrase_hits(text, lowered, code_hits[0][2] if code_hits else -1)
+    candidates += _class_hits(evidence, text)
+    if status in _BOOK.statuses:
+        candidates.append((rules.HTTP_STATUS, 0, _BOOK.statuses[status]))
+    reason = max(candidates, key=lambda c: (c[0], c[1]))[2] if candidates else FailureReason.UNKNOWN
+    error_code = code_hits[0][0] if code_hits else _first_identifier(evidence.codes)
+    return FailureInfo(reason, error_code, status, _provider(lowered, evidence.codes))
+
+
+def _code_hits(evidence: Evidence, text: str) -> list[tuple[str, FailureReason, int]]:
+    """Codes that the code tables know, structured fields first, best first."""
+    hits = []
+    for code in [*evidence.codes, *_CODE_SHAPED.findall(text)]:
+        lowered = code.lower()
+        parts = lowered.split(".")
+        for candidate in (lowered, parts[-1], parts[0]):
+            if candidate in _BOOK.codes:
+                reason, priority = _BOOK.codes[candidate]
+                hits.append((code, reason, priority))
+                break
+    hits.sort(key=lambda hit: -hit[2])
+    return hits
+
+
+def _phrase_hits(text: str, lowered: str, code_priority: int) -> list[tuple[int, int, FailureReason]]:
+    """The best built-in phrase that could still beat the best code (codes win ties), plus custom rules."""
+    worth_trying = bisect.bisect_left(_BOOK.phrase_ranks, -code_priority)
+    best = _BOOK.phrases.first_key(lowered, worth_trying)
+    hits = [best] if best else []
+    custom = _BOOK.custom
+    hits += [(prio, 2 + len(custom) - order, reason)
+             for order, (pattern, reason, prio) in enumerate(custom) if pattern.search(text)]
+    return hits
+
+
+def _class_hits(evidence: Evidence, text: str) -> list[tuple[int, int, FailureReason]]:
+    hits = []
+    named = _CLASS_IN_TEXT.findall(text) if any(suffix in text for suffix in _CLASS_SUFFIXES) else []
+    for name in [*evidence.class_names, *named]:
+        entry = _BOOK.classes.get(name.lower())
+        if entry:
+            hits.append((entry[1], 0, entry[0]))
+    return hits
+
+
+def _status_from_text(text: str) -> int | None:
+    for match in _STATUS_NUMBER.finditer(text):
+        value = int(match.group(1))
+        if value in _KNOWN_STATUSES and _STATUS_CONTEXT.search(text[max(0, match.start() - 30):match.start()]):
+            return value
+    return None
+
+
+def _provider(lowered: str, codes: list[str]) -> str | None:
+    return _BOOK.providers.first_key(lowered + "\n" + " ".join(codes).lower() if codes else lowered + "\n")
+
+
+def _first_identifier(codes: list[str]) -> str | None:
+    return next((code for code in codes if not code.isdigit()), None)
+
+

@@ -1,0 +1,113 @@
+"""The store side of a migration: which ids are known already, and the backup before writing.
+
+Both go through `store.py` (read-only view, online backup), so a dry run writes nothing and
+the tracker's writer is never blocked for long.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from prompt_tracking._storage import paths
+from prompt_tracking.errors import StoreUnavailableError
+from prompt_tracking._storage.store import ReadOnlyStore, backup_database
+
+log = logging.getLogger(__name__)
+
+BACKUP_DIR = "backups"
+
+
+class KnownIds:
+    """Which ids the store or its archive already holds, read without writing anything."""
+
+    def __init__(self, db_path: Path, archive_path: Path) -> None:
+        self.db_path = db_path
+        self.archive_path = archive_path
+        self._store: ReadOnlyStore | None = None
+        self._archived: set[str] | None = None
+        self.counts_before = {True: 0, False: 0}
+        store = self._open()
+        if store is not None:
+            self.counts_before = store.counts_by_outcome()
+
+    def _open(self) -> ReadOnlyStore | None:
+        if self._store is None and self.db_path.exists():
+            try:
+                self._store = ReadOnlyStore(self.db_path)
+            except sqlite3.Error as exc:
+                raise StoreUnavailableError(f"cannot read the store at {self.db_path}: {exc}") \
+                    from exc
+        return self._store
+
+    def present(self, ids: list[str]) -> set[str]:
+        store = self._open()
+        found = store.existing_ids(ids) if store is not None else set()
+        archived = self._archived_ids()
+        found.update(i for i in ids if i in archived)
+        return found
+
+    def _archived_ids(self) -> set[str]:
+        if self._archived is None:
+            self._archived = set()
+            if self.archive_path.exists():
+                try:
+                    self._archived = read_archive_ids(self.archive_path)
+                except (OSError, EOFError, gzip.BadGzipFile) as exc:
+                    log.warning("prompt-tracking: cannot read the archive %s (%s); records in it "
+                                "may be imported again", self.archive_path, exc)
+        return self._archived
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def read_archive_ids(path: Path) -> set[str]:
+    """The ids in `archive.jsonl.gz`, streamed (records are not kept in memory)."""
+    prefix = b'{"id": "'
+    ids: set[str] = set()
+    with gzip.open(path, "rb") as handle:
+        for line in handle:
+            if line.startswith(prefix):         # the writer puts "id" first: skip json.loads
+                end = line.find(b'"', len(prefix))
+                ids.add(line[len(prefix):end].decode("utf-8", "replace"))
+            elif line.strip():
+                try:
+                    ids.add(str(json.loads(line)["id"]))
+                except (ValueError, KeyError, TypeError):
+                    continue
+    return ids
+
+
+def backup_store(tracker: Any) -> Path | None:
+    """Copy the store to `backups/prompts-<time>.sqlite3` with SQLite's online backup.
+
+    Returns:
+        The backup's path; None when there is no store yet (nothing to lose).
+
+    Raises:
+        StoreUnavailableError: the backup could not be written (then nothing is imported).
+    """
+    source_path = Path(tracker.db_path)
+    if not source_path.exists():
+        return None
+    tracker.flush(5.0)
+    directory = source_path.parent / BACKUP_DIR
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = directory / f"prompts-{stamp}.sqlite3"
+    suffix = 1
+    while target.exists():
+        suffix += 1
+        target = directory / f"prompts-{stamp}-{suffix}.sqlite3"
+    try:
+        paths.ensure_private_dir(directory)
+        backup_database(source_path, target)
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreUnavailableError(f"cannot back up the store to {target}: {exc}") from exc
+    return target
