@@ -3,17 +3,40 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from prompt_tracking._version import __version__
 from prompt_tracking.cli import analytics, demo, export, migrate
+from prompt_tracking.tracker import EnhancedPromptTracker
 
 
-def _tracker(args: argparse.Namespace):
-    from prompt_tracking.tracker import EnhancedPromptTracker
-
+def _tracker(args: argparse.Namespace) -> EnhancedPromptTracker:
     return EnhancedPromptTracker(getattr(args, "data_dir", None))
+
+
+def _existing_store(args: argparse.Namespace) -> EnhancedPromptTracker | None:
+    """The tracker for a read-only command, or None when there is no store: never create one."""
+    tracker = _tracker(args)
+    return tracker if tracker.db_path.exists() else None
+
+
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    return {"models": args.model or None, "since": args.since, "until": args.until,
+            "outcome": args.outcome}
+
+
+def _warn(message: str) -> None:
+    print(f"prompt-tracker: warning: {message}", file=sys.stderr)
+
+
+def _warn_unknown_models(requested: list[str] | None, known: dict[str, Any]) -> None:
+    unknown = [m for m in requested or () if m not in known]
+    if unknown:
+        _warn(f"no records for model {', '.join(map(repr, unknown))}; known models: "
+              f"{', '.join(known) or 'none'}")
 
 
 def cmd_where(args: argparse.Namespace) -> int:
@@ -22,42 +45,73 @@ def cmd_where(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from prompt_tracking.analytics.analysis import format_analytics_text
+    from prompt_tracking.analytics import format_analytics_text
 
-    with _tracker(args) as tracker:
-        stats = tracker.stats()
-        analytics = tracker.analytics(models=args.model or None, since=args.since,
-                                      until=args.until, outcome=args.outcome)
+    tracker = _existing_store(args)
+    if tracker is None:
+        if args.json:
+            print(json.dumps({"total": 0, "store": None}, indent=2))
+        else:
+            print(f"No prompts tracked yet (no store in {_tracker(args).data_dir}).")
+        return 0
+    with tracker:
+        _warn_unknown_models(args.model, tracker.stats()["by_model"])
+        stats = tracker.stats(**_filters(args))
+        analytics = tracker.analytics(**_filters(args))
     if args.json:
         print(json.dumps({**stats, "analytics": analytics.to_dict()}, indent=2, ensure_ascii=False))
         return 0
-    print(format_stats(stats))
+    filtered = any(v for v in _filters(args).values())
+    print(format_stats(stats) if stats["total"] or not filtered else "No prompts match these filters.")
     if stats["total"]:
         print()
         print(format_analytics_text(analytics))
     return 0
 
 
-def cmd_assess(args: argparse.Namespace) -> int:
-    from prompt_tracking.analytics.analysis import format_assessment_text
+def _json_object_option(text: str | None, option: str) -> dict[str, Any] | None:
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"{option} is not valid JSON ({exc}): {text!r}") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{option} must be a JSON object, e.g. '{{\"steps\": 30}}'")
+    return value
 
-    params = json.loads(args.params) if args.params else None
-    if params is not None and not isinstance(params, dict):
-        raise ValueError("--params must be a JSON object")
-    with _tracker(args) as tracker:
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    from prompt_tracking.analytics import format_assessment_text
+
+    params = _json_object_option(args.params, "--params")
+    tracker = _existing_store(args)
+    if tracker is None:
+        print(f"No history to assess against yet (no store in {_tracker(args).data_dir}).")
+        return 0
+    with tracker:
+        known = tracker.stats()["by_model"]
+        _warn_unknown_models([args.model], known)
         assessment = tracker.assess_prompt(args.prompt, args.model, params)
     if args.json:
-        print(json.dumps(assessment.to_dict(), indent=2, ensure_ascii=False))
+        data = assessment.to_dict()
+        data["model_has_history"] = args.model in known
+        print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print(format_assessment_text(assessment))
     return 0
+
+
+def plural(n: int, word: str) -> str:
+    """'1 prompt', '2 prompts' (with thousands separators)."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def format_stats(stats: dict) -> str:
     """The `stats()` dict as a small plain-text report."""
     if not stats["total"]:
         return "No prompts tracked yet."
-    lines = [f"{stats['total']} prompts: {stats['successful']} succeeded, {stats['failed']} failed "
+    lines = [f"{plural(stats['total'], 'prompt')}: {stats['successful']} succeeded, {stats['failed']} failed "
              f"({stats['success_rate']:.0%} success)"]
     if stats["rated"]:
         lines.append(f"{stats['rated']} rated, average {stats['average_rating']:.2f} / 5")
@@ -82,16 +136,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("where", help="print the data dir").set_defaults(func=cmd_where)
     stats = sub.add_parser("stats", help="counts, success rate, ratings, failures and patterns")
     stats.add_argument("--json", action="store_true", help="machine-readable output (all analytics)")
-    stats.add_argument("--model", action="append", help="only this model (repeatable)")
+    stats.add_argument("--model", "--models", nargs="+", action="extend", metavar="MODEL",
+                       help="only these models (several names, or the option repeated)")
     stats.add_argument("--since", help="ISO date or time, inclusive")
     stats.add_argument("--until", help="ISO date or time, exclusive")
-    stats.add_argument("--outcome", choices=("success", "failure"))
+    stats.add_argument("--outcome", choices=("success", "failure"),
+                       help="only successful or only failed generations")
     stats.set_defaults(func=cmd_stats)
     assess = sub.add_parser("assess", help="risk of a prompt before spending a generation")
-    assess.add_argument("prompt")
+    assess.add_argument("prompt", help="the prompt you are about to send")
     assess.add_argument("--model", required=True, help="the model the prompt is meant for")
     assess.add_argument("--params", help='model parameters as JSON, e.g. \'{"steps": 30}\'')
-    assess.add_argument("--json", action="store_true")
+    assess.add_argument("--json", action="store_true", help="machine-readable output")
     assess.set_defaults(func=cmd_assess)
     for register in _feature_commands():
         register(sub)
@@ -109,6 +165,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `stats | head` closed the pipe: not an error. Point stdout at devnull so the
+        # interpreter's final flush does not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (ValueError, KeyError, OSError) as exc:
         print(f"prompt-tracker: error: {exc}", file=sys.stderr)
         return 2
