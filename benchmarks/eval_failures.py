@@ -70,7 +70,7 @@ def evaluate(entries: list[dict], describe: Callable[[str], FailureInfo] = descr
         else:
             confusions[(expected, got)] += 1
             wrongly_unknown += got == "unknown"
-            misses.append((expected, got, info.layer, entry["message"][:160], entry["source"]))
+            misses.append((expected, f"{got} [{info.layer}]", entry["message"][:160], entry["source"]))
         if entry.get("provider"):
             provider_total += 1
             provider_hits += info.provider == entry["provider"]
@@ -159,8 +159,8 @@ def _report(result: dict, show_misses: bool = False) -> None:
     for (expected, got), count in result["confusions"].most_common():
         print(f"  {expected} -> {got}: {count}")
     if show_misses:
-        for expected, got, layer, message, source in result["misses"]:
-            print(f"  MISS {expected} -> {got} [{layer}]: {message!r} [{source}]")
+        for expected, got, message, source in result["misses"]:
+            print(f"  MISS {expected} -> {got}: {message!r} [{source}]")
 
 
 if __name__ == "__main__":

@@ -72,16 +72,16 @@ class _Matcher:
     def __init__(self, named_patterns: list[tuple[Any, str]]) -> None:
         # One flat list of (trigger, regex, key) in key order, "" guarding branches without a literal
         # prefix; per key count, where the branches of the first `count` keys end (all / ASCII-only).
-        branches: list[tuple[str, re.Pattern[str], Any]] = []
-        ascii_branches: list[tuple[str, re.Pattern[str], Any]] = []
+        branches: list[tuple[tuple[str, ...], re.Pattern[str], Any]] = []
+        ascii_branches: list[tuple[tuple[str, ...], re.Pattern[str], Any]] = []
         self._ends: list[tuple[int, int]] = [(0, 0)]
         for key, pattern in named_patterns:
             lowered = re.sub(r"\\.|[A-Z]", lambda m: m.group(0) if m.group(0)[0] == "\\" else m.group(0).lower(),
                              pattern)
-            own = [(_literal_prefix(branch) or "", re.compile(branch), key) for branch in _split_branches(lowered)]
+            own = [(_triggers(branch), re.compile(branch), key) for branch in _split_branches(lowered)]
             own.sort(key=lambda branch: not branch[0])  # a trigger test is cheaper than a regex search
             branches += own
-            ascii_branches += [branch for branch in own if branch[0].isascii()]
+            ascii_branches += [branch for branch in own if all(t.isascii() for t in branch[0])]
             self._ends.append((len(branches), len(ascii_branches)))
         self._branches = (tuple(branches), tuple(ascii_branches))
 
@@ -96,11 +96,19 @@ class _Matcher:
         branches = self._branches[ascii_only]
         if limit is not None:
             branches = branches[:self._ends[limit][ascii_only]]
-        for trigger, regex, key in branches:
-            if trigger in text:
-                match = regex.search(text)
-                if match:
-                    return key, match.group(0)
+        for triggers, regex, key in branches:
+            if len(triggers) == 1:
+                if triggers[0] not in text:
+                    continue
+            elif triggers:
+                for trigger in triggers:
+                    if trigger in text:
+                        break
+                else:
+                    continue
+            match = regex.search(text)
+            if match:
+                return key, match.group(0)
         return None
 
 
@@ -119,6 +127,34 @@ def _split_branches(pattern: str) -> list[str]:
             start = i + 1
         i += 1
     return [*branches, pattern[start:]]
+
+
+def _triggers(branch: str) -> tuple[str, ...]:
+    """Literals one of which every match contains: the branch's prefix, or those of its leading group.
+
+    An empty tuple means the branch has no selective literal and its regex always runs.
+    """
+    prefix = _literal_prefix(branch)
+    if prefix:
+        return (prefix,)
+    body = branch[2:] if branch.startswith("\\b") else branch
+    if not body.startswith("(?:"):
+        return ()
+    depth, end = 0, -1
+    for i, char in enumerate(body):
+        if char == "\\":
+            continue
+        if char == "(" and body[i - 1:i] != "\\":
+            depth += 1
+        elif char == ")" and body[i - 1:i] != "\\":
+            depth -= 1
+            if depth == 0:
+                end = i
+                break
+    if end < 0 or body[end + 1:end + 2] in ("?", "*", "{"):
+        return ()  # an optional leading group promises nothing
+    alternatives = [_literal_prefix(alt) for alt in _split_branches(body[3:end])]
+    return tuple(alt for alt in alternatives if alt) if all(alternatives) else ()
 
 
 def _literal_prefix(branch: str) -> str | None:

@@ -101,7 +101,7 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|budget (?:has been )?exceeded|(?:spending|usage|plan|monthly|daily|task) (?:limit|cap|quota)\b[^.\n]{0,20}"
      r"(?:reached|exceeded|hit)|(?:reached|exceeded|hit) (?:your |the |its )?(?:monthly |daily |plan |usage |spending )+"
      r"(?:limit|cap|quota)|used (?:all|up)[^.\n]{0,30}(?:credits?|quota|allowance)|credits? (?:have|has) been used"
-     r"|(?:no|any|enough|out of|purchase|buy|add|more|remaining|zero|0) (?:\w+ ){0,2}(?:credits?|kudos|anlas)\b"
+     r"|(?:no|any|enough|out of|purchase|buy|add|more|remaining|zero) (?:\w+ ){0,2}(?:credits?|kudos|anlas)\b"
      r"|\bkudos\b|can only afford|no (?:remaining |more |available )?(?:balance|funds)\b|allowance (?:has been )?exhausted"
      r"|pkgexhausted|quota (?:has been |is )?(?:exceeded|exhausted|used up|reached)|out of quota|quota_exceeded"
      r"|free (?:tier|trial)[^.\n]{0,30}(?:ended|expired|exhausted|used)|trial (?:has )?(?:ended|expired)|upgrade (?:your )?plan"
@@ -155,7 +155,7 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|(?:failed|unable|could not|couldn't|can't|cannot) (?:to )?connect|connect(?:ion)? failed|io exception"
      r"|eof occurred in violation of protocol|ssl(?:eof)?error|certificate verify failed|\bssl\b|\btls\b"
      r"|proxy error|broken pipe|socket hang up|econn\w+|enotfound|network (?:error|request failed|failure)"
-     r"|error sending request|failed to fetch\b(?! \w+ (?:model|data|id))|fetch failed|dns"
+     r"|error sending request|failed to fetch\s*(?:$|\n|[^\x00-\x7f])|fetch failed|dns"
      r"|网络错误|网络异常|网络不可达|连接失败|连接被拒绝|无法连接|连接超时|代理", R.NETWORK_ERROR, 65),
     # Wrong input: parameters, sizes, URLs, models that do not exist, workflow validation.
     (r"invalid (?:parameter|argument|value|url|size|request body|input|format|model|version|field|image|option|prompt|data|type)s?"
@@ -180,7 +180,7 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|temporarily unavailable|bad gateway|\bunavailable\b|upstream|gateway error|backend error"
      r"|error occurred while processing your request|unable to process your prompt|unexpected error"
      r"|(?:can't|cannot|could not|unable to) (?:create|generate|process)[^.\n]{0,30}right now|working to resolve"
-     r"|something went wrong|服务器错误|暂时不可用|内部错误|系统错误|服务异常|暂时无法|服务错误|后端错误",
+     r"|服务器错误|暂时不可用|内部错误|系统错误|服务异常|暂时无法|服务错误|后端错误",
      R.SERVER_ERROR, 55),
 )
 

@@ -15,14 +15,16 @@ import logging
 import re
 import threading
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported on first use: importing the categorizer stays cheap
+    import numpy as np
 
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "statistical_model.npz"
 MAX_CHARS = 400  # the head of a message carries its reason; a cap keeps the cost per message flat
-MIN_PROBABILITY = 0.55  # below this the fallback stays silent and the reason is `unknown`
+MIN_PROBABILITY = 0.8  # below this the fallback stays silent and the reason is `unknown`
 _WORD = re.compile(r"[a-z][a-z']+|[\u4e00-\u9fff]+|\d{3}")
 _DIGITS = re.compile(r"\d")
 
@@ -55,11 +57,13 @@ class Model:
 
     classes: tuple[str, ...]
     index: dict[str, int]
-    weights: np.ndarray
-    priors: np.ndarray
+    weights: np.ndarray[Any, Any]
+    priors: np.ndarray[Any, Any]
 
     def predict(self, text: str) -> tuple[str, float] | None:
         """The most likely reason and its probability, or None when no known feature is present."""
+        import numpy as np
+
         ids = [i for i in map(self.index.get, features(text)) if i is not None]
         if not ids:
             return None
@@ -81,6 +85,8 @@ def fit(texts: Sequence[str], labels: Sequence[str], min_count: int = 2, alpha: 
 def fit_features(grams_per_text: Sequence[Iterable[str]], labels: Sequence[str], min_count: int = 2,
                  alpha: float = 0.3) -> Model:
     """`fit` on precomputed feature sets (the evaluation extracts them once for all folds)."""
+    import numpy as np
+
     counts: dict[str, int] = {}
     for grams in grams_per_text:
         for gram in grams:
@@ -105,6 +111,8 @@ def fit_features(grams_per_text: Sequence[Iterable[str]], labels: Sequence[str],
 
 def save(model: Model, path: str) -> None:
     """Write the model as a compressed npz (float16 weights keep the shipped file small)."""
+    import numpy as np
+
     vocabulary = np.array(sorted(model.index, key=model.index.__getitem__))
     np.savez_compressed(path, classes=np.array(model.classes), vocabulary=vocabulary,
                         weights=model.weights.astype(np.float16), priors=model.priors)
@@ -112,6 +120,8 @@ def save(model: Model, path: str) -> None:
 
 def load_bytes(data: bytes) -> Model:
     """A model from the bytes of a saved npz."""
+    import numpy as np
+
     with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
         vocabulary = [str(gram) for gram in arrays["vocabulary"]]
         return Model(tuple(str(c) for c in arrays["classes"]), {g: i for i, g in enumerate(vocabulary)},
