@@ -182,6 +182,9 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|(?:can't|cannot|could not|unable to) (?:create|generate|process)[^.\n]{0,30}right now|working to resolve"
      r"|服务器错误|暂时不可用|内部错误|系统错误|服务异常|暂时无法|服务错误|后端错误",
      R.SERVER_ERROR, 55),
+    # Messages that only say something failed: any other evidence wins, and the fallback must not guess.
+    (r"something went wrong|unknown error|an error (?:has )?occurred|(?:please )?try again(?: later)?\W*$"
+     r"|there (?:is|was) (?:an )?error|unexpected error occurred|未知错误|请稍后(?:再)?试\W*$", R.UNKNOWN, 5),
 )
 
 # Exception class names (from the exception chain, its MRO, or as they read inside a str()).
