@@ -109,7 +109,9 @@ def test_describe_reads_code_status_and_provider_from_a_relayed_body():
     info = describe_failure("研究过程中发生错误: Error code: 400 - {'error': {'message': 'Input data may contain "
                             "inappropriate content. For details, see: https://help.aliyun.com/zh/model-studio/"
                             "error-code', 'type': 'data_inspection_failed', 'code': 'data_inspection_failed'}}")
-    assert info == FailureInfo(FailureReason.CONTENT_FILTER, "data_inspection_failed", 400, "dashscope")
+    assert (info.reason, info.error_code, info.http_status, info.provider) == (
+        FailureReason.CONTENT_FILTER, "data_inspection_failed", 400, "dashscope")
+    assert info.layer == "provider_code" and info.evidence == "code data_inspection_failed"
 
 
 def test_describe_reads_a_parsed_json_body_dict():

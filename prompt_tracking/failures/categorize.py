@@ -17,7 +17,7 @@ import sys
 import threading
 from typing import Any
 
-from prompt_tracking.failures import rules
+from prompt_tracking.failures import rules, statistical
 from prompt_tracking.failures.evidence import Evidence, gather_evidence
 from prompt_tracking.records import FailureReason
 
@@ -39,12 +39,26 @@ _KNOWN_STATUSES = frozenset(s for statuses in rules.HTTP_STATUSES.values() for s
 
 @dataclasses.dataclass(frozen=True)
 class FailureInfo:
-    """What could be read out of an error: the reason and, when present, code, status, provider."""
+    """What could be read out of an error: the reason and, when present, code, status, provider.
+
+    Attributes:
+        reason: One of the ten failure reasons.
+        error_code: The provider's error code, when one was read.
+        http_status: The HTTP status, when one was read.
+        provider: The provider the message names or implies (e.g. "openai", "comfyui").
+        confidence: From 0.0 (nothing pointed anywhere) to 1.0; structured evidence ranks highest.
+        layer: What decided: "provider_code", "sdk_class", "http_status", "phrase", "custom_rule",
+            "statistical", or "none" for `unknown` with no evidence.
+        evidence: A short human note on the deciding evidence, e.g. "derived from HTTP 429".
+    """
 
     reason: FailureReason
     error_code: str | None = None
     http_status: int | None = None
     provider: str | None = None
+    confidence: float = 0.0
+    layer: str = "none"
+    evidence: str = ""
 
 
 class _Matcher:
@@ -58,28 +72,43 @@ class _Matcher:
     def __init__(self, named_patterns: list[tuple[Any, str]]) -> None:
         # One flat list of (trigger, regex, key) in key order, "" guarding branches without a literal
         # prefix; per key count, where the branches of the first `count` keys end (all / ASCII-only).
-        branches: list[tuple[str, re.Pattern[str], Any]] = []
-        ascii_branches: list[tuple[str, re.Pattern[str], Any]] = []
+        branches: list[tuple[tuple[str, ...], re.Pattern[str], Any]] = []
+        ascii_branches: list[tuple[tuple[str, ...], re.Pattern[str], Any]] = []
         self._ends: list[tuple[int, int]] = [(0, 0)]
         for key, pattern in named_patterns:
             lowered = re.sub(r"\\.|[A-Z]", lambda m: m.group(0) if m.group(0)[0] == "\\" else m.group(0).lower(),
                              pattern)
-            own = [(_literal_prefix(branch) or "", re.compile(branch), key) for branch in _split_branches(lowered)]
+            own = [(_triggers(branch), re.compile(branch), key) for branch in _split_branches(lowered)]
             own.sort(key=lambda branch: not branch[0])  # a trigger test is cheaper than a regex search
             branches += own
-            ascii_branches += [branch for branch in own if branch[0].isascii()]
+            ascii_branches += [branch for branch in own if all(t.isascii() for t in branch[0])]
             self._ends.append((len(branches), len(ascii_branches)))
         self._branches = (tuple(branches), tuple(ascii_branches))
 
     def first_key(self, text: str, limit: int | None = None) -> Any:
         """The first key (among the first `limit`) whose pattern matches `text` (already lower-cased)."""
+        found = self.first_match(text, limit)
+        return found[0] if found else None
+
+    def first_match(self, text: str, limit: int | None = None) -> tuple[Any, str] | None:
+        """Like `first_key`, with the matched text."""
         ascii_only = text.isascii()
         branches = self._branches[ascii_only]
         if limit is not None:
             branches = branches[:self._ends[limit][ascii_only]]
-        for trigger, regex, key in branches:
-            if trigger in text and regex.search(text):
-                return key
+        for triggers, regex, key in branches:
+            if len(triggers) == 1:
+                if triggers[0] not in text:
+                    continue
+            elif triggers:
+                for trigger in triggers:
+                    if trigger in text:
+                        break
+                else:
+                    continue
+            match = regex.search(text)
+            if match:
+                return key, match.group(0)
         return None
 
 
@@ -100,10 +129,38 @@ def _split_branches(pattern: str) -> list[str]:
     return [*branches, pattern[start:]]
 
 
+def _triggers(branch: str) -> tuple[str, ...]:
+    """Literals one of which every match contains: the branch's prefix, or those of its leading group.
+
+    An empty tuple means the branch has no selective literal and its regex always runs.
+    """
+    prefix = _literal_prefix(branch)
+    if prefix:
+        return (prefix,)
+    body = branch[2:] if branch.startswith("\\b") else branch
+    if not body.startswith("(?:"):
+        return ()
+    depth, end = 0, -1
+    for i, char in enumerate(body):
+        if char == "\\":
+            continue
+        if char == "(" and body[i - 1:i] != "\\":
+            depth += 1
+        elif char == ")" and body[i - 1:i] != "\\":
+            depth -= 1
+            if depth == 0:
+                end = i
+                break
+    if end < 0 or body[end + 1:end + 2] in ("?", "*", "{"):
+        return ()  # an optional leading group promises nothing
+    alternatives = [_literal_prefix(alt) for alt in _split_branches(body[3:end])]
+    return tuple(alt for alt in alternatives if alt) if all(alternatives) else ()
+
+
 def _literal_prefix(branch: str) -> str | None:
     """The literal text every match of the branch starts with, if long enough to be selective."""
     body = branch[2:] if branch.startswith("\\b") else branch
-    prefix = []
+    prefix: list[str] = []
     for i, char in enumerate(body):
         if char in "\\[](){}?*+|^$.":
             if char == "\\" and i + 1 < len(body) and body[i + 1] in ".-/:":
@@ -196,6 +253,10 @@ def categorize_failure(error: Any) -> FailureReason:
     return describe_failure(error).reason
 
 
+# A candidate: (priority, tie-break, reason, layer, evidence); the first maximum wins.
+_Candidate = tuple[int, int, FailureReason, str, str]
+
+
 def _describe(error: Any) -> FailureInfo:
     evidence = gather_evidence(error)
     text = evidence.text
@@ -204,15 +265,29 @@ def _describe(error: Any) -> FailureInfo:
     code_hits = _code_hits(evidence, text)
     status = next((s for s in evidence.statuses if 100 <= s <= 599), None) or _status_from_text(text)
     lowered = text.lower()
-    candidates: list[tuple[int, int, FailureReason]] = []  # (priority, tie-break, reason); first max wins
-    candidates += [(prio, 1, reason) for _, reason, prio in code_hits]
+    candidates: list[_Candidate] = [(prio, 1, reason, "provider_code", f"code {code}")
+                                    for code, reason, prio in code_hits]
     candidates += _phrase_hits(text, lowered, code_hits[0][2] if code_hits else -1)
     candidates += _class_hits(evidence, text)
     if status in _BOOK.statuses:
-        candidates.append((rules.HTTP_STATUS, 0, _BOOK.statuses[status]))
-    reason = max(candidates, key=lambda c: (c[0], c[1]))[2] if candidates else FailureReason.UNKNOWN
+        candidates.append((rules.HTTP_STATUS, 0, _BOOK.statuses[status], "http_status", f"derived from HTTP {status}"))
     error_code = code_hits[0][0] if code_hits else _first_identifier(evidence.codes)
-    return FailureInfo(reason, error_code, status, _provider(lowered, evidence.codes))
+    provider = _provider(lowered, evidence.codes)
+    if candidates:
+        priority, _, reason, layer, note = max(candidates, key=lambda c: (c[0], c[1]))
+        return FailureInfo(reason, error_code, status, provider, _confidence(layer, priority), layer, note)
+    guess = statistical.predict(text)
+    if guess is None or guess[0] == FailureReason.UNKNOWN.value:
+        return FailureInfo(FailureReason.UNKNOWN, error_code, status, provider)
+    return FailureInfo(FailureReason(guess[0]), error_code, status, provider, round(0.6 * guess[1], 2),
+                       "statistical", f"statistical fallback, p={guess[1]:.2f}")
+
+
+def _confidence(layer: str, priority: int) -> float:
+    """Provider codes and specific phrases are near-certain; a bare status or generic code much less."""
+    if layer == "http_status":
+        return 0.5
+    return round(min(0.98, 0.45 + priority / 200), 2)
 
 
 def _code_hits(evidence: Evidence, text: str) -> list[tuple[str, FailureReason, int]]:
@@ -230,24 +305,34 @@ def _code_hits(evidence: Evidence, text: str) -> list[tuple[str, FailureReason, 
     return hits
 
 
-def _phrase_hits(text: str, lowered: str, code_priority: int) -> list[tuple[int, int, FailureReason]]:
+def _phrase_hits(text: str, lowered: str, code_priority: int) -> list[_Candidate]:
     """The best built-in phrase that could still beat the best code (codes win ties), plus custom rules."""
     worth_trying = bisect.bisect_left(_BOOK.phrase_ranks, -code_priority)
-    best = _BOOK.phrases.first_key(lowered, worth_trying)
-    hits = [best] if best else []
+    best = _BOOK.phrases.first_match(lowered, worth_trying)
+    hits: list[_Candidate] = []
+    if best:
+        (priority, tie, reason), matched = best
+        hits.append((priority, tie, reason, "phrase", f"phrase: {_clip(matched)}"))
     custom = _BOOK.custom
-    hits += [(prio, 2 + len(custom) - order, reason)
-             for order, (pattern, reason, prio) in enumerate(custom) if pattern.search(text)]
+    for order, (pattern, reason, prio) in enumerate(custom):
+        match = pattern.search(text)
+        if match:
+            hits.append((prio, 2 + len(custom) - order, reason, "custom_rule", f"rule: {_clip(match.group(0))}"))
     return hits
 
 
-def _class_hits(evidence: Evidence, text: str) -> list[tuple[int, int, FailureReason]]:
-    hits = []
+def _clip(matched: str) -> str:
+    matched = " ".join(matched.split())
+    return matched if len(matched) <= 40 else matched[:39] + "\u2026"
+
+
+def _class_hits(evidence: Evidence, text: str) -> list[_Candidate]:
+    hits: list[_Candidate] = []
     named = _CLASS_IN_TEXT.findall(text) if any(suffix in text for suffix in _CLASS_SUFFIXES) else []
     for name in [*evidence.class_names, *named]:
         entry = _BOOK.classes.get(name.lower())
         if entry:
-            hits.append((entry[1], 0, entry[0]))
+            hits.append((entry[1], 0, entry[0], "sdk_class", f"exception class {name}"))
     return hits
 
 

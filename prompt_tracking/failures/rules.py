@@ -40,20 +40,20 @@ PROVIDER_CODES: dict[R, tuple[str, ...]] = {
         "QuotaExceeded", "quota_exceeded", "SetLimitExceeded", "payment_required",
     ),
     R.RATE_LIMIT: (
-        "rate_limit_exceeded", "RateLimitExceeded", "rate_limit_reached_error", "rate_limit_error",
+        "RateLimitExceeded", "rate_limit_reached_error", "rate_limit_error",
         "Throttling", "Throttling.RateQuota", "Throttling.User", "RequestThrottled", "throttled",
-        "too_many_requests", "RateLimitError", "PUBLIC_ERROR_UNUSUAL_ACTIVITY_TOO_MUCH_TRAFFIC",
+        "PUBLIC_ERROR_UNUSUAL_ACTIVITY_TOO_MUCH_TRAFFIC",
     ),
     R.AUTHENTICATION: (
         "invalid_api_key", "api_key_invalid", "API_KEY_INVALID", "AuthenticationError",
         "authentication_error", "InvalidApiKey", "CREDENTIALS_MISSING", "UNAUTHENTICATED",
-        "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "permission_error",
+        "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ModelNotOpen",
     ),
     R.INVALID_PARAMETERS: (
         "InvalidParameter", "MissingParameter", "invalid_size", "invalid_field_value", "invalid_value",
         "invalid_parameter", "InvalidURL", "InvalidImage", "BadRequest.EmptyInput",
         "BadRequest.EmptyParameters", "BadRequest.EmptyModel", "InvalidEndpointOrModel.NotFound",
-        "ModelNotOpen", "bad_request", "invalid_image", "image_too_large", "unsupported_image_media_type",
+        "bad_request", "invalid_image", "image_too_large", "unsupported_image_media_type",
     ),
     R.TIMEOUT: (
         "request_timeout", "startup_timeout", "generation_timeout", "runner_connection_timeout",
@@ -70,72 +70,121 @@ PROVIDER_CODES: dict[R, tuple[str, ...]] = {
 # Envelope codes that only say which family an error belongs to; the body's words win.
 GENERIC_CODES: dict[R, tuple[str, ...]] = {
     R.INVALID_PARAMETERS: ("invalid_request_error", "INVALID_ARGUMENT", "BadRequest", "FAILED_PRECONDITION"),
-    R.AUTHENTICATION: ("PERMISSION_DENIED", "Forbidden", "Unauthorized"),
-    R.RATE_LIMIT: ("RESOURCE_EXHAUSTED",),
+    R.AUTHENTICATION: ("PERMISSION_DENIED", "Forbidden", "Unauthorized", "permission_error"),
+    R.RATE_LIMIT: ("RESOURCE_EXHAUSTED", "rate_limit_exceeded", "rate_limit_error", "RateLimitError",
+                   "too_many_requests"),
     R.SERVER_ERROR: ("server_error", "UNAVAILABLE", "INTERNAL", "api_error", "overloaded_error"),
 }
 
-# Message phrases as (pattern, reason, priority); matched case-insensitively on the text.
+# Message phrases as (pattern, reason, priority); matched case-insensitively on the text. Each
+# family is general vocabulary for its reason (English and Chinese), not one phrase per message.
+# Priorities settle overlaps: specific money words beat "rate limit", capacity words beat a 429's
+# wording, a size limit beats "resource exhausted", an interruption beats "canceled".
 MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
     # Content moderation: the provider refused the prompt, an input image or the output.
     (r"\bSAFETY\.(?:INPUT|OUTPUT)\.\w+|public_error_unsafe\w*", R.CONTENT_FILTER, 95),
-    (r"content[ _-]?(?:polic(?:y|ies)|moderat\w*|filter(?:ing|ed)?\b|management polic\w*|safety|security)"
-     r"|safety (?:system|filters?|check\w*|settings|threshold|polic\w*)|inappropriate content"
-     r"|\bnsfw\b|sensitive (?:content|information|words)|responsible ai|\bmoderated\b"
-     r"|violat\w* (?:our |the |google's |openai's )?(?:content |usage )?(?:polic\w*|guidelines|terms)"
-     r"|flagged (?:by|as|for)|response is blocked|prompt (?:was )?blocked|blocked by (?:our |the )?safety"
-     r"|intellectual property|filtered words|prohibited (?:one or more )?words|risk ?detection|raimediafilteredreasons"
-     r"|may contain [^.\n]{0,30}?(?:violen\w*|sexual|porn\w*|nudity|severe violation)"
-     r"|敏感|违规|违禁|不当内容|内容安全|审核未通过|风险识别", R.CONTENT_FILTER, 90),
-    # Out of money or out of a plan's allowance.
-    (r"\bquota\b|insufficient[ _](?:credit|balance|fund|quota)\w*|not (?:have )?enough (?:credits?|balance|funds)"
-     r"|credit balance is too low|exceeded your [^.\n]{0,30}credits|billing|payment required|top[ _-]?up|exhausted balance"
-     r"|balance (?:is )?(?:exhausted|insufficient|too low)|overdue|arrear|good standing|budget (?:has been )?exceeded"
-     r"|credits? (?:have|has) been used up|credits have been used|used up|out of credits|can only afford"
-     r"|no (?:remaining |more |available )?(?:balance|credits?|funds)\b"
-     r"|余额|欠费|额度|充值", R.QUOTA_EXCEEDED, 85),
-    # Throttled: too many requests in a window.
-    (r"rate[ _-]?limit|too many requests|throttl\w*|requests? per (?:minute|second|min\b)|too quickly"
-     r"|too much traffic|concurrency limit|slow down|error code:? 1015|限流|频率|请求过多|请求过于频繁",
+    (r"content[ _-]?(?:polic(?:y|ies)|moderat\w*|filter(?:ing|ed)?\b|management polic\w*|safety|security|exists risk)"
+     r"|safety (?:system|filters?|check\w*|settings|threshold|polic\w*|review|reasons?|guidelines|standards)"
+     r"|inappropriate|\bnsfw\b|\bsensitive\b|responsible ai|\bmoderat(?:ed|ion|ors?|e)\b|guardrail"
+     r"|violat\w* (?:our |the |google's |openai's )?(?:content |usage |community )?(?:polic\w*|guidelines|terms|rules)"
+     r"|against (?:our |the )?(?:community|content|usage) (?:standards|guidelines|polic\w*)|community standards"
+     r"|flagged (?:by|as|for)|\bflagged\b|response (?:is|was) blocked|prompt (?:was |is |has been )?(?:blocked|rejected)"
+     r"|blocked by (?:our |the )?(?:safety|bing|moderation|filter)|blocked (?:prompt|content|image)|\bcensor(?:ed|ship)?\b"
+     r"|intellectual property|filtered words|prohibited (?:one or more )?(?:words|content)|risk ?detection"
+     r"|raimediafilteredreasons|(?:word|term|prompt) \S+ is banned|\bbanned (?:words?|prompts?|terms?)\b"
+     r"|may contain [^.\n]{0,30}?(?:violen\w*|sexual|porn\w*|nudity|severe violation)|\b(?:csam|unsafe content)\b"
+     r"|敏感|违规|违禁|不当内容|内容安全|审核未通过|审核不通过|安全策略|风险识别|涉黄|色情|暴力", R.CONTENT_FILTER, 90),
+    # Out of money, credit or a plan's allowance.
+    (r"insufficient[ _](?:credit|balance|fund|quota|points|account)\w*|not (?:have )?enough (?:credits?|balance|funds|points|kudos)"
+     r"|credit balance|exceeded your (?:current )?(?:quota|[^.\n]{0,30}credits)|billing|payment required|top[ _-]?up"
+     r"|exhausted balance|balance (?:is )?(?:exhausted|insufficient|too low|not enough)|overdue|arrear|good standing"
+     r"|budget (?:has been )?exceeded|(?:spending|usage|plan|monthly|daily|task) (?:limit|cap|quota)\b[^.\n]{0,20}"
+     r"(?:reached|exceeded|hit)|(?:reached|exceeded|hit) (?:your |the |its )?(?:monthly |daily |plan |usage |spending )+"
+     r"(?:limit|cap|quota)|used (?:all|up)[^.\n]{0,30}(?:credits?|quota|allowance)|credits? (?:have|has) been used"
+     r"|(?:no|any|enough|out of|purchase|buy|add|more|remaining|zero) (?:\w+ ){0,2}(?:credits?|kudos|anlas)\b"
+     r"|\bkudos\b|can only afford|no (?:remaining |more |available )?(?:balance|funds)\b|allowance (?:has been )?exhausted"
+     r"|pkgexhausted|quota (?:has been |is )?(?:exceeded|exhausted|used up|reached)|out of quota|quota_exceeded"
+     r"|free (?:tier|trial)[^.\n]{0,30}(?:ended|expired|exhausted|used)|trial (?:has )?(?:ended|expired)|upgrade (?:your )?plan"
+     r"|tokens\.total|余额|欠费|额度|充值|积分不足|点数不足|用量上限|套餐|已用完|已用尽|配额", R.QUOTA_EXCEEDED, 88),
+    (r"\bquota\b", R.QUOTA_EXCEEDED, 78),
+    # The provider is out of capacity: a 429 or 503 that is not about this caller's usage.
+    (r"overloaded|no capacity|out of capacity|capacity (?:exhausted|exceeded|reached|issue|constraints?)"
+     r"|insufficient (?:\w+ )?capacity|at capacity"
+     r"|high demand|heavy (?:load|traffic)|server is busy|servers? (?:are|is) (?:currently )?busy|try again later[^\n]{0,10}overload"
+     r"|服务繁忙|系统繁忙|负载过高|资源不足|算力不足", R.SERVER_ERROR, 87),
+    # Throttled: too many requests in a window, or too many at once.
+    (r"rate[ _-]?limit|too many (?:requests|concurrent|tasks|jobs|pending)|throttl\w*|requests? per (?:minute|second|min\b)"
+     r"|too quickly|too much traffic|concurren(?:cy|t)\w*[^.\n]{0,40}(?:limit|exceed|maximum|max|reached|allowed)"
+     r"|(?:maximum|max|limit)[^.\n]{0,30}concurren\w*|(?:task |job |request )?queue is full|queue (?:full|limit)"
+     r"|slow down|try again in \d+(?:\.\d+)?\s*(?:s|ms|sec|seconds?|minutes?)\b|reset after \d|retry after \d"
+     r"|error code:? 1015|\b(?:rpm|tpm|qps|rps)\b|限流|频率|请求过多|请求过于频繁|并发|访问过快|稍后再试[^\n]{0,5}频繁",
      R.RATE_LIMIT, 80),
     # A quota over a short window is throttling, whatever word the provider uses for it.
-    (r"resource (?:has been )?exhausted|per[_ ](?:minute|second)(?![a-z])", R.RATE_LIMIT, 86),
-    # Credentials or permissions.
-    (r"(?:invalid|incorrect|missing|wrong|expired|revoked|not valid)\W+(?:\w+\W+){0,3}?"
-     r"(?:api[ _-]?keys?|token|credentials?|ak/sk|signature|authentication)\b"
-     r"|(?:api[ _-]?keys?|access token|credentials?|ak/sk)\b[^.\n]{0,40}?"
-     r"\b(?:invalid|incorrect|missing|not valid|expired|revoked|not supported|not set|not provided)"
-     r"|key is not set|token is not set|no (?:api[ _-]?)?(?:key|token|credentials?) (?:was )?provided"
-     r"|unauthori[sz]ed|unauthenticated|not authenticated|authentication (?:failed|error)"
-     r"|invalid username or password|user is locked|account (?:is |has been )?(?:locked|suspended|disabled|banned)"
-     r"|鉴权|认证失败|校验未通过|无效的api", R.AUTHENTICATION, 75),
+    (r"per[_ ](?:minute|second)(?![a-z])|quota will reset", R.RATE_LIMIT, 89),
+    (r"resource (?:has been )?exhausted|用量受限", R.RATE_LIMIT, 86),
+    # A request or message over a size limit is a bad input, even when gRPC calls it RESOURCE_EXHAUSTED.
+    (r"larger than (?:the )?max|request too large|payload too large|exceeds? (?:the )?(?:maximum|max|model(?:'s)? limit|limit of)"
+     r"|message (?:size )?exceeds|too long for|prompt is too long|maximum context length", R.INVALID_PARAMETERS, 89),
+    # Credentials, account access or permissions.
+    (r"(?:invalid|incorrect|missing|wrong|expired|revoked|not valid|no valid|bad)\W+(?:\w+\W+){0,3}?"
+     r"(?:api[ _-]?keys?|keys?|token|credentials?|ak/sk|signature|authentication|cookie|secret)\b"
+     r"|(?:api[ _-]?keys?|access token|auth token|credentials?|ak/sk|secret key)\b[^.\n]{0,40}?"
+     r"\b(?:invalid|incorrect|missing|not valid|expired|revoked|not supported|not set|not provided|not found|required)"
+     r"|(?:key|token) (?:is |was )?not (?:set|provided|configured)|no (?:api[ _-]?)?(?:key|token|credentials?) (?:was )?(?:provided|found|set)"
+     r"|(?:must|need to) be set|client option must be set"
+     r"|unauthori[sz]ed|unauthenticated|not authenticated|(?:authentication|authorization|auth|certification|login|sign[ -]?in) (?:failed|error|required)"
+     r"|failed to authenticate|invalid username or password|user is locked"
+     r"|account (?:is |has been )?(?:locked|suspended|disabled|banned|deactivated|blocked)"
+     r"|must be verified|verify (?:your )?organi[sz]ation|not (?:been )?activated|not (?:yet )?enabled for|has not agreed"
+     r"|鉴权|认证失败|校验未通过|无效的api|未授权|密钥|令牌", R.AUTHENTICATION, 75),
     (r"permission denied|access denied|\bforbidden\b|do(?:es)?(?: not|n't) have (?:access|permission)"
-     r"|not (?:authorized|allowed) to|无权|没有权限", R.AUTHENTICATION, 58),
+     r"|not (?:authorized|allowed|permitted) to|no (?:access|permission) to|无权|没有权限", R.AUTHENTICATION, 58),
+    # Interrupted mid-run by the client, a proxy or a worker: a broken run, not a deliberate cancel.
+    (r"context cancel(?:l)?ed|processing interrupted|interrupt(?:ing|ed)? (?:prompt|processing|execution)"
+     r"|interruptprocessingexception|(?:operation|request) (?:was )?aborted|client (?:disconnected|closed)"
+     r"|aborted by (?:the )?client", R.SERVER_ERROR, 72),
     # Cancelled by the user or the app.
     (r"\bcancel(?:l)?ed\b|cancelled by|已取消|用户取消", R.CANCELLED, 70),
     # Took too long.
-    (r"timed?[ -]?out|\btimeout\b|deadline exceeded|took too long|超时", R.TIMEOUT, 70),
+    (r"gateway time-?out|deadline (?:exceeded|expired)", R.TIMEOUT, 91),
+    (r"timed?[ -]?out|\btimeout\b|took too long|too long to (?:respond|complete)|超时", R.TIMEOUT, 70),
     # Could not reach the provider at all.
-    (r"name or service not known|nodename nor servname|failed to establish a new connection"
-     r"|temporary failure in name resolution|getaddrinfo|network is unreachable|no route to host"
-     r"|connection (?:refused|reset|aborted|error|closed)|remote end closed|server disconnected"
-     r"|eof occurred in violation of protocol|ssl(?:eof)?error|certificate verify failed|\bssl\b"
-     r"|proxy error|broken pipe|网络错误|网络异常|网络不可达|连接失败|连接被拒绝|无法连接",
-     R.NETWORK_ERROR, 65),
-    # Wrong input: parameters, sizes, URLs, models that do not exist.
-    (r"invalid (?:parameter|argument|value|url|size|request body|input|format|model|version|field|image|option)s?"
+    (r"name or service not known|nodename nor servname|failed to establish a new connection|failed host lookup"
+     r"|temporary failure in name resolution|getaddrinfo|network is unreachable|no route to host|host lookup"
+     r"|connection (?:refused|reset|aborted|error|closed|failed|timed)|remote end closed|server disconnected"
+     r"|(?:failed|unable|could not|couldn't|can't|cannot) (?:to )?connect|connect(?:ion)? failed|io exception"
+     r"|eof occurred in violation of protocol|ssl(?:eof)?error|certificate verify failed|\bssl\b|\btls\b"
+     r"|proxy error|broken pipe|socket hang up|econn\w+|enotfound|network (?:error|request failed|failure)"
+     r"|error sending request|failed to fetch\s*(?:$|\n|[^\x00-\x7f])|fetch failed|dns"
+     r"|网络错误|网络异常|网络不可达|连接失败|连接被拒绝|无法连接|连接超时|代理", R.NETWORK_ERROR, 65),
+    # Wrong input: parameters, sizes, URLs, models that do not exist, workflow validation.
+    (r"invalid (?:parameter|argument|value|url|size|request body|input|format|model|version|field|image|option|prompt|data|type)s?"
      r"|parameters?\b[^.\n]{0,60}?\b(?:not valid|invalid|missing)|missing (?:one or multiple )?required"
-     r"|required (?:input )?(?:parameter|input|argument|field)|is not one of|not supported (?:by|for) this model"
-     r"|must be (?:one of|between|at (?:least|most)|less|greater|a |an )|does not exist|\bnot found\b"
-     r"|must exist|cannot (?:both )?be (?:empty|none|null|blank)"
-     r"|unsupported|too (?:large|long|small)|exceeds the maximum|validation (?:error|failed)"
-     r"|unprocessable|malformed|content-type: must be|error while downloading|failed to download"
-     r"|参数错误|参数无效|非法参数", R.INVALID_PARAMETERS, 60),
-    # The provider broke or is overloaded.
+     r"|required (?:input )?(?:parameter|input|argument|field)|is not one of|not supported|do(?:es)? not support|only supports?"
+     r"|must be (?:one of|between|at (?:least|most)|less|greater|a |an |multiples?|divisible|positive)|divisible by|multiples? of"
+     r"|does not exist|not exist|\bnot found\b|no such (?:model|file|deployment)|no file named|must exist|must contain"
+     r"|cannot (?:both )?be (?:empty|none|null|blank)|value not in list|failed validation|failed to validate"
+     r"|validating|type mismatch|does not match|mismatch|is not a valid|not a valid|not in list"
+     r"|unsupported|too (?:large|long|small|many)|exceeds|validation (?:error|failed)|valueerror"
+     r"|unprocessable|malformed|content-type: must be|error while downloading|failed to download|download failed"
+     r"|sizes? of tensors must match|expected (?:\w+ )?shape|参数错误|参数无效|非法参数|不支持|格式错误|不存在",
+     R.INVALID_PARAMETERS, 60),
+    # The provider or the local engine broke.
+    (r"out of memory|\boom\b|not enough memory|memory access|failed to allocate|cannot allocate|unable to allocate"
+     r"|device-side assert|cuda error|hip error|cudnn|nansexception|all nans|segmentation fault|core dumped"
+     r"|runner (?:process )?(?:has )?terminated|failed to start a?\s?\w* ?runner|error starting \w+ runner|runner crash\w*"
+     r"|(?:model )?load(?:ing)? failed|failed to load|could not load|cannot load|can't load|error loading|failed loading"
+     r"|ggml_assert|assertion failed|not enough space|exit (?:status|code) (?:[1-9]|0x)|exited with|worker (?:crash|died|exit)\w*"
+     r"|is currently loading|currently loading|warming up|\bis cold\b|not ready", R.SERVER_ERROR, 66),
     (r"internal (?:server )?error|server error|the server had an error|service (?:is )?unavailable"
-     r"|temporarily unavailable|overloaded|out of memory|bad gateway|high demand|is currently loading|\bunavailable\b"
-     r"|error occurred while processing your request|unable to process your prompt"
-     r"|服务器错误|服务繁忙|系统繁忙|暂时不可用|内部错误", R.SERVER_ERROR, 55),
+     r"|temporarily unavailable|bad gateway|\bunavailable\b|upstream|gateway error|backend error"
+     r"|error occurred while processing your request|unable to process your prompt|unexpected error"
+     r"|(?:can't|cannot|could not|unable to) (?:create|generate|process)[^.\n]{0,30}right now|working to resolve"
+     r"|服务器错误|暂时不可用|内部错误|系统错误|服务异常|暂时无法|服务错误|后端错误",
+     R.SERVER_ERROR, 55),
+    # Messages that only say something failed: any other evidence wins, and the fallback must not guess.
+    (r"something went wrong|unknown error|an error (?:has )?occurred|(?:please )?try again(?: later)?\W*$"
+     r"|there (?:is|was) (?:an )?error|unexpected error occurred|未知错误|请稍后(?:再)?试\W*$", R.UNKNOWN, 5),
 )
 
 # Exception class names (from the exception chain, its MRO, or as they read inside a str()).
@@ -171,21 +220,75 @@ HTTP_STATUSES: dict[R, tuple[int, ...]] = {
     R.SERVER_ERROR: (500, 501, 502, 503, 505, 520, 521, 522, 523, 525, 526, 529),
 }
 
-# Provider names, recognised from hosts, SDK names, model names or provider-only codes.
+# Provider names, recognised from hosts, SDK names, model names or provider-only codes. The first
+# match wins, so hosts and wrapper tools come before the model families they relay.
 PROVIDERS: tuple[tuple[str, str], ...] = (
-    # Hosts and SDK names first: a URL is stronger evidence than a model name such as "Wan2.1".
-    ("huggingface", r"huggingface|hf_hub|HfHubHTTPError|\bhf\.co\b"),
-    ("volcengine_ark", r"volces\.com|volcengine|byteplus|modelark|火山|seedream|seedance|seededit|doubao"
-                       r"|AccountOverdueError|SensitiveContentDetected|RiskDetection|CSDRequestId"),
+    # Gateways and relays name the upstream too; their own name is the stronger evidence.
+    ("openrouter", r"openrouter"),
+    ("litellm", r"litellm"),
+    ("one_api", r"one-api|one_api|oneapi|new-api"),
+    ("vercel_ai_gateway", r"vercel ai gateway|ai-gateway\.vercel|gateway\.ai\.vercel"),
+    ("aihubmix", r"aihubmix"),
+    ("pollinations", r"pollinations"),
+    ("azure_openai", r"azure|openai\.azure\.com|aoai|cognitiveservices|deploymentnotfound"),
+    ("bedrock", r"bedrock|invokemodel|amazonaws\.com|\bnova (?:canvas|reel)|guardrail_intervened"),
+    ("cloudflare_workers_ai", r"workers[ -]ai|@cf/|\bai\.run\b|api\.cloudflare\.com/client/v4/accounts"),
+    ("cloudflare", r"cloudflare|error code:? 10\d\d|cf-ray|ray id"),
+    ("huggingface", r"huggingface|hf_hub|HfHubHTTPError|\bhf\.co\b|inferenceclient|inferencetimeouterror"),
+    ("volcengine_ark", r"volces\.com|volcengine|byteplus|modelark|火山|seedream|seedance|seededit|doubao|\bark\b"
+                       r"|AccountOverdueError|SensitiveContentDetected|RiskDetection|CSDRequestId|jimeng|即梦"),
     ("dashscope", r"dashscope|aliyun|alibabacloud|model-studio|bailian|百炼|通义|DataInspection"
-                  r"|data_inspection_failed|Arrearage|wanx|\bwan2\.\d|\bqwen"),
+                  r"|data_inspection_failed|Arrearage|wanx|\bwan2\.\d|\bqwen|阿里云"),
+    ("baidu", r"baidu|qianfan|wenxin|ernie|文心|千帆|百度|aip\.baidubce"),
+    ("xfyun_spark", r"xfyun|xf-yun|讯飞|spark ?(?:max|pro|lite|desk)|generalv\d|AppIdNoAuthError|sparkapi"),
+    ("tencent_cloud", r"tencentcloud|tencent cloud|腾讯云|hunyuan|混元"),
+    ("zhipu", r"zhipu|bigmodel\.cn|智谱|\bglm-|chatglm|cogview"),
+    ("minimax", r"minimax|hailuo|海螺"),
+    ("moonshot", r"moonshot|kimi"),
+    ("deepseek", r"deepseek"),
+    ("siliconflow", r"siliconflow|硅基流动"),
     ("replicate", r"replicate|\br8_\w"),
+    ("cog", r"\bcog\.|\bcog\b"),
     ("fal", r"\bfal\.(?:ai|run|media)|fal_client|fal-ai|FalException|\bfal\b"),
     ("bfl", r"\bbfl\b|bfl\.(?:ai|ml)|black forest labs|flux[-. ]?(?:1\.1|pro|dev|kontext)"),
     ("runway", r"runway|SAFETY\.(?:INPUT|OUTPUT)"),
     ("stability", r"stability\.ai|stabilityai|stable-image|dreamstudio|stability"),
-    ("openrouter", r"openrouter"),
-    ("anthropic", r"anthropic"),
+    ("ideogram", r"ideogram"),
+    ("leonardo", r"leonardo"),
+    ("luma", r"\bluma|dream machine"),
+    ("kling", r"kling|可灵"),
+    ("midjourney", r"midjourney|\bmj\b|imagine (?:command|prompt)"),
+    ("novelai", r"novelai|\bnai\b|anlas"),
+    ("aihorde", r"stable ?horde|ai ?horde|aihorde|kudos"),
+    ("civitai", r"civitai"),
+    ("bing", r"\bbing\b|bing\.com|bingimagecreator|bingart"),
+    ("xai", r"\bxai\b|x\.ai\b|\bgrok"),
+    ("groq", r"\bgroq"),
+    ("mistral", r"mistral|codestral"),
+    ("together", r"together(?:\.ai|\.xyz|_ai|ai)|api\.together"),
+    ("cerebras", r"cerebras"),
+    ("featherless", r"featherless"),
+    ("anthropic", r"anthropic|\bclaude"),
     ("google", r"googleapis|generativelanguage|aiplatform|vertex|gemini|imagen|\bveo\b|google\.rpc|raiMediaFiltered|google"),
-    ("openai", r"openai|dall-?e|gpt-image|insufficient_quota|billing_hard_limit_reached|\bsk-proj"),
+    ("openai", r"openai|dall-?e|gpt-image|insufficient_quota|billing_hard_limit_reached|\bsk-proj|chatgpt|\bgpt-\d"),
+    # Local engines and tools.
+    ("comfyui", r"comfy|ksampler|checkpointloader|prompt_outputs_failed_validation|interruptprocessingexception"),
+    ("a1111", r"a1111|automatic1111|stable-diffusion-webui|sd-webui|\bforge\b|nansexception"),
+    ("sdnext", r"sdnext|sd\.next|vladmandic"),
+    ("invokeai", r"invokeai|invoke\.ai|\binvoke\b"),
+    ("fooocus", r"fooocus"),
+    ("ollama", r"ollama|llama runner|:11434"),
+    ("localai", r"localai|local-ai"),
+    ("koboldcpp", r"kobold"),
+    ("diffusers", r"diffusers|diffusion_pytorch_model|pipeline_stable_diffusion"),
+    ("transformers", r"transformers|pytorch_model\.bin"),
+    ("torch", r"\btorch\b|cuda out of memory|pytorch|cuda error|hip out of memory"),
+    ("gradio", r"gradio"),
+    ("grpc", r"grpc|statuscode\.|_inactiverpcerror|rpcexception|rendezvous"),
+    ("aiohttp", r"aiohttp|clientconnectorerror|serverdisconnectederror"),
+    ("httpx", r"httpx"),
+    ("urllib3", r"urllib3|maxretryerror|newconnectionerror"),
+    ("requests", r"requests\.exceptions|\brequests\b"),
+    ("nginx", r"nginx"),
+    ("browser_fetch", r"failed to fetch|typeerror: fetch|networkerror when attempting"),
 )

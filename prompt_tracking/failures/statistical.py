@@ -1,0 +1,170 @@
+"""The statistical fallback: a multinomial naive Bayes over word and character n-grams.
+
+It decides only when no code, class name, status or phrase spoke. The fitted model ships as
+`statistical_model.npz` inside this package (vocabulary plus per-reason log weights), loaded
+lazily on first use with importlib.resources, never from a network. `fit` is plain numpy so
+the evaluation can re-fit it per cross-validation fold without the held-out provider;
+`prompt_tracking.failures.train` writes the shipped file from the corpus.
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib.resources
+import io
+import logging
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # numpy is imported on first use: importing the categorizer stays cheap
+    import numpy as np
+
+logger = logging.getLogger(__name__)
+
+MODEL_FILE = "statistical_model.npz"
+MAX_CHARS = 400  # the head of a message carries its reason; a cap keeps the cost per message flat
+MIN_PROBABILITY = 0.8  # below this the fallback stays silent and the reason is `unknown`
+_WORD = re.compile(r"[a-z][a-z']+|[\u4e00-\u9fff]+|\d{3}")
+_DIGITS = re.compile(r"\d")
+
+
+def features(text: str) -> list[str]:
+    """Word unigrams and bigrams, status-like numbers, and character 4-grams of words (CJK: 1-2 grams)."""
+    head = text[:MAX_CHARS].lower()
+    words = _WORD.findall(head)
+    grams: list[str] = []
+    previous = ""
+    for word in words:
+        if word[0] >= "\u4e00":
+            grams += list(word)
+            grams += [word[i:i + 2] for i in range(len(word) - 1)]
+            previous = ""
+            continue
+        grams.append(word)
+        if previous:
+            grams.append(previous + " " + word)
+        previous = word
+        if len(word) > 4 and not word.isdigit():
+            padded = f"<{word}>"
+            grams += ["#" + padded[i:i + 4] for i in range(len(padded) - 3)]
+    return grams
+
+
+@dataclasses.dataclass(frozen=True)
+class Model:
+    """Vocabulary index, per-class log weights (classes x features) and class log priors."""
+
+    classes: tuple[str, ...]
+    index: dict[str, int]
+    weights: np.ndarray[Any, Any]
+    priors: np.ndarray[Any, Any]
+
+    def predict(self, text: str) -> tuple[str, float] | None:
+        """The most likely reason and its probability, or None when no known feature is present."""
+        import numpy as np
+
+        ids = [i for i in map(self.index.get, features(text)) if i is not None]
+        if not ids:
+            return None
+        scores = self.priors + self.weights[:, ids].sum(axis=1)
+        # Naive Bayes over-counts correlated n-grams; scaling by the feature count tempers its certainty.
+        scores = (scores - scores.max()) / max(1.0, len(ids) ** 0.5)
+        probabilities = np.exp(scores)
+        probabilities /= probabilities.sum()
+        best = int(probabilities.argmax())
+        return self.classes[best], float(probabilities[best])
+
+
+def fit(texts: Sequence[str], labels: Sequence[str], min_count: int = 2, alpha: float = 0.3) -> Model:
+    """Fit a multinomial naive Bayes; features seen fewer than `min_count` times are dropped."""
+    grams_per_text = [set(features(text)) for text in texts]
+    return fit_features(grams_per_text, labels, min_count, alpha)
+
+
+def fit_features(grams_per_text: Sequence[Iterable[str]], labels: Sequence[str], min_count: int = 2,
+                 alpha: float = 0.3) -> Model:
+    """`fit` on precomputed feature sets (the evaluation extracts them once for all folds)."""
+    import numpy as np
+
+    counts: dict[str, int] = {}
+    for grams in grams_per_text:
+        for gram in grams:
+            counts[gram] = counts.get(gram, 0) + 1
+    vocabulary = sorted(gram for gram, count in counts.items() if count >= min_count)
+    index = {gram: i for i, gram in enumerate(vocabulary)}
+    classes = tuple(sorted(set(labels)))
+    class_of = {name: i for i, name in enumerate(classes)}
+    matrix = np.zeros((len(classes), len(vocabulary)), dtype=np.float64)
+    for grams, label in zip(grams_per_text, labels):
+        row = class_of[label]
+        for gram in grams:
+            column = index.get(gram)
+            if column is not None:
+                matrix[row, column] += 1.0
+    smoothed = matrix + alpha
+    weights = np.log(smoothed / smoothed.sum(axis=1, keepdims=True))
+    class_counts = np.bincount([class_of[label] for label in labels], minlength=len(classes)).astype(np.float64)
+    priors = np.log((class_counts + 1.0) / (class_counts.sum() + len(classes)))
+    return Model(classes, index, weights.astype(np.float32), priors.astype(np.float32))
+
+
+def save(model: Model, path: str) -> None:
+    """Write the model as a compressed npz (float16 weights keep the shipped file small)."""
+    import numpy as np
+
+    vocabulary = np.array(sorted(model.index, key=model.index.__getitem__))
+    np.savez_compressed(path, classes=np.array(model.classes), vocabulary=vocabulary,
+                        weights=model.weights.astype(np.float16), priors=model.priors)
+
+
+def load_bytes(data: bytes) -> Model:
+    """A model from the bytes of a saved npz."""
+    import numpy as np
+
+    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+        vocabulary = [str(gram) for gram in arrays["vocabulary"]]
+        return Model(tuple(str(c) for c in arrays["classes"]), {g: i for i, g in enumerate(vocabulary)},
+                     arrays["weights"].astype(np.float32), arrays["priors"].astype(np.float32))
+
+
+_LOCK = threading.Lock()
+_STATE: dict[str, Model | None] = {}
+
+
+def shipped_model() -> Model | None:
+    """The packaged model, loaded once; None (and a debug log) when it cannot be read."""
+    if "model" in _STATE:
+        return _STATE["model"]
+    with _LOCK:
+        if "model" not in _STATE:
+            try:
+                data = importlib.resources.files(__package__).joinpath(MODEL_FILE).read_bytes()
+                _STATE["model"] = load_bytes(data)
+            except Exception:  # a missing or damaged data file only silences the fallback
+                logger.debug("statistical failure model unavailable", exc_info=True)
+                _STATE["model"] = None
+    return _STATE["model"]
+
+
+def use_model(model: Model | None) -> None:
+    """Replace the model the fallback uses (the evaluation installs one fitted per fold)."""
+    with _LOCK:
+        _STATE["model"] = model
+
+
+def reset_model() -> None:
+    """Forget an installed model so the next call loads the shipped one again."""
+    with _LOCK:
+        _STATE.pop("model", None)
+
+
+def predict(text: str) -> tuple[str, float] | None:
+    """The fallback's reason and probability for `text`, or None when it has nothing to say."""
+    model = shipped_model()
+    if model is None:
+        return None
+    guess = model.predict(text)
+    if guess is None or guess[1] < MIN_PROBABILITY:
+        return None
+    return guess
