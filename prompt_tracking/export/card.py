@@ -46,11 +46,16 @@ def _dtype(column: str, task: str) -> str:
 
 def _yaml(manifest: dict[str, Any], extension: str) -> list[str]:
     lines = ["---", "configs:"]
-    for task in manifest["tasks"]:
+    # The loader cannot read an empty split (nor a config without one): only splits with rows.
+    loadable = {task: [s for s in manifest["split"]["names"] if counts[s]]
+                for task, counts in manifest["tasks"].items()}
+    loadable = {task: splits for task, splits in loadable.items() if splits}
+    for task, splits in loadable.items():
         lines += [f"- config_name: {task}", "  data_files:"]
-        lines += [f"  - split: {split}\n    path: {task}/{split}.{extension}"
-                  for split in manifest["split"]["names"]]
-    image_tasks = [t for t in manifest["tasks"] if t in IMAGE_COLUMNS]
+        lines += [f"  - split: {split}\n    path: {task}/{split}.{extension}" for split in splits]
+    if not loadable:
+        lines[-1] = "configs: []"
+    image_tasks = [t for t in loadable if t in IMAGE_COLUMNS]
     # Declared only for JSON Lines: the CSV loader reads an empty cell as NaN, which an
     # int64 or image feature refuses.
     if manifest.get("images") and extension == "jsonl" and image_tasks:
@@ -102,7 +107,8 @@ def dataset_card(manifest: dict[str, Any]) -> str:
     for task, counts in manifest["tasks"].items():
         cells = " | ".join(str(counts[s]) for s in names)
         lines.append(f"| {task} | {cells} | {counts['duplicates_removed']} |")
-    lines += [""]
+    lines += ["", "Empty splits are left out of the loader configs above (the `datasets` loader "
+              "cannot read an empty file); their files are still written.", ""]
     for task, counts in manifest["tasks"].items():
         lines += [f"- **{task}**: {_TASK_DESCRIPTIONS[task]} Columns: "
                   + ", ".join(f"`{c}`" for c in counts["columns"]) + "."]
