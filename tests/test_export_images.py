@@ -279,3 +279,12 @@ def test_min_quality_rating_decides_the_good_side(tracker, home, tmp_path):
         loose.counts["preference_pairs"].values())
     with pytest.raises(ValueError, match="min_quality_rating"):
         export_training_data(tracker, tmp_path / "c", min_quality_rating=2)
+
+
+def test_progress_reports_the_image_copy(pictured, tmp_path):
+    calls = []
+    export_training_data(pictured, tmp_path / "out", consent=True, images=True,
+                         progress=lambda fraction, message: calls.append((fraction, message)))
+    fractions = [f for f, _ in calls]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any("collected 1 result files" in m for _, m in calls)

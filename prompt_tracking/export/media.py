@@ -146,7 +146,7 @@ class MediaStore:
         if media is not None:
             self._by_digest[digest] = media
             done = self.counts["files"]
-            if self._progress is not None and done % 200 == 0:
+            if self._progress is not None and (done == 1 or done % 100 == 0):
                 self._progress(done, f"collected {done} result files")
         return media
 
