@@ -210,8 +210,19 @@ class ExportTab(ttk.Frame):
         self.open_button = ttk.Button(results, text="Open folder", command=self._open_folder)
         self.open_button.grid(row=0, column=1, sticky="n", padx=(8, 0))
         self.open_button.state(["disabled"])
-        ttk.Label(self, textvariable=self.auto_var, wraplength=520, justify="left").grid(
-            row=6, column=0, sticky="ew", pady=(8, 0))
+        self.auto_label = ttk.Label(self, textvariable=self.auto_var, wraplength=520,
+                                    justify="left")
+        self.auto_label.grid(row=6, column=0, sticky="ew", pady=(8, 0))
+        self.bind("<Configure>", self._on_resize, add="+")
+
+    def _on_resize(self, event: tk.Event) -> None:
+        """Long paths wrap at the tab's width, not at a fixed one that cuts them off."""
+        try:
+            width = max(300, event.width - 24)
+            for label in (self.status_label, self.auto_label):
+                label.configure(wraplength=width)
+        except Exception:
+            log.exception("prompt-tracking: export tab resize failed")
 
     # -- state -----------------------------------------------------------------------------
     @property
