@@ -193,8 +193,13 @@ def test_a_video_goes_along_with_a_first_frame_when_pillow_reads_one(tracker, ho
     assert report.images["videos"] == 2 and report.images["frames"] == 1
 
 
-def test_files_are_private_and_linked_originals_keep_their_mode(exported, home):
-    _, folder = exported
+def test_files_are_private_and_linked_originals_keep_their_mode(pictured, home, tmp_path):
+    for original in (home / "out").iterdir():
+        os.chmod(original, 0o640)
+    folder = tmp_path / "out"
+    report = export_training_data(pictured, folder, consent=True, images=True,
+                                  formats=("jsonl", "csv"))
+    assert report.images["linked"] == 9  # same file system: hard links
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     for path in folder.rglob("*"):
         mode = stat.S_IMODE(path.stat().st_mode)
@@ -202,9 +207,9 @@ def test_files_are_private_and_linked_originals_keep_their_mode(exported, home):
             assert mode == 0o700, path
         elif path.parent.name != "images":
             assert mode == 0o600, path
-    original = home / "out" / "a2.png"
-    assert stat.S_IMODE(original.stat().st_mode) == stat.S_IMODE(
-        os.stat(original).st_mode)  # untouched by the export
+        else:
+            assert path.stat().st_nlink == 2 and mode == 0o640  # the user's file, unchanged
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o640 for p in (home / "out").iterdir())
 
 
 def test_copy_mode_copies_private_files(pictured, tmp_path, home):

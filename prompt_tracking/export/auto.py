@@ -105,7 +105,8 @@ class AutoExporter:
                 return
             with self._lock:
                 self.new_ratings += 1
-                by_count = bool(self.every_new_ratings) and self.new_ratings >= self.every_new_ratings
+                by_count = (self.every_new_ratings is not None
+                            and self.new_ratings >= self.every_new_ratings)
             if by_count or self.interval_due():
                 self.trigger()
         except Exception:

@@ -84,7 +84,7 @@ def _images_section(manifest: dict[str, Any]) -> list[str]:
         "left out of the image tasks.", "",
         "```python",
         "import datasets",
-        f"ds = datasets.load_dataset(folder, \"quality\")   # `image` is a datasets.Image feature",
+        "ds = datasets.load_dataset(folder, \"quality\")   # `image` is a datasets.Image feature",
         "```", "",
         "`datasets` opens an image path as given, that is relative to the working directory: "
         "run from this folder, or use `prompt_tracking.export.load_dataset(folder, \"quality\")`, "
