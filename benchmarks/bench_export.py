@@ -1,6 +1,8 @@
-"""Training export speed: all six tasks for 100,000 records (target <= 5 s).
+"""Training export speed: all six tasks for 100,000 records (target <= 5 s), and with images:
+10,000 rated records with 10,000 local PNGs (target <= 10 s with hard links).
 
 Run: python benchmarks/bench_export.py [N]
+     python benchmarks/bench_export.py --images [N]   (default 10,000)
 Fills a temporary store with N synthetic records (the analysis branch's generator when it
 is importable, else a small built-in one with sessions, retries, ratings and some PII),
 then times `export_training_data` (best and median of 3 runs) for JSON Lines alone and for
@@ -106,5 +108,59 @@ def main(n: int = 100_000) -> None:
         tracker.close()
 
 
+def rated_records_with_pngs(n: int, folder: Path) -> list[PromptRecord]:
+    """n rated successes, each with its own 128x128 noise PNG (about 49 kB: noise does not
+    compress, so the copy figure is not flattered) under a home-like folder."""
+    import os
+
+    from PIL import Image
+
+    folder.mkdir(parents=True)
+    records = []
+    for record in builtin_records(n * 2, seed=1):
+        if len(records) == n:
+            break
+        if not record.success:
+            continue
+        i = len(records)
+        path = folder / f"{i}.png"
+        Image.frombytes("RGB", (128, 128), os.urandom(128 * 128 * 3)).save(path, compress_level=1)
+        record.result_url = str(path)
+        record.quality_rating = record.quality_rating or (i % 5) + 1
+        records.append(record)
+    return records
+
+
+def main_images(n: int = 10_000) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        records = rated_records_with_pngs(n, Path(tmp) / "home" / "alice" / "out")
+        print(f"{n} rated records with {n} PNGs made in {time.perf_counter() - start:.1f} s")
+        tracker = EnhancedPromptTracker(Path(tmp) / "store", max_successful=None, max_failed=None)
+        tracker.import_records(records)
+        settings.grant_export_consent(tracker.data_dir)
+        runs = {"no images (baseline)": {}, "images, hard links": {"images": True},
+                "images, copies": {"images": True, "link_images": False}}
+        baseline = None
+        for label, options in runs.items():
+            times = []
+            for _ in range(REPEATS):
+                start = time.perf_counter()
+                report = export_training_data(tracker, Path(tmp) / "out", **options)
+                times.append(time.perf_counter() - start)
+            best = min(times)
+            baseline = baseline or best
+            images = report.images or {}
+            print(f"{label:<22} best {best:5.2f} s, median {statistics.median(times):5.2f} s "
+                  f"({best / baseline:4.1f}x baseline); {report.total_rows} rows"
+                  + (f", {images['files']} files {images['bytes'] / 1e6:.1f} MB, "
+                     f"{images['linked']} linked, {images['copied']} copied" if images else ""))
+        tracker.close()
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+    arguments = [a for a in sys.argv[1:] if a != "--images"]
+    if "--images" in sys.argv[1:]:
+        main_images(int(arguments[0]) if arguments else 10_000)
+    else:
+        main(int(arguments[0]) if arguments else 100_000)

@@ -541,12 +541,39 @@ class EnhancedPromptTracker:
                                     since=since, **options)
 
     def configure_auto_export(self, out_dir: str | Path, *, every_new_ratings: int | None = None,
-                              on_exit: bool = False, interval_days: float | None = None) -> Any:
-        """Export automatically into dated folders after N ratings, on exit or every N days."""
+                              on_exit: bool = False, interval_days: float | None = None,
+                              **options: Any) -> Any:
+        """Export automatically into dated folders after N ratings, on exit or every N days
+        (options: keep, images, min_quality_rating; see `export.auto.configure_auto_export`)."""
         from prompt_tracking.export.auto import configure_auto_export
 
         return configure_auto_export(self, out_dir, every_new_ratings=every_new_ratings,
-                                     on_exit=on_exit, interval_days=interval_days)
+                                     on_exit=on_exit, interval_days=interval_days, **options)
+
+    # -- export consent and DataFrames (prompt_tracking.settings, export.frame) --------------
+    def grant_export_consent(self, *, via: str = "api") -> dict[str, Any]:
+        """Store the user's opt-in to training export (the one the GUI and CLI use)."""
+        from prompt_tracking import settings
+
+        return settings.grant_export_consent(self.data_dir, via=via)
+
+    def revoke_export_consent(self) -> None:
+        """Withdraw the opt-in: exports raise `ConsentRequiredError` until it is given again."""
+        from prompt_tracking import settings
+
+        settings.revoke_export_consent(self.data_dir)
+
+    def export_consent(self) -> dict[str, Any] | None:
+        """The stored opt-in (`{"granted": True, "at": ..., "via": ...}`), or None."""
+        from prompt_tracking import settings
+
+        return settings.export_consent(self.data_dir)
+
+    def to_pandas(self, **filters: Any) -> Any:
+        """The history as a typed DataFrame; same filters as `records()` (needs pandas)."""
+        from prompt_tracking.export.frame import records_frame
+
+        return records_frame(self, **filters)
 
     def import_records(self, records: Iterable[PromptRecord]) -> int:
         """Bulk-insert complete records (migration, synthetic data); known ids are skipped.

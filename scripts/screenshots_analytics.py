@@ -59,10 +59,41 @@ def prepare_tab(window, title: str, root) -> None:
         widget.check.model.set("seedream-4.0")
         widget.check.assess()
         pump(root, 30, until=lambda: not window.runner.busy("assess"))
+    if title == "Export" and widget is not None:
+        shoot_export(widget, root)
     if title == "Records" and widget is not None:
         pump(root, 5, until=lambda: not widget.filling)
         first = widget.tree.get_children()[2]
         widget.tree.selection_set(first)
+
+
+def shoot_export(tab, root) -> None:
+    """An export with images just made: measured size, counts, auto-export state."""
+    tracker = tab.tracker
+    tab.folder_var.set(str(Path(tracker.data_dir) / "exports"))
+    tracker.grant_export_consent(via="gui")
+    tab.consent_var.set(True)
+    tab._update_state()
+    tracker.configure_auto_export(Path(tracker.data_dir) / "auto", every_new_ratings=50,
+                                  interval_days=7, keep=5, images=True)
+    tab.images_check.invoke()
+    pump(root, 30, until=lambda: tab.last_estimate is not None)
+    tab.export_button.invoke()
+    pump(root, 120, until=lambda: not tab.running)
+    tab._refresh_auto()
+
+
+def with_result_files(records, folder: Path):
+    """Real PNGs for the rated successes, so the Export tab's images are real."""
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, record in enumerate(records):
+        if record.success and record.quality_rating is not None:
+            path = folder / f"{record.id}.png"
+            Image.new("RGB", (32, 32), (i % 256, i // 256 % 256, 150)).save(path)
+            record.result_url = str(path)
+    return records
 
 
 def make_tracker(data_dir: str, n: int):
@@ -70,7 +101,8 @@ def make_tracker(data_dir: str, n: int):
     from prompt_tracking.synthetic.history import generate_records
 
     tracker = EnhancedPromptTracker(data_dir, max_successful=None, max_failed=None)
-    tracker.import_records(generate_records(n, seed=7))
+    tracker.import_records(with_result_files(generate_records(n, seed=7),
+                                             Path(data_dir) / "results"))
     return tracker
 
 

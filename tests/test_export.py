@@ -409,3 +409,17 @@ def test_jsonl_reads_back_with_pandas(exported):
         assert len(frame) == sum(report.counts[task].values())
     quality = pd.read_json(folder / "quality" / "train.jsonl", lines=True)
     assert set(quality["rating"]) <= {1, 2, 3, 4, 5}
+
+
+def test_an_export_is_private_whatever_the_umask(history, tmp_path):
+    """Issue 13 item 10: files 0600 and folders 0700, like the store (the umask allows 0644)."""
+    old = os.umask(0o022)
+    try:
+        export_training_data(history, tmp_path / "out", consent=True, formats=("jsonl", "csv"))
+    finally:
+        os.umask(old)
+    folder = tmp_path / "out"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for path in folder.rglob("*"):
+        expected = 0o700 if path.is_dir() else 0o600
+        assert stat.S_IMODE(path.stat().st_mode) == expected, path

@@ -199,3 +199,105 @@ def test_cli_refuses_without_consent_then_exports_with_it(data_dir, tmp_path, ca
     # Consent is remembered; data_dir None falls back to $PROMPT_TRACKING_HOME (= data_dir).
     assert run_cli(["export", "--out", str(out), "--quiet"]) == 0
     assert capsys.readouterr().err == ""
+
+
+# -- keep the newest K, images, state --------------------------------------------------------
+def test_auto_export_keeps_only_the_newest_k_of_its_own_folders(tracker, tmp_path):
+    from helpers.export_history import fixed_history, with_images
+
+    tracker.import_records(with_images(fixed_history(), tmp_path / "home" / "alice"))
+    tracker.grant_export_consent()
+    parent = tmp_path / "auto"
+    parent.mkdir()
+    (parent / "training-export-1999-01-01_000000").mkdir()      # not ours: no manifest
+    (parent / "training-export-1999-01-01_000000" / "notes.txt").write_text("mine")
+    (parent / "holiday-photos").mkdir()
+    exporter = tracker.configure_auto_export(parent, every_new_ratings=1, keep=2, images=True)
+    made = []
+    for i, record_id in enumerate(["b4", "d2", "c1", "b3"]):
+        tracker.rate_prompt(record_id, 5 - i % 2)
+        assert exporter.wait(30)
+        made.append(settings.load_settings(tracker.data_dir)["auto_export"]["last_export_dir"])
+    ours = sorted(p.name for p in parent.iterdir() if (p / "manifest.json").exists())
+    assert len(ours) == 2 and [str(parent / n) for n in ours] == sorted(made[-2:])
+    assert (parent / "training-export-1999-01-01_000000" / "notes.txt").exists()
+    assert (parent / "holiday-photos").exists()
+    newest = parent / sorted(ours)[-1]
+    assert any((newest / "images").iterdir())
+    status = auto_export.auto_export_status(tracker)
+    assert status["active"] and status["keep"] == 2 and status["images"] is True
+    assert status["ratings_until_next"] == 1 and status["last_export_dir"] == made[-1]
+    exporter.stop()
+
+
+def test_keep_default_is_documented_and_bad_keep_refused(tracker, tmp_path):
+    assert auto_export.KEEP_DEFAULT == 5
+    with pytest.raises(ValueError, match="keep"):
+        configure_auto_export(tracker, tmp_path, every_new_ratings=1, keep=0)
+    status = auto_export.auto_export_status(tracker)
+    assert status["active"] is False and status["last_export_at"] is None
+
+
+def test_tracker_consent_api_is_the_stored_opt_in(tracker, tmp_path):
+    from prompt_tracking.errors import ConsentRequiredError
+
+    assert tracker.export_consent() is None
+    with pytest.raises(ConsentRequiredError):
+        tracker.export_training_data(tmp_path / "x")
+    granted = tracker.grant_export_consent(via="api")
+    assert settings.export_consent(tracker.data_dir) == granted == tracker.export_consent()
+    tracker.export_training_data(tmp_path / "x")
+    tracker.revoke_export_consent()
+    assert not settings.has_export_consent(tracker.data_dir)
+    with pytest.raises(ConsentRequiredError):
+        tracker.export_training_data(tmp_path / "y")
+
+
+def test_to_pandas_has_typed_columns_and_the_records_filters(tracker):
+    pandas = pytest.importorskip("pandas")
+    from helpers.export_history import fixed_history
+
+    tracker.import_records(fixed_history())
+    frame = tracker.to_pandas()
+    assert len(frame) == 16
+    assert isinstance(frame["timestamp"].dtype, pandas.DatetimeTZDtype)
+    assert str(frame["timestamp"].dt.tz) == "UTC"
+    assert frame["success"].dtype == bool and str(frame["quality_rating"].dtype) == "Int64"
+    assert frame["quality_rating"].isna().sum() == 7  # 9 of the 16 are rated
+    assert str(frame["prompt"].dtype) == "string"
+    assert isinstance(frame.loc[0, "model_parameters"], dict)
+    rated = tracker.to_pandas(min_rating=4, models="flux")
+    assert set(rated["id"]) == {"a2", "a4", "c2", "d2"}
+    assert pandas.api.types.is_integer_dtype(rated["quality_rating"])
+    with pytest.raises(ValueError):
+        tracker.to_pandas(min_rating="high")
+
+
+def test_to_pandas_without_pandas_names_it(tracker, monkeypatch):
+    import builtins
+
+    real = builtins.__import__
+
+    def no_pandas(name, *args, **kwargs):
+        if name == "pandas":
+            raise ImportError("No module named 'pandas'")
+        return real(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, "__import__", no_pandas)
+    with pytest.raises(ImportError, match="pip install pandas"):
+        tracker.to_pandas()
+
+
+def test_cli_exports_images_with_a_progress_bar(data_dir, tmp_path, capsys):
+    from helpers.export_history import fixed_history, with_images
+    from prompt_tracking import EnhancedPromptTracker
+
+    with EnhancedPromptTracker(data_dir) as t:
+        t.import_records(with_images(fixed_history(), tmp_path / "home" / "alice"))
+    out = tmp_path / "cli-images"
+    assert run_cli(["--data-dir", str(data_dir), "export", "--out", str(out), "--i-consent",
+                    "--images", "--copy-images", "--min-rating", "5"]) == 0
+    captured = capsys.readouterr()
+    assert "images: 9 files" in captured.out and "9 copied" in captured.out
+    assert "export: 100% [####" in captured.err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["images"]["copied"] == 9 and manifest["min_quality_rating"] == 5

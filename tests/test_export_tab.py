@@ -112,3 +112,87 @@ def test_destroy_during_an_export_cancels_the_poll(tab, tk_root):
     worker.join(30)
     pump(tk_root, lambda: False, timeout=0.3)  # a stray after() would raise into tk_root
     assert tab._after_id is None
+
+
+# -- images, size, counts, open folder, minimum rating, automatic export state --------------
+@pytest.fixture
+def pictured_tab(tk_root, tracker, tmp_path):
+    from helpers.export_history import with_images
+
+    gc.collect()
+    tracker.import_records(with_images(fixed_history(), tmp_path / "home" / "alice"))
+    frame = build_export_tab(tk_root, tracker)
+    frame.pack(fill="both", expand=True)
+    frame.folder_var.set(str(tmp_path / "exports"))
+    tk_root.update()
+    yield frame
+    if frame._worker is not None:
+        frame._worker.join(30)
+    if frame.winfo_exists():
+        frame.destroy()
+    gc.collect()
+
+
+def test_images_box_shows_the_size_before_export_then_counts_and_open_folder(
+        pictured_tab, tk_root, tmp_path, monkeypatch):
+    from prompt_tracking.analytics_window import export_tab
+
+    tab = pictured_tab
+    opened = []
+    monkeypatch.setattr(export_tab, "open_folder", opened.append)
+    assert tab.open_button.instate(["disabled"]) and tab.counts_tree.get_children() == ()
+    click(tk_root, tab.images_check)
+    assert tab.images_var.get() is True
+    assert pump(tk_root, lambda: tab.last_estimate is not None)
+    files = sorted((tmp_path / "home" / "alice" / "out").iterdir())
+    rated = [f for f in files if f.stem in {"a2", "a3", "b3", "b5", "c1", "c2", "d2", "e2", "a4"}]
+    assert tab.last_estimate == {"files": 9, "bytes": sum(f.stat().st_size for f in rated),
+                                 "remote": 0, "missing": 0}
+    assert tab.images_size_var.get().startswith("Images: 9 files")
+    tab.consent_check.invoke()
+    click(tk_root, tab.export_button)
+    assert pump(tk_root, lambda: not tab.running)
+    report = tab.last_report
+    assert report.images["files"] == 9 and "with 9 images" in tab.status_var.get()
+    assert any((report.out_dir / "images").iterdir())
+    rows = {iid: tab.counts_tree.item(iid) for iid in tab.counts_tree.get_children()}
+    assert set(rows) == set(report.counts)
+    for task, row in rows.items():
+        assert [int(v) for v in row["values"]] == [report.counts[task][s]
+                                                   for s in ("train", "validation", "test")]
+    assert tab.open_button.instate(["!disabled"])
+    click(tk_root, tab.open_button)
+    assert opened == [report.out_dir]
+
+
+def test_min_rating_spinbox_sets_the_exports_threshold(pictured_tab, tk_root):
+    tab = pictured_tab
+    tab.min_rating_spin.focus_force()
+    tk_root.update()
+    tab.min_rating_spin.event_generate("<Up>")
+    tk_root.update()
+    assert tab.min_rating_var.get() == "5"
+    tab.consent_check.invoke()
+    click(tk_root, tab.export_button)
+    assert pump(tk_root, lambda: not tab.running)
+    import json
+    manifest = json.loads(tab.last_report.manifest_path.read_text())
+    assert manifest["min_quality_rating"] == 5
+
+
+def test_auto_export_state_is_shown(pictured_tab, tk_root, tracker, tmp_path):
+    tab = pictured_tab
+    assert tab.auto_var.get().startswith("Automatic export: off")
+    tracker.grant_export_consent()
+    exporter = tracker.configure_auto_export(tmp_path / "auto", every_new_ratings=2, keep=3,
+                                             images=True)
+    try:
+        tracker.rate_prompt("b4", 5)
+        tracker.rate_prompt("d2", 4)
+        assert exporter.wait(30)
+        tab._refresh_auto()
+        text = tab.auto_var.get()
+        assert "every 2 ratings (next after 2 more)" in text and "keeps the newest 3" in text
+        assert "with images" in text and str(tmp_path / "auto") in text and "Last run" in text
+    finally:
+        tracker.configure_auto_export(tmp_path / "auto")

@@ -11,19 +11,35 @@ from prompt_tracking.export import FORMATS, TASKS, export_training_data
 from prompt_tracking.tracker import EnhancedPromptTracker
 
 
+BAR_WIDTH = 30
+
+
+def progress_bar(fraction: float, message: str) -> str:
+    """`export:  45% [#############.................] collected 4200 result files`."""
+    filled = int(round(BAR_WIDTH * max(0.0, min(1.0, fraction))))
+    return f"export: {fraction:4.0%} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {message}"
+
+
 class _StderrProgress:
-    """Progress lines on stderr, at most two a second, so a scheduler's log stays short."""
+    """A progress bar on stderr: redrawn in place on a terminal, else at most two lines a
+    second, so a scheduler's log stays short."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
         self._last = 0.0
+        self._tty = sys.stderr.isatty()
 
     def __call__(self, fraction: float, message: str) -> None:
         now = time.monotonic()
-        if self.quiet or (now - self._last < 0.5 and fraction < 1.0):
+        if self.quiet or (now - self._last < (0.1 if self._tty else 0.5) and fraction < 1.0):
             return
         self._last = now
-        print(f"export: {fraction:4.0%} {message}", file=sys.stderr, flush=True)
+        line = progress_bar(fraction, message)
+        if self._tty:
+            end = "\n" if fraction >= 1.0 else ""
+            print(f"\r{line[:200]:<80}", end=end, file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -34,7 +50,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                 tracker, args.out, tasks=args.tasks, formats=args.format,
                 consent=True if args.i_consent else None, redact_pii=not args.keep_pii,
                 seed=args.seed, models=args.models, since=args.since,
-                progress=_StderrProgress(args.quiet), consent_via="cli")
+                progress=_StderrProgress(args.quiet), consent_via="cli", images=args.images,
+                link_images=not args.copy_images, min_quality_rating=args.min_rating)
         except ConsentRequiredError as exc:
             print(f"prompt-tracker: {exc}", file=sys.stderr)
             return 3
@@ -42,6 +59,11 @@ def cmd_export(args: argparse.Namespace) -> int:
           f"{report.out_dir}")
     for task, counts in report.counts.items():
         print(f"  {task:<24}" + "  ".join(f"{s} {n}" for s, n in counts.items()))
+    if report.images is not None:
+        i = report.images
+        print(f"  images: {i['files']} files, {i['bytes'] / 1e6:.1f} MB ({i['linked']} linked, "
+              f"{i['copied']} copied); {i['remote']} remote, {i['missing']} missing, "
+              f"{i['unreadable']} unreadable")
     return 0
 
 
@@ -63,6 +85,12 @@ def register_cli(subparsers: Any) -> argparse.ArgumentParser:
                         help="record the opt-in to training export (asked once)")
     parser.add_argument("--keep-pii", action="store_true",
                         help="do not mask e-mails, phones, IPs, credential URLs, home paths")
+    parser.add_argument("--images", action="store_true",
+                        help="put the result images into the export (images/<sha256>.<ext>)")
+    parser.add_argument("--copy-images", action="store_true",
+                        help="copy the images even where a hard link is possible")
+    parser.add_argument("--min-rating", type=int, choices=(3, 4, 5), default=4,
+                        help="lowest rating of a good result (chosen, repair after); default 4")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     parser.set_defaults(func=cmd_export)
     return parser

@@ -3,13 +3,16 @@
 `configure_auto_export(tracker, out_dir, ...)` installs one `AutoExporter` per tracker
 (a new call replaces the old one). Each export goes to a new dated folder under `out_dir`
 and runs on a background thread; like the log calls, it never raises into the host: a
-missing opt-in or a failed export is logged as a warning. The time of the last export is
+missing opt-in or a failed export is logged as a warning. Only the newest `keep` of its
+own export folders are kept (default KEEP_DEFAULT), so a year of exports does not fill the
+disk; folders that are not our exports are never touched. The time of the last export is
 kept in settings.json, so "every N days" holds across restarts.
 """
 from __future__ import annotations
 
 import atexit
 import logging
+import shutil
 import threading
 import time
 import weakref
@@ -17,11 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from prompt_tracking import settings
+from prompt_tracking.export.files import is_earlier_export
 from prompt_tracking.export.run import export_training_data
 
 log = logging.getLogger(__name__)
 
 SETTINGS_KEY = "auto_export"
+KEEP_DEFAULT = 5  # dated exports kept: a few to compare or roll back to, not a year of them
+FOLDER_PREFIX = "training-export-"
 EXIT_WAIT_SECONDS = 30.0  # bounded: a slow disk must not hang the host's exit for long
 _active: weakref.WeakKeyDictionary[Any, AutoExporter] = weakref.WeakKeyDictionary()
 _active_lock = threading.Lock()
@@ -30,25 +36,50 @@ _active_lock = threading.Lock()
 def dated_folder(parent: Path, now: float | None = None) -> Path:
     """A new folder name under `parent` like `training-export-2026-11-29_101500`."""
     stamp = time.strftime("%Y-%m-%d_%H%M%S", time.localtime(now))
-    candidate = parent / f"training-export-{stamp}"
+    candidate = parent / f"{FOLDER_PREFIX}{stamp}"
     suffix = 2
     while candidate.exists():
-        candidate = parent / f"training-export-{stamp}-{suffix}"
+        candidate = parent / f"{FOLDER_PREFIX}{stamp}-{suffix}"
         suffix += 1
     return candidate
+
+
+def prune_exports(parent: Path, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` dated exports under `parent`; returns the deleted.
+
+    Only folders named like `dated_folder` that are earlier exports (our manifest, only
+    our files) count; anything else under `parent` is left alone.
+    """
+    try:
+        ours = [p for p in parent.iterdir()
+                if p.name.startswith(FOLDER_PREFIX) and is_earlier_export(p)]
+    except OSError:
+        return []
+    ours.sort(key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+    deleted = []
+    for folder in ours[keep:]:
+        try:
+            shutil.rmtree(folder)
+            deleted.append(folder)
+        except OSError as exc:
+            log.warning("prompt-tracking: cannot remove the old export %s: %s", folder, exc)
+    return deleted
 
 
 class AutoExporter:
     """Watches a tracker's ratings and exports when a rule says so. Use `configure_auto_export`."""
 
     def __init__(self, tracker: Any, out_dir: Path, *, every_new_ratings: int | None,
-                 on_exit: bool, interval_days: float | None) -> None:
+                 on_exit: bool, interval_days: float | None, keep: int | None = KEEP_DEFAULT,
+                 export_options: dict[str, Any] | None = None) -> None:
         # Weak: the registry and atexit hold this exporter, and must not keep a tracker alive.
         self._tracker = weakref.ref(tracker)
         self.out_dir = out_dir
         self.every_new_ratings = every_new_ratings
         self.on_exit = on_exit
         self.interval_days = interval_days
+        self.keep = keep
+        self.export_options = dict(export_options or {})
         self.new_ratings = 0
         self.exports_done = 0
         self.last_error: str | None = None
@@ -74,7 +105,8 @@ class AutoExporter:
                 return
             with self._lock:
                 self.new_ratings += 1
-                by_count = bool(self.every_new_ratings) and self.new_ratings >= self.every_new_ratings
+                by_count = (self.every_new_ratings is not None
+                            and self.new_ratings >= self.every_new_ratings)
             if by_count or self.interval_due():
                 self.trigger()
         except Exception:
@@ -118,7 +150,10 @@ class AutoExporter:
                 self.last_error = "consent required"
                 return None
             revision = getattr(self.tracker, "revision", None)
-            report = export_training_data(self.tracker, dated_folder(self.out_dir))
+            report = export_training_data(self.tracker, dated_folder(self.out_dir),
+                                          **self.export_options)
+            if self.keep:
+                prune_exports(self.out_dir, self.keep)
             now = time.time()
             state = settings.load_settings(data_dir).get(SETTINGS_KEY) or {}
             state.update(last_export_at=now, last_export_dir=str(report.out_dir))
@@ -167,7 +202,9 @@ def _positive(name: str, value: Any, kind: type) -> Any:
 
 def configure_auto_export(tracker: Any, out_dir: str | Path, *,
                           every_new_ratings: int | None = None, on_exit: bool = False,
-                          interval_days: float | None = None) -> AutoExporter | None:
+                          interval_days: float | None = None, keep: int | None = KEEP_DEFAULT,
+                          images: bool = False,
+                          min_quality_rating: int = 4) -> AutoExporter | None:
     """Export automatically into dated folders under `out_dir`.
 
     Replaces any earlier configuration for this tracker; with no rule given it only turns
@@ -181,6 +218,9 @@ def configure_auto_export(tracker: Any, out_dir: str | Path, *,
         on_exit: Export when the program exits, if anything changed since the last export.
         interval_days: Export when this many days have passed since the last export
             (checked now and on each rating).
+        keep: Keep only the newest this many of its dated export folders (None: all).
+        images: Put the result images into each export (`export_training_data(images=True)`).
+        min_quality_rating: The good-result threshold passed to each export.
 
     Returns:
         The `AutoExporter` (call `.stop()` to end it), or None when no rule is set.
@@ -190,6 +230,10 @@ def configure_auto_export(tracker: Any, out_dir: str | Path, *,
     """
     every_new_ratings = _positive("every_new_ratings", every_new_ratings, int)
     interval_days = _positive("interval_days", interval_days, float)
+    keep = _positive("keep", keep, int)
+    if isinstance(min_quality_rating, bool) or min_quality_rating not in (3, 4, 5):
+        raise ValueError(f"min_quality_rating must be 3, 4 or 5, got {min_quality_rating!r}")
+    options = {"images": bool(images), "min_quality_rating": min_quality_rating}
     with _active_lock:
         previous = _active.pop(tracker, None)
         if previous is not None:
@@ -198,11 +242,12 @@ def configure_auto_export(tracker: Any, out_dir: str | Path, *,
             return None
         folder = Path(out_dir).expanduser().absolute()
         exporter = AutoExporter(tracker, folder, every_new_ratings=every_new_ratings,
-                                on_exit=bool(on_exit), interval_days=interval_days)
+                                on_exit=bool(on_exit), interval_days=interval_days, keep=keep,
+                                export_options=options)
         _active[tracker] = exporter
     state = settings.load_settings(tracker.data_dir).get(SETTINGS_KEY) or {}
     state.update(out_dir=str(folder), every_new_ratings=every_new_ratings, on_exit=bool(on_exit),
-                 interval_days=interval_days)
+                 interval_days=interval_days, keep=keep, **options)
     try:
         settings.update_settings(tracker.data_dir, **{SETTINGS_KEY: state})
     except OSError as exc:
@@ -210,3 +255,37 @@ def configure_auto_export(tracker: Any, out_dir: str | Path, *,
     if exporter.interval_due():
         exporter.trigger()
     return exporter
+
+
+def auto_export_status(tracker: Any) -> dict[str, Any]:
+    """What the automatic export of `tracker` is doing, for the Export tab.
+
+    Returns:
+        {"active": bool, "out_dir", "every_new_ratings", "ratings_until_next" (None without
+        that rule), "interval_days", "next_due_at" (epoch or None), "on_exit", "keep",
+        "images", "last_export_at", "last_export_dir", "last_error"}. Without an active
+        exporter the stored settings of the last configuration are shown, inactive.
+    """
+    with _active_lock:
+        exporter = _active.get(tracker)
+    state = settings.load_settings(tracker.data_dir).get(SETTINGS_KEY) or {}
+    last = state.get("last_export_at")
+    status: dict[str, Any] = {
+        "active": exporter is not None, "out_dir": state.get("out_dir"),
+        "every_new_ratings": state.get("every_new_ratings"), "ratings_until_next": None,
+        "interval_days": state.get("interval_days"), "next_due_at": None,
+        "on_exit": bool(state.get("on_exit")), "keep": state.get("keep"),
+        "images": bool(state.get("images")),
+        "last_export_at": last if isinstance(last, (int, float)) else None,
+        "last_export_dir": state.get("last_export_dir"), "last_error": None}
+    if exporter is not None:
+        status.update(out_dir=str(exporter.out_dir), every_new_ratings=exporter.every_new_ratings,
+                      interval_days=exporter.interval_days, on_exit=exporter.on_exit,
+                      keep=exporter.keep, images=bool(exporter.export_options.get("images")),
+                      last_error=exporter.last_error)
+        if exporter.every_new_ratings:
+            status["ratings_until_next"] = max(0, exporter.every_new_ratings - exporter.new_ratings)
+        if exporter.interval_days:
+            status["next_due_at"] = (status["last_export_at"] or time.time()) + \
+                exporter.interval_days * 86400
+    return status

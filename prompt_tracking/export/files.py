@@ -13,6 +13,7 @@ import csv
 import json
 import logging
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from prompt_tracking._storage import paths
+from prompt_tracking.export.media import MEDIA_DIRS
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +38,23 @@ def escape_formula(value: Any) -> Any:
     return value
 
 
+def open_private(path: Path, encoding: str = "utf-8", newline: str | None = None) -> Any:
+    """A new text file readable by the owner only (0600), like the store it came from."""
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    return os.fdopen(fd, "w", encoding=encoding, newline=newline)
+
+
+def private_dir(path: Path) -> None:
+    """A new folder of the export, owner only (0700)."""
+    path.mkdir(mode=0o700)
+    os.chmod(path, 0o700)  # mkdir's mode is cut by the umask; the export must not be
+
+
 def write_jsonl(path: Path, columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> None:
     """One JSON object per line, UTF-8. The rows must hold exactly `columns`, in order
     (the task builders make them so; rebuilding each dict here would cost a second)."""
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
-    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+    with open_private(path, "utf-8", "\n") as handle:
         handle.writelines(encode(row) + "\n" for row in rows)
 
 
@@ -50,7 +64,7 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict[str, Any]]
     Like `write_jsonl`, the rows must hold exactly `columns`, in order."""
     # utf-8-sig: Excel otherwise reads UTF-8 as the local code page and garbles non-ASCII prompts.
     starts = frozenset(_FORMULA_STARTS)
-    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+    with open_private(path, "utf-8-sig", "") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
         # escape_formula inlined (a call per cell doubles the time); csv writes None as "".
@@ -68,6 +82,7 @@ FORMATS = tuple(WRITERS)
 GENERATOR = "prompt-tracking"
 SPLIT_NAMES = ("train", "validation", "test")
 # Manifests written before the "generator" key existed are recognised by all of these keys.
+_MEDIA_NAME = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{1,8}$")  # what MediaStore names its files
 _LEGACY_MANIFEST_KEYS = frozenset({"schema_version", "generator_version", "tasks", "split",
                                    "dedupe_rule", "records_read"})
 
@@ -88,7 +103,8 @@ def _read_own_manifest(folder: Path) -> dict[str, Any] | None:
 
 
 def _holds_only_export_files(folder: Path, tasks: Iterable[str]) -> bool:
-    """Only manifest.json, README.md and `<task>/<split>.<format>` files; no links."""
+    """Only manifest.json, README.md, `<task>/<split>.<format>` files and the content-named
+    files under images/ and videos/; no links."""
     split_files = {f"{split}.{fmt}" for split in SPLIT_NAMES for fmt in WRITERS}
     task_names = set(tasks)
     with os.scandir(folder) as entries:
@@ -98,7 +114,14 @@ def _holds_only_export_files(folder: Path, tasks: Iterable[str]) -> bool:
             if entry.name in (MANIFEST_NAME, CARD_NAME):
                 if not entry.is_file(follow_symlinks=False):
                     return False
-            elif entry.name not in task_names or not entry.is_dir(follow_symlinks=False):
+            elif not entry.is_dir(follow_symlinks=False):
+                return False
+            elif entry.name in MEDIA_DIRS:
+                with os.scandir(entry.path) as files:
+                    if any(not _MEDIA_NAME.match(f.name) or not f.is_file(follow_symlinks=False)
+                           for f in files):
+                        return False
+            elif entry.name not in task_names:
                 return False
             else:
                 with os.scandir(entry.path) as files:
@@ -186,61 +209,6 @@ def _swap(new: Path, target: Path, retired: Path) -> None:
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:
     path = folder / MANIFEST_NAME
-    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    with open_private(path) as handle:
+        handle.write(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return path
-
-
-_TASK_DESCRIPTIONS = {
-    "content_safety": "prompt text -> `label` (`safe`: generated, `blocked`: refused by a "
-                      "content filter). Other failures are left out: they say nothing about safety.",
-    "quality": "prompt text, model and parameters -> the user's 1-5 `rating` (rated results only).",
-    "error_prevention": "prompt text, model and parameters -> `outcome` (`success`/`failure`) "
-                        "and the failure `reason`.",
-    "parameter_optimization": "model and parameters -> `outcome` and `rating` (null when unrated).",
-    "preference_pairs": "same model and prompt group: a `chosen` result rated 4-5 and a "
-                        "`rejected` result rated 1-2 (result references), with `prompt`.",
-    "repair_pairs": "`before`: a failed or 1-2 rated prompt; `after`: the user's edit of it, on "
-                    "the same model in the same session within an hour, that succeeded with a "
-                    "4-5 rating.",
-}
-
-
-def dataset_card(manifest: dict[str, Any]) -> str:
-    """The README.md of an export: what each task holds, counts, and how it was made.
-
-    The YAML header lists every task as a config, so `datasets.load_dataset(folder, task)`
-    finds its splits.
-    """
-    formats = manifest["formats"]
-    extension = "jsonl" if "jsonl" in formats else formats[0]
-    lines = ["---", "configs:"]
-    for task in manifest["tasks"]:
-        lines += [f"- config_name: {task}", "  data_files:"]
-        lines += [f"  - split: {split}\n    path: {task}/{split}.{extension}"
-                  for split in manifest["split"]["names"]]
-    lines += ["---", "", "# Prompt-tracking training export", "",
-              f"Exported {manifest['created_at']} by prompt-tracking {manifest['generator_version']}"
-              f" from {manifest['records_read']} records, with the user's opt-in.", "",
-              "## Tasks", "", "| task | " + " | ".join(manifest["split"]["names"]) +
-              " | duplicates removed |", "|---|" + "---|" * (len(manifest["split"]["names"]) + 1)]
-    for task, counts in manifest["tasks"].items():
-        cells = " | ".join(str(counts[s]) for s in manifest["split"]["names"])
-        lines.append(f"| {task} | {cells} | {counts['duplicates_removed']} |")
-    lines += [""]
-    for task, counts in manifest["tasks"].items():
-        lines += [f"- **{task}**: {_TASK_DESCRIPTIONS[task]} Columns: "
-                  + ", ".join(f"`{c}`" for c in counts["columns"]) + "."]
-    lines += ["", "## Files", "",
-              f"`<task>/<split>.<format>` for formats {', '.join(formats)}. Every JSON line has the "
-              "same keys; `parameters` columns hold a JSON object as text "
-              "(`json.loads(row['parameters'])`). CSV files are UTF-8 with a BOM; text cells "
-              "starting with = + - @ tab or CR are prefixed with an apostrophe.", "",
-              "## How it was made", "",
-              f"- Filters: `{json.dumps(manifest['filters'], ensure_ascii=False)}`.",
-              f"- Near-duplicates: {manifest['dedupe_rule']}",
-              f"- Splits: {manifest['split']['rule']}",
-              "- Privacy: " + ("personal data masked: " + ", ".join(
-                  f"{k} {v}" for k, v in manifest["redactions"].items()) + "."
-                  if manifest["redact_pii"] else "personal data was NOT masked (redact_pii=False)."),
-              "  API keys and tokens were already masked when the prompts were logged.", ""]
-    return "\n".join(lines)

@@ -22,9 +22,12 @@ from prompt_tracking.export.dedupe import GroupSplitter
 from prompt_tracking.export.dedupe import __doc__ as _dedupe_doc
 from prompt_tracking.errors import ConsentRequiredError
 from prompt_tracking.gcpause import cycle_collector_paused
+from prompt_tracking.export.card import dataset_card
 from prompt_tracking.export.files import CARD_NAME, FORMATS, GENERATOR, MANIFEST_NAME, WRITERS, \
-    atomic_directory, dataset_card, is_replaceable, write_manifest
-from prompt_tracking.export.tasks import BUILDERS, TASK_COLUMNS, TASKS, Prepared, prepare
+    atomic_directory, is_replaceable, open_private, private_dir, write_manifest
+from prompt_tracking.export.media import MediaStore
+from prompt_tracking.export.tasks import BUILDERS, GOOD_RATING, TASK_COLUMNS, TASKS, \
+    THRESHOLD_TASKS, Prepared, prepare
 from prompt_tracking.export.curation import get_prompts_for_ai_training
 from prompt_tracking.privacy.pii import PiiRedactor
 from prompt_tracking.query import to_epoch
@@ -56,6 +59,8 @@ class ExportReport:
         records_read: Records that matched the filters.
         formats: File formats written.
         created_at: ISO 8601 UTC time of the export.
+        images: The manifest's "images" section (files, bytes, linked, copied, remote,
+            missing, unreadable, ...), or None when images were not exported.
     """
 
     out_dir: Path
@@ -66,6 +71,7 @@ class ExportReport:
     records_read: int
     formats: tuple[str, ...]
     created_at: str
+    images: dict[str, Any] | None = None
 
     @property
     def total_rows(self) -> int:
@@ -122,8 +128,8 @@ def _read(tracker: Any, models: Any, since: Any, progress: Progress) -> list[Any
     return records
 
 
-def _build_tables(prepared: Sequence[Prepared], tasks: Sequence[str],
-                  splitter: GroupSplitter) -> tuple[dict[str, dict[str, list]], dict[str, int]]:
+def _build_tables(prepared: Sequence[Prepared], tasks: Sequence[str], splitter: GroupSplitter,
+                  good: int = GOOD_RATING) -> tuple[dict[str, dict[str, list]], dict[str, int]]:
     """Rows per task and split, near-duplicates dropped (the newest of each is kept)."""
     tables: dict[str, dict[str, list]] = {}
     removed: dict[str, int] = {}
@@ -131,7 +137,8 @@ def _build_tables(prepared: Sequence[Prepared], tasks: Sequence[str],
         seen: set[tuple] = set()
         by_split: dict[str, list] = {name: [] for name in splitter.names}
         duplicates = 0
-        for identity, group, row in BUILDERS[task](prepared):
+        built = BUILDERS[task](prepared, good) if task in THRESHOLD_TASKS else BUILDERS[task](prepared)
+        for identity, group, row in built:
             if identity in seen:
                 duplicates += 1
                 continue
@@ -146,7 +153,9 @@ def export_training_data(tracker: Any, out_dir: str | Path, *, tasks: Iterable[s
                          redact_pii: bool = True, split: Sequence[float] = (0.8, 0.1, 0.1),
                          seed: int = 0, models: str | Iterable[str] | None = None,
                          since: Any = None, progress: Progress | None = None,
-                         consent_via: str = "api") -> ExportReport:
+                         consent_via: str = "api", images: bool = False,
+                         link_images: bool = True,
+                         min_quality_rating: int = GOOD_RATING) -> ExportReport:
     """Write the training tasks to `out_dir` as `<task>/<split>.<format>`, atomically.
 
     Args:
@@ -163,6 +172,13 @@ def export_training_data(tracker: Any, out_dir: str | Path, *, tasks: Iterable[s
         models: Only these models. since: Only records from this time on.
         progress: Called as progress(fraction 0..1, message) from this thread.
         consent_via: Where a consent=True came from ("api", "cli", "gui"), stored with it.
+        images: Put every local result file a row refers to into the export
+            (`images/<sha256>.<ext>`, see `export.media`) and refer to it by a path relative
+            to the export; records whose file is missing are left out of `quality` and
+            `preference_pairs`. No path outside the export is written.
+        link_images: Hard-link the files when on the same file system (else copy).
+        min_quality_rating: Lowest rating (3-5) of a good result: a chosen result in
+            `preference_pairs`, the `after` of a repair.
 
     Returns:
         An `ExportReport`.
@@ -179,6 +195,8 @@ def export_training_data(tracker: Any, out_dir: str | Path, *, tasks: Iterable[s
     split_names, ratios = _check_split(split)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValueError(f"seed must be an int, got {seed!r}")
+    if isinstance(min_quality_rating, bool) or min_quality_rating not in (3, 4, 5):
+        raise ValueError(f"min_quality_rating must be 3, 4 or 5, got {min_quality_rating!r}")
     if models is not None:
         models = (models,) if isinstance(models, str) else tuple(models)
     to_epoch(since, name="since")  # a bad date fails here, before consent is stored
@@ -188,59 +206,70 @@ def export_training_data(tracker: Any, out_dir: str | Path, *, tasks: Iterable[s
         raise FileExistsError(f"{target} exists and is not an earlier prompt-tracking export; "
                               "choose an empty or new folder")
     report = progress or (lambda fraction, message: None)
+    options = {"models": models, "since": since, "redact_pii": redact_pii,
+               "min_quality_rating": min_quality_rating}
 
-    with cycle_collector_paused():
+    with cycle_collector_paused(), atomic_directory(target) as folder:
+        media = MediaStore(folder, link=link_images) if images else None
         tables, removed, redactions, records_read = _collect(
-            tracker, models, since, redact_pii, task_names, GroupSplitter(split_names, ratios, seed),
-            report)
+            tracker, options, task_names, GroupSplitter(split_names, ratios, seed), media, report)
         created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         manifest = _manifest(tables, removed, redactions, records_read, format_names, split_names,
-                             ratios, seed, created, models, since, redact_pii)
-        _write(target, tables, format_names, manifest, report)
+                             ratios, seed, created, options,
+                             media.summary() if media is not None else None)
+        _write(folder, tables, format_names, manifest, report)
     report(1.0, f"exported to {target}")
     return ExportReport(out_dir=target, manifest_path=target / MANIFEST_NAME,
                         counts={t: {s: len(rows) for s, rows in by.items()} for t, by in tables.items()},
                         redactions=redactions, duplicates_removed=removed,
-                        records_read=records_read, formats=format_names, created_at=created)
+                        records_read=records_read, formats=format_names, created_at=created,
+                        images=manifest["images"])
 
 
-def _collect(tracker: Any, models: Any, since: Any, redact_pii: bool, tasks: Sequence[str],
-             splitter: GroupSplitter, report: Progress) -> tuple[dict, dict, dict, int]:
-    """Read, mask and group the records, then build the task tables."""
+def _collect(tracker: Any, options: dict[str, Any], tasks: Sequence[str],
+             splitter: GroupSplitter, media: MediaStore | None,
+             report: Progress) -> tuple[dict, dict, dict, int]:
+    """Read, mask and group the records, then build the task tables (collecting images)."""
     report(0.0, "reading records")
-    records = _read(tracker, models, since, report)
+    records = _read(tracker, options["models"], options["since"], report)
     report(0.4, "masking personal data and grouping near-duplicates")
-    redactor = PiiRedactor() if redact_pii else None
-    prepared = prepare(records, redactor)
-    report(0.6, "building task tables")
-    tables, removed = _build_tables(prepared, tasks, splitter)
+    redactor = PiiRedactor() if options["redact_pii"] else None
+    if media is not None:
+        expected = sum(1 for r in records if r.success and r.result_url) or 1
+
+        def copied(done: int, message: str) -> None:
+            report(0.5 + 0.35 * min(1.0, done / expected), message)
+        media._progress = copied
+    prepared = prepare(records, redactor, media)
+    report(0.5, "building task tables" + (" and collecting images" if media else ""))
+    tables, removed = _build_tables(prepared, tasks, splitter, options["min_quality_rating"])
     # Counted after the tables: the pair tasks mask result references while they are built.
     redactions = dict(redactor.counts) if redactor else {}
     return tables, removed, redactions, len(records)
 
 
-def _write(target: Path, tables: dict[str, dict[str, list]], formats: Sequence[str],
+def _write(folder: Path, tables: dict[str, dict[str, list]], formats: Sequence[str],
            manifest: dict[str, Any], report: Progress) -> None:
-    """Every file of the export, in a temporary folder that then becomes `target`."""
-    report(0.7, "writing files")
-    with atomic_directory(target) as folder:
-        steps = sum(len(by_split) for by_split in tables.values()) * len(formats)
-        done = 0
-        for task, by_split in tables.items():
-            (folder / task).mkdir()
-            for split_name, rows in by_split.items():
-                for fmt in formats:
-                    WRITERS[fmt](folder / task / f"{split_name}.{fmt}", TASK_COLUMNS[task], rows)
-                    done += 1
-                    report(0.7 + 0.28 * done / steps, f"wrote {task}/{split_name}.{fmt}")
-        write_manifest(folder, manifest)
-        (folder / CARD_NAME).write_text(dataset_card(manifest), encoding="utf-8")
+    """Every table file, the manifest and the card, into the export's temporary folder."""
+    report(0.88, "writing files")
+    steps = sum(len(by_split) for by_split in tables.values()) * len(formats)
+    done = 0
+    for task, by_split in tables.items():
+        private_dir(folder / task)
+        for split_name, rows in by_split.items():
+            for fmt in formats:
+                WRITERS[fmt](folder / task / f"{split_name}.{fmt}", TASK_COLUMNS[task], rows)
+                done += 1
+                report(0.88 + 0.1 * done / steps, f"wrote {task}/{split_name}.{fmt}")
+    write_manifest(folder, manifest)
+    with open_private(folder / CARD_NAME) as handle:
+        handle.write(dataset_card(manifest))
 
 
 def _manifest(tables: dict[str, dict[str, list]], removed: dict[str, int],
               redactions: dict[str, int], records_read: int, formats: Sequence[str],
               split_names: Sequence[str], ratios: Sequence[float], seed: int, created: str,
-              models: Any, since: Any, redact_pii: bool) -> dict[str, Any]:
+              options: dict[str, Any], images: dict[str, Any] | None) -> dict[str, Any]:
     from prompt_tracking._version import __version__
 
     tasks = {}
@@ -249,6 +278,7 @@ def _manifest(tables: dict[str, dict[str, list]], removed: dict[str, int],
         counts.update(total=sum(counts.values()), duplicates_removed=removed[task],
                       columns=list(TASK_COLUMNS[task]))
         tasks[task] = counts
+    models, since = options["models"], options["since"]
     since_epoch = to_epoch(since, name="since")
     return {
         "generator": GENERATOR,  # with schema_version, how a later export recognises this one
@@ -265,7 +295,9 @@ def _manifest(tables: dict[str, dict[str, list]], removed: dict[str, int],
             "tasks": list(tables)},
         "split": {"names": list(split_names), "ratios": list(ratios), "seed": seed,
                   "rule": SPLIT_RULE},
-        "redact_pii": redact_pii,
+        "redact_pii": options["redact_pii"],
+        "min_quality_rating": options["min_quality_rating"],
+        "images": images,
         "redactions": redactions,
         "duplicates_removed": sum(removed.values()),
         "dedupe_rule": DEDUPE_RULE,

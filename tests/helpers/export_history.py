@@ -54,3 +54,27 @@ def fixed_history() -> list[PromptRecord]:
                         timestamp=T0 + 60 * i)
             for i, (rid, prompt, ok, rating, save, reason, model, session, params)
             in enumerate(ROWS)]
+
+
+def with_images(records: list[PromptRecord], home) -> list[PromptRecord]:
+    """The records with their results as real PNG files under a home-like folder.
+
+    Each success gets `<home>/out/<id>.png`, sized by its position (so a test can tell
+    which picture a row carries); the returned records point at them.
+    """
+    from PIL import Image
+
+    out = home / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    for i, record in enumerate(records):
+        if record.success:
+            path = out / f"{record.id}.png"
+            Image.new("RGB", (16 + i, 8 + i), (10 * i % 256, 80, 160)).save(path)
+            record.result_url = str(path)
+    return records
+
+
+def image_size_of(record_id: str) -> tuple[int, int]:
+    """The size `with_images` gave the fixed history's record `record_id`."""
+    i = [row[0] for row in ROWS].index(record_id)
+    return 16 + i, 8 + i
