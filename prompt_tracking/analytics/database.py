@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

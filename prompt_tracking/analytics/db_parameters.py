@@ -111,8 +111,6 @@ def _cuts(counts: np.ndarray, fails: np.ndarray, min_leaf: int, depth: int = 2) 
 
 
 def _numeric_bins(pair: _Pair, min_samples: int) -> list[Bucket]:
-    from prompt_tracking.analytics.database import Agg
-
     merged: dict[float, Any] = {}
     for _, value, agg, _ in pair.values:
         merged.setdefault(float(value), Agg()).merge(agg)
@@ -141,8 +139,6 @@ def _numeric_bins(pair: _Pair, min_samples: int) -> list[Bucket]:
 
 
 def _categorical_bins(pair: _Pair, min_samples: int) -> list[Bucket]:
-    from prompt_tracking.analytics.database import Agg, newest_first
-
     merged: dict[str, Any] = {}
     newest: dict[str, float] = {}
     for kind, value, agg, t_max in pair.values:
