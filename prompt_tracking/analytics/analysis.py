@@ -163,11 +163,12 @@ def compute_analytics(source: Iterable[PromptRecord] | Any, *, models: Iterable[
     models = sorted(set(models)) if models is not None else None  # may be a one-shot iterator
     if outcome not in _OUTCOMES:
         raise ValueError(f"outcome must be one of {_OUTCOMES}, got {outcome!r}")
-    filters = {"models": models, "since": _epoch(since), "until": _epoch(until), "outcome": outcome}
+    start, end = _epoch(since), _epoch(until)
+    filters = {"models": models, "since": start, "until": end, "outcome": outcome}
     if not analyses:  # registered analyses take records, so they need the record path
         sections = database_sections(source, Filters(
-            tuple(models) if models is not None else None, filters["since"], filters["until"],
-            outcome), min_samples=min_samples)
+            tuple(models) if models is not None else None, start, end, outcome),
+            min_samples=min_samples)
         if sections is not None:
             patterns = sections["patterns"]
             if include_risk_model:

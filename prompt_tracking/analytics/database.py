@@ -49,7 +49,9 @@ class _Cube:
         self.table: dict[tuple[str, str], int] = {}
         self.save = {m: Agg() for m in _SAVE_METHODS}
         self.ratings: Counter = Counter()
-        self.total, self.first, self.last = Agg(), None, None
+        self.total = Agg()
+        self.first: float | None = None
+        self.last: float | None = None
         for model, ok, reason, rating, save, n, t_min, t_max in rows:
             ok_n, rated = (n if ok else 0), (n if rating is not None else 0)
             rsum = rating * n if rating is not None else 0
@@ -82,7 +84,8 @@ def _overview(cube: _Cube, day_rows: list[tuple]) -> Overview:
     return Overview(
         total.n, total.ok, total.n - total.ok, rate(total.ok, total.n), total.rated,
         rate(total.rated, total.n), _mean(total.rsum, total.rated),
-        float(cube.first) if total.n else None, float(cube.last) if total.n else None,
+        float(cube.first) if cube.first is not None else None,
+        float(cube.last) if cube.last is not None else None,
         {m: counts[m] for m in sorted(cube.models, key=lambda m: -counts[m])}, period,
         [agg.bucket(label) for agg, label in zip(periods, labels) if agg.n])
 
@@ -95,7 +98,7 @@ class _Traits:
         nbins = len(sql.BIN_EDGES)
         self.groups: dict[str, tuple[np.ndarray, list[int]]] = {
             g: (np.zeros(k), [0]) for g in ("high", "low", "failed", "succeeded")}
-        self.bins = {name: {} for name in sql.BIN_EDGES}
+        self.bins: dict[str, dict[int, Agg]] = {name: {} for name in sql.BIN_EDGES}
         for row in rows:
             ok, rating = row[0], row[1]
             bins, n = row[2:2 + nbins], row[2 + nbins]
