@@ -102,7 +102,8 @@ class PatternCounter:
     def __init__(self) -> None:
         self.counts: dict[str, Counter] = {}
         self.sizes: Counter = Counter()
-        self.high, self.low = Counter(), Counter()
+        self.high: Counter = Counter()
+        self.low: Counter = Counter()
         self.n_high = self.n_low = 0
 
     def add(self, terms: tuple[str, ...], success: bool, reason: str | None,

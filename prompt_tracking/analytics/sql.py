@@ -124,7 +124,8 @@ class Filters:
 
     def where(self, dialect: Dialect) -> tuple[str, list[Any]]:
         """A WHERE condition (without the keyword) and its parameters."""
-        clauses, params = ["1 = 1"], []
+        clauses: list[str] = ["1 = 1"]
+        params: list[Any] = []
         ph = dialect.placeholder
         if self.models is not None:
             clauses.append(f"ai_model IN ({','.join([ph] * len(self.models))})"
