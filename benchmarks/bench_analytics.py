@@ -1,19 +1,22 @@
-"""Time and memory of compute_analytics at 2,000, 10,000 and 100,000 synthetic records.
+"""Time and memory of `tracker.analytics()` on real SQLite stores, against pandas on the same file.
 
-Targets (issue 5): <= 100 ms at 2,000; <= 2 s and <= 300 MB at 100,000; close to linear growth.
-Prints results and does not assert. Time is the best of `--repeat` runs without tracing;
-peak memory is measured in a separate traced run (tracemalloc slows the code it traces),
-and counts only what compute_analytics allocates, not the input records. The 10,000 run is
-repeated on a worker thread to show the result does not depend on the calling thread.
+For each size a store is filled with synthetic history, then in the same run:
+  * analytics: `tracker.analytics()` (aggregates in SQLite, narrow stream for patterns/retries);
+  * records:   `compute_analytics(list(tracker.records()))`, the record path, for reference;
+  * pandas:    `read_sql` of the plain columns plus groupby per model, reason, day and rating,
+               what a notebook user would write (the baseline of issue 19, target <= 1.5x).
+Peak memory is tracemalloc's peak during one analytics() call (Python allocations, not
+SQLite's page cache). Prints results and does not assert.
 
-Run: python benchmarks/bench_analytics.py [--sizes 2000 10000 100000] [--repeat 3] [--risk]
+Run: python benchmarks/bench_analytics.py [--sizes 10000 100000 300000] [--repeat 3] [--no-records]
 """
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import resource
+import sqlite3
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -21,8 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from prompt_tracking.analytics.analysis import compute_analytics  # noqa: E402
-from prompt_tracking.risk.model import RiskModel  # noqa: E402
-from prompt_tracking.synthetic.history import generate_records  # noqa: E402
+from prompt_tracking.synthetic.history import fill_store  # noqa: E402
+from prompt_tracking.tracker import EnhancedPromptTracker  # noqa: E402
 
 
 def best_time(fn, repeat: int) -> float:
@@ -45,44 +48,48 @@ def peak_mib(fn) -> float:
         tracemalloc.stop()
 
 
-def same_on_worker_thread(records) -> bool:
-    """compute_analytics gives the same answer on a worker thread as on this one."""
-    here = compute_analytics(records).to_dict()
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        there = pool.submit(compute_analytics, records).result().to_dict()
-    here.pop("generated_at"), there.pop("generated_at")
-    return here == there
+def pandas_baseline(db_path: Path) -> None:
+    """read_sql plus a few groupby: the per-model, per-reason, per-day and rating tables."""
+    import pandas as pd
+
+    conn = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True)
+    try:
+        df = pd.read_sql("SELECT timestamp, ai_model, success, failure_reason, quality_rating, "
+                         "save_method FROM records", conn)
+    finally:
+        conn.close()
+    df.groupby("ai_model").agg(n=("success", "size"), ok=("success", "sum"),
+                               rating=("quality_rating", "mean"))
+    df[df.success == 0].groupby(["ai_model", "failure_reason"]).size()
+    df.groupby(df.timestamp // 86_400).agg(n=("success", "size"), ok=("success", "sum"))
+    df.groupby("quality_rating").size()
+    df.groupby("save_method").agg(n=("success", "size"), rating=("quality_rating", "mean"))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[2_000, 10_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 300_000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--risk", action="store_true", help="also time fitting the risk model")
+    parser.add_argument("--no-records", action="store_true", help="skip the record-path timing")
     args = parser.parse_args()
-    results = []
-    print(f"{'records':>8} {'time ms':>9} {'peak MiB':>9} {'ms/1k rec':>10}" +
-          (f" {'risk fit ms':>12} {'assess ms':>10}" if args.risk else ""))
-    for n in args.sizes:
-        records = generate_records(n, seed=0)
-        seconds = best_time(lambda: compute_analytics(records), args.repeat)
-        peak = peak_mib(lambda: compute_analytics(records))
-        line = f"{n:>8} {seconds * 1000:>9.1f} {peak:>9.1f} {seconds * 1e6 / n:>10.2f}"
-        if args.risk:
-            start = time.perf_counter()
-            model = RiskModel.fit(records)
-            fit = time.perf_counter() - start
-            assess = best_time(lambda: model.assess("a red fox, gore, oil painting", "seedream-4.0",
-                                                    {"steps": 30, "guidance_scale": 7}), 3)
-            line += f" {fit * 1000:>12.1f} {assess * 1000:>10.1f}"
-        print(line, flush=True)
-        results.append((n, seconds))
-        if n == 10_000:
-            print(f"{'':>8} same result on a worker thread: {same_on_worker_thread(records)}")
-    for (n1, t1), (n2, t2) in zip(results, results[1:]):
-        print(f"growth {n1} -> {n2}: records x{n2 / n1:.1f}, time x{t2 / t1:.2f}")
+    print(f"{'records':>8} {'analytics s':>12} {'pandas s':>9} {'ratio':>6} {'records s':>10} "
+          f"{'peak MiB':>9}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            tracker = EnhancedPromptTracker(Path(tmp) / str(n), max_successful=None,
+                                            max_failed=None)
+            fill_store(tracker, n, seed=0)
+            tracker.flush()
+            seconds = best_time(tracker.analytics, args.repeat)
+            baseline = best_time(lambda: pandas_baseline(tracker.db_path), args.repeat)
+            old = float("nan") if args.no_records else best_time(
+                lambda: compute_analytics(list(tracker.records())), 1)
+            peak = peak_mib(tracker.analytics)
+            print(f"{n:>8} {seconds:>12.3f} {baseline:>9.3f} {seconds / baseline:>6.2f} "
+                  f"{old:>10.3f} {peak:>9.1f}", flush=True)
+            tracker.close()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"max RSS of the whole run (records included): {rss:.0f} MiB")
+    print(f"max RSS of the whole run: {rss:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ import time
 from typing import Any, Callable, Iterable
 
 from prompt_tracking.analytics.columns import RecordColumns
+from prompt_tracking.analytics.db_source import database_sections
+from prompt_tracking.analytics.sql import Filters
 from prompt_tracking.analytics.parameters import ParameterReport, analyse_parameters, collect_parameters
 from prompt_tracking.analytics.patterns import Patterns, TermCache, find_patterns
 from prompt_tracking.records import PromptRecord
@@ -159,6 +161,21 @@ def compute_analytics(source: Iterable[PromptRecord] | Any, *, models: Iterable[
     """
     analyses = dict(_ANALYSES)  # a snapshot, so registering meanwhile cannot change this run
     models = sorted(set(models)) if models is not None else None  # may be a one-shot iterator
+    if outcome not in _OUTCOMES:
+        raise ValueError(f"outcome must be one of {_OUTCOMES}, got {outcome!r}")
+    start, end = _epoch(since), _epoch(until)
+    filters = {"models": models, "since": start, "until": end, "outcome": outcome}
+    if not analyses:  # registered analyses take records, so they need the record path
+        sections = database_sections(source, Filters(
+            tuple(models) if models is not None else None, start, end, outcome),
+            min_samples=min_samples)
+        if sections is not None:
+            patterns = sections["patterns"]
+            if include_risk_model:
+                patterns.risk_model = _risk_summary(load_records(
+                    source, models=models, since=since, until=until, outcome=outcome))
+            return Analytics(generated_at=time.time(), filters=filters, min_samples=min_samples,
+                             extra={}, **sections)
     records = load_records(source, models=models, since=since, until=until, outcome=outcome)
     cols = RecordColumns.from_records(records)
     cache = TermCache()

@@ -93,38 +93,66 @@ def _subsumed_words(vocab: list[str], y_i: np.ndarray, y_j: np.ndarray) -> set[s
             for word in term.split(" ") if counts.get(word) == pair}
 
 
+class PatternCounter:
+    """Prompt term counts per outcome class and rating level, fed one prompt at a time.
+
+    Both the record path and the database stream feed it, so both score the same counts.
+    """
+
+    def __init__(self) -> None:
+        self.counts: dict[str, Counter] = {}
+        self.sizes: Counter = Counter()
+        self.high: Counter = Counter()
+        self.low: Counter = Counter()
+        self.n_high = self.n_low = 0
+
+    def add(self, terms: tuple[str, ...], success: bool, reason: str | None,
+            rating: float | None) -> None:
+        """Count one non-empty prompt's terms."""
+        label = "success" if success else (reason or "unknown")
+        counter = self.counts.get(label)
+        if counter is None:
+            counter = self.counts[label] = Counter()
+        counter.update(terms)
+        self.sizes[label] += 1
+        if rating is not None:
+            if rating >= 4:
+                self.high.update(terms)
+                self.n_high += 1
+            else:
+                self.low.update(terms)
+                self.n_low += 1
+
+    def result(self, n_records: int, *, min_samples: int) -> Patterns:
+        """Scored terms; `n_records` counts every record, also those without a prompt."""
+        counts = self.counts
+        total = sum(counts.values(), Counter())
+        notes: list[str] = []
+        by_reason: dict[str, list[TermScore]] = {}
+        for label in sorted(counts):
+            if label == "success":
+                continue
+            if self.sizes[label] < min_samples:
+                notes.append(f"{label}: {self.sizes[label]} prompts, fewer than {min_samples}; no terms")
+                continue
+            by_reason[label] = log_odds_scores(counts[label], total - counts[label])
+        success = counts.get("success", Counter())
+        failure_terms = log_odds_scores(total - success, success) if n_records >= min_samples else []
+        high_terms: list[TermScore] = []
+        low_terms: list[TermScore] = []
+        if min(self.n_high, self.n_low) >= min_samples:
+            high_terms = log_odds_scores(self.high, self.low)
+            low_terms = log_odds_scores(self.low, self.high)
+        else:
+            notes.append(f"ratings: {self.n_high} high and {self.n_low} low, need {min_samples} of each")
+        return Patterns(by_reason, failure_terms, high_terms, low_terms, notes)
+
+
 def find_patterns(records: Sequence[PromptRecord], cache: TermCache, *,
                   min_samples: int) -> Patterns:
     """Terms most associated with each failure reason and with high (4-5) or low (1-3) ratings."""
-    by_class: dict[str, list[tuple[str, ...]]] = {}
-    high: list[tuple[str, ...]] = []
-    low: list[tuple[str, ...]] = []
+    counter = PatternCounter()
     for r in records:
-        if not r.prompt:
-            continue
-        terms = cache.terms(r.prompt)
-        by_class.setdefault("success" if r.success else (r.failure_reason or "unknown"), []).append(terms)
-        if r.quality_rating is not None:
-            (high if r.quality_rating >= 4 else low).append(terms)
-    counts = {label: count_terms(lists) for label, lists in by_class.items()}
-    total = sum(counts.values(), Counter())
-    notes: list[str] = []
-    by_reason: dict[str, list[TermScore]] = {}
-    for label in sorted(counts):
-        if label == "success":
-            continue
-        if len(by_class[label]) < min_samples:
-            notes.append(f"{label}: {len(by_class[label])} prompts, fewer than {min_samples}; no terms")
-            continue
-        by_reason[label] = log_odds_scores(counts[label], total - counts[label])
-    success = counts.get("success", Counter())
-    failure_terms = log_odds_scores(total - success, success) if len(records) >= min_samples else []
-    high_terms: list[TermScore] = []
-    low_terms: list[TermScore] = []
-    if min(len(high), len(low)) >= min_samples:
-        high_count, low_count = count_terms(high), count_terms(low)
-        high_terms = log_odds_scores(high_count, low_count)
-        low_terms = log_odds_scores(low_count, high_count)
-    else:
-        notes.append(f"ratings: {len(high)} high and {len(low)} low, need {min_samples} of each")
-    return Patterns(by_reason, failure_terms, high_terms, low_terms, notes)
+        if r.prompt:
+            counter.add(cache.terms(r.prompt), r.success, r.failure_reason, r.quality_rating)
+    return counter.result(len(records), min_samples=min_samples)

@@ -97,3 +97,64 @@ def analyse_retries(records: Sequence[PromptRecord], cache: TermCache) -> Retrie
                    rate(successes_after, retried), chains, recovered, abandoned,
                    dict(sorted(tries.items())),
                    round(total_tries / recovered, 3) if recovered else None)
+
+
+class RetryCounter:
+    """`analyse_retries` fed one record at a time, oldest first (ties: newest id first).
+
+    Keeps only the last record of each model, so a stream of any length fits in memory.
+    """
+
+    def __init__(self, cache: TermCache) -> None:
+        self.cache = cache
+        self.last: dict[str, tuple[float, str, bool, object, int]] = {}
+        self.failures = self.retried = self.edited = self.successes_after = 0
+        self.chains = self.abandoned = self.total_tries = 0
+        self.tries: dict[str, int] = {}
+
+    def _is_retry(self, first: tuple, timestamp: float, prompt: str, session: object) -> bool:
+        first_time, first_prompt, _, first_session, _ = first
+        if first_session is not None or session is not None:
+            if first_session != session:
+                return False
+        elif timestamp - first_time > SESSION_GAP:
+            return False
+        if first_prompt == prompt:
+            return True
+        terms = self.cache.terms
+        return jaccard(terms(first_prompt), terms(prompt)) >= MIN_SIMILARITY
+
+    def add(self, model: str, timestamp: float, prompt: str, success: bool,
+            session: object) -> None:
+        """The next record of the stream (`session` is its metadata["session_id"])."""
+        previous = self.last.get(model)
+        length = 0
+        if previous is not None and not previous[2]:
+            if self._is_retry(previous, timestamp, prompt, session):
+                length = previous[4] + 1
+                self.retried += 1
+                self.edited += prompt != previous[1]
+                self.successes_after += bool(success)
+            else:
+                self.abandoned += 1
+        if success:
+            if length:
+                key = str(length) if length < 5 else "5+"
+                self.tries[key] = self.tries.get(key, 0) + 1
+                self.total_tries += length
+        else:
+            self.failures += 1
+            if not length:
+                self.chains += 1
+                length = 1
+        self.last[model] = (timestamp, prompt, bool(success), session, length)
+
+    def result(self) -> Retries:
+        """The counts so far, as `analyse_retries` reports them."""
+        abandoned = self.abandoned + sum(1 for last in self.last.values() if not last[2])
+        recovered = self.chains - abandoned
+        retried = self.retried
+        return Retries(self.failures, retried, rate(retried, self.failures), self.edited,
+                       retried - self.edited, rate(self.successes_after, retried), self.chains,
+                       recovered, abandoned, dict(sorted(self.tries.items())),
+                       round(self.total_tries / recovered, 3) if recovered else None)
