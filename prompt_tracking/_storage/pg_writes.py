@@ -43,10 +43,10 @@ def _update_sql() -> str:
         sets.append(f"{f}_by = CASE WHEN {win} THEN %(by)s::text ELSE {f}_by END")
     for f in _PLAIN:
         sets.append(f"{f} = CASE WHEN %(h_{f})s THEN %(v_{f})s::{_TYPES[f]} ELSE {f} END")
-    # The metadata patch (rated_at, failure_reason_source, ...) belongs to its edit: it is
-    # applied only when that edit won for at least one of its fields.
-    any_win = " OR ".join(["NOT %(h_edit)s", *(_win(f) for f in EDITABLE)])
-    sets.append(f"metadata = CASE WHEN {any_win} THEN (metadata - %(meta_del)s::text[]) "
+    # The metadata patch (rated_at, failure_reason_source, ...) describes its edit: it is
+    # applied only when that edit won for every field it set (a newer edit owns the rest).
+    all_win = " AND ".join(f"(NOT %(h_{f})s OR {_win(f)})" for f in EDITABLE)
+    sets.append(f"metadata = CASE WHEN {all_win} THEN (metadata - %(meta_del)s::text[]) "
                 "|| %(meta_set)s::jsonb ELSE metadata END")
     return f"UPDATE records SET {', '.join(sets)} WHERE id = %(id)s"
 
@@ -127,8 +127,7 @@ def update_params(op: dict[str, Any], rater_id: str) -> dict[str, Any]:
     unknown = set(fields) - set(EDITABLE) - set(_PLAIN)
     if unknown:
         raise ValueError(f"column(s) {sorted(unknown)} cannot be updated")
-    params: dict[str, Any] = {"id": op["id"], "at": op_time(op), "by": rater_id,
-                              "h_edit": any(f in fields for f in EDITABLE)}
+    params: dict[str, Any] = {"id": op["id"], "at": op_time(op), "by": rater_id}
     for f in (*EDITABLE, *_PLAIN):
         value = fields.get(f)
         params[f"h_{f}"] = f in fields
