@@ -7,7 +7,6 @@ import signal
 import threading
 import time
 
-import pytest
 
 from conftest import psql_rows, workstation
 from prompt_tracking import EnhancedPromptTracker
