@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import logging
+import time
 import tkinter as tk
 import weakref
 from collections.abc import Callable, Generator
@@ -213,7 +214,8 @@ class AnalyticsWindow(tk.Toplevel):
         shown = len(snapshot.records)
         scope = f"{shown:,} of {snapshot.total_records:,} records" \
             if shown != snapshot.total_records else f"{shown:,} records"
-        self.show_status(f"{scope} · analysed in {snapshot.seconds:.1f} s")
+        self.show_status(f"{scope} · analysed in {snapshot.seconds:.1f} s"
+                         + shared_store_caption(self.tracker))
         self._render_soon()
 
     def _on_load_failed(self, exc: BaseException) -> None:
@@ -408,3 +410,19 @@ def add_analytics_menu(menu: tk.Menu, tracker: Any = None, *,
     def open_window() -> None:
         open_analytics_window(owner, tracker)
     menu.add_command(label=label, command=safe(open_window))
+
+
+def shared_store_caption(tracker: Any) -> str:
+    """" · shared store: host/db, as of 14:03" for a team store; "" for the local one.
+
+    The tracker's `database_url` is already password-free; only host and database are shown.
+    """
+    url = getattr(tracker, "database_url", None)
+    if not isinstance(url, str) or not url:
+        return ""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return (f" · shared store: {parts.hostname or 'localhost'}/{parts.path.lstrip('/')}, "
+            f"as of {time.strftime('%H:%M:%S')}")
+

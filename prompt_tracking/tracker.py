@@ -22,6 +22,8 @@ from prompt_tracking.failures.categorize import describe_failure
 from prompt_tracking.query import RecordQuery
 from prompt_tracking.records import MAX_PROMPT_CHARS, FailureReason, PromptRecord, SaveMethod, prompt_metadata
 from prompt_tracking.privacy.redact import redact_text, redact_url, sanitize_parameters
+from prompt_tracking._storage.pgurl import database_url_from_env, mask_url
+from prompt_tracking._storage.shared import shared_store
 from prompt_tracking._storage.spool import Spool
 from prompt_tracking._storage.store import SQLiteStore, summarize
 from prompt_tracking._storage.writer import Writer, merge_update
@@ -81,16 +83,21 @@ class EnhancedPromptTracker:
         max_successful: Cap on successful records kept (None: no cap).
         max_failed: Cap on failed records kept (None: no cap).
         archive: Append evicted records to `archive.jsonl.gz` instead of dropping them.
+        database_url: A `postgresql://user:password@host:5432/db` URL for a store shared by
+            a team (None: `$PROMPT_TRACKING_DATABASE_URL`, else SQLite in `data_dir`). The
+            data dir still holds the local journal; see docs/team-store.md.
     """
 
     def __init__(self, data_dir: str | Path | None = None, *, max_successful: int | None = DEFAULT_CAP,
-                 max_failed: int | None = DEFAULT_CAP, archive: bool = True) -> None:
+                 max_failed: int | None = DEFAULT_CAP, archive: bool = True,
+                 database_url: str | None = None) -> None:
         for name, cap in (("max_successful", max_successful), ("max_failed", max_failed)):
             _check_cap(name, cap)
         self._data_dir = Path(data_dir).expanduser() if data_dir is not None else None
         self.max_successful = max_successful
         self.max_failed = max_failed
         self.archive = archive
+        self._database_url = database_url
         self.session_id = uuid.uuid4().hex[:12]
         self._writer: Writer | None = None
         self._start_lock = threading.Lock()
@@ -133,12 +140,25 @@ class EnhancedPromptTracker:
             log.warning("prompt-tracking: data dir %s is not writable (%s); records are kept in "
                         "memory and retried", directory, exc)
         self._apply_saved_caps(directory)
-        writer = Writer(SQLiteStore(directory / paths.DB_NAME), spool,
+        writer = Writer(self._make_store(directory), spool,
                         caps={True: self.max_successful, False: self.max_failed},
                         archive_path=self.archive_path if self.archive else None)
         writer.thread.start()
         _open_trackers.add(self)
         return writer
+
+    @property
+    def database_url(self) -> str | None:
+        """The shared store's URL without its password, or None for the local SQLite store."""
+        url = self._database_url if self._database_url is not None else database_url_from_env()
+        return mask_url(url) if url else None
+
+    def _make_store(self, directory: Path) -> Any:
+        url = self._database_url if self._database_url is not None else database_url_from_env()
+        self._database_url = url or ""  # freeze, like the data dir
+        if not url:
+            return SQLiteStore(directory / paths.DB_NAME)
+        return shared_store(url, directory)
 
     def _apply_saved_caps(self, directory: Path) -> None:
         """Caps the user chose (e.g. while importing history) replace the built-in defaults."""
@@ -381,8 +401,9 @@ class EnhancedPromptTracker:
 
     def _submit_update(self, record_id: str, fields: dict[str, Any],
                        metadata: dict[str, Any]) -> None:
+        # "at": when the user made the edit; on a shared store the newest edit of a field wins.
         self._started().submit({"op": "update", "id": record_id, "fields": fields,
-                                "metadata": metadata})
+                                "metadata": metadata, "at": time.time()})
         self._notify("rated" if "quality_rating" in fields else "updated", record_id)
 
     # -- reads -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from prompt_tracking._storage.pgurl import ENV_DATABASE_URL, DatabaseURL
 from prompt_tracking._version import __version__
 from prompt_tracking.cli import analytics, demo, export, migrate
 from prompt_tracking.tracker import EnhancedPromptTracker
@@ -20,7 +21,8 @@ def _tracker(args: argparse.Namespace) -> EnhancedPromptTracker:
 def _existing_store(args: argparse.Namespace) -> EnhancedPromptTracker | None:
     """The tracker for a read-only command, or None when there is no store: never create one."""
     tracker = _tracker(args)
-    return tracker if tracker.db_path.exists() else None
+    # A shared store is always "there" (its server holds the records, not the data dir).
+    return tracker if tracker.db_path.exists() or tracker.database_url else None
 
 
 def _filters(args: argparse.Namespace) -> dict[str, Any]:
@@ -40,7 +42,10 @@ def _warn_unknown_models(requested: list[str] | None, known: dict[str, Any]) -> 
 
 
 def cmd_where(args: argparse.Namespace) -> int:
-    print(_tracker(args).data_dir)
+    tracker = _tracker(args)
+    print(tracker.data_dir)
+    if tracker.database_url:
+        print(f"shared store: {tracker.database_url}")
     return 0
 
 
@@ -132,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--data-dir", help="store location (default: $PROMPT_TRACKING_HOME or the "
                                            "user data dir)")
+    parser.add_argument("--database-url", help="a shared PostgreSQL store, postgresql://user@host/db "
+                                               "(default: $PROMPT_TRACKING_DATABASE_URL; prefer "
+                                               "the variable, a password here shows in `ps`)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("where", help="print the data dir").set_defaults(func=cmd_where)
     stats = sub.add_parser("stats", help="counts, success rate, ratings, failures and patterns")
@@ -161,6 +169,14 @@ def _feature_commands() -> list:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.database_url:
+        try:
+            DatabaseURL.parse(args.database_url)
+        except ValueError as exc:
+            print(f"prompt-tracker: error: --database-url: {exc}", file=sys.stderr)
+            return 2
+        # Every subcommand's tracker reads the variable, so one option serves them all.
+        os.environ[ENV_DATABASE_URL] = args.database_url
     try:
         return args.func(args)
     except KeyboardInterrupt:
