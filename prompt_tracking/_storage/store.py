@@ -18,11 +18,16 @@ from typing import Any
 
 from prompt_tracking._storage.paths import touch_private_file
 from prompt_tracking.query import RecordQuery
-from prompt_tracking.records import PromptRecord
+from prompt_tracking.records import PromptRecord, with_derived_metadata
+from prompt_tracking._storage.clock import NO_STAMP, wins
+from prompt_tracking._storage.readonly import ReadOnlyStore, backup_database
+
+__all__ = ["ReadOnlyStore", "SQLiteStore", "backup_database", "dict_to_row", "row_to_record",
+           "summarize"]
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 200
 PAGE_SIZE = 2000
 
@@ -57,14 +62,13 @@ _MIGRATIONS = [
     CREATE INDEX IF NOT EXISTS records_model_time ON records (ai_model, timestamp);
     CREATE INDEX IF NOT EXISTS records_outcome_time ON records (success, timestamp);
     """,
+    # Per-field edit stamps (see clock.py): {"quality_rating": stamp, "metadata.rated_at": ...}
+    "ALTER TABLE records ADD COLUMN clocks TEXT NOT NULL DEFAULT '{}'",
 ]
 
 
-class CorruptStoreError(sqlite3.DatabaseError):
-    """The database file is not SQLite or is damaged beyond opening."""
-
-
 _decode = json.JSONDecoder().decode
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _json_object(text: str | None) -> dict[str, Any]:
@@ -82,15 +86,19 @@ def row_to_record(row: tuple) -> PromptRecord:
                         _json_object(metadata))
 
 
-def record_to_row(record: PromptRecord) -> tuple:
-    return dict_to_row(record.to_dict())
+_DEFAULTS = PromptRecord("", 0.0, "", "", False).to_dict()
 
 
-def dict_to_row(data: dict[str, Any]) -> tuple:
-    """A `PromptRecord.to_dict()` dict as a row tuple for the records table."""
-    data = dict(data)
+def dict_to_row(record: dict[str, Any]) -> tuple:
+    """A `PromptRecord.to_dict()` dict as a row tuple for the records table.
+
+    Tolerant of other versions' shapes: a missing field takes its default, an unknown one
+    is ignored. Raises KeyError without an id.
+    """
+    data = {**_DEFAULTS, **{k: v for k, v in record.items() if k in _DEFAULTS}}
+    data["id"] = record["id"]
     for column in _JSON_COLUMNS:
-        data[column] = json.dumps(data[column], ensure_ascii=False, separators=(",", ":"))
+        data[column] = _encode(data[column])
     data["success"] = int(bool(data["success"]))
     return tuple(data[c] for c in _COLUMNS)
 
@@ -104,6 +112,8 @@ class SQLiteStore:
         self._local = threading.local()
         self._writer: sqlite3.Connection | None = None
         self._closed = False
+        self._identity: tuple[int, int] | None = None
+        self._generation = 0  # bumped on each open: readers of a replaced file reconnect
 
     # -- connections ---------------------------------------------------------------------
     def open(self) -> None:
@@ -117,6 +127,7 @@ class SQLiteStore:
         try:
             self._writer = self._connect()
             self._upgrade(self._writer)
+            self._opened()
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.OperationalError) and not _is_corruption(exc):
                 raise
@@ -127,6 +138,20 @@ class SQLiteStore:
             touch_private_file(self.path)
             self._writer = self._connect()
             self._upgrade(self._writer)
+            self._opened()
+
+    def _opened(self) -> None:
+        status = os.stat(self.path)
+        self._identity = (status.st_dev, status.st_ino)
+        self._generation += 1
+
+    def is_linked(self) -> bool:
+        """False when the database file was deleted or replaced since it was opened."""
+        try:
+            status = os.stat(self.path)
+        except OSError:
+            return False
+        return (status.st_dev, status.st_ino) == self._identity
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000,
@@ -143,9 +168,17 @@ class SQLiteStore:
         if self._closed:
             raise sqlite3.ProgrammingError("the store is closed")
         conn = getattr(self._local, "conn", None)
+        if conn is not None and getattr(self._local, "generation", None) != self._generation:
+            self._local.conn = None  # the file was recreated: this one reads a deleted file
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+            conn = None
         if conn is None:
             conn = self._connect()
             self._local.conn = conn
+            self._local.generation = self._generation
         return conn
 
     def _upgrade(self, conn: sqlite3.Connection) -> None:
@@ -154,13 +187,17 @@ class SQLiteStore:
             log.warning("prompt-tracking: store %s has newer schema %d (this version knows %d)",
                         self.path, version, SCHEMA_VERSION)
             return
-        for target in range(version, SCHEMA_VERSION):
+        while version < SCHEMA_VERSION:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in _MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {target + 1}")
+                # Read again under the write lock: another process may have just upgraded.
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version < SCHEMA_VERSION:
+                    for statement in _MIGRATIONS[version].split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    version += 1
+                    conn.execute(f"PRAGMA user_version = {version}")
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -214,11 +251,19 @@ class SQLiteStore:
             raise sqlite3.OperationalError("store is not open")
         conn.execute("BEGIN IMMEDIATE")
         try:
+            inserts: list[tuple] = []
             for op in ops:
                 if op["op"] == "insert":
-                    conn.execute(_INSERT, dict_to_row(op["record"]))
-                elif op["op"] == "update":
-                    self._update(conn, op["id"], op.get("fields", {}), op.get("metadata", {}))
+                    inserts.append(dict_to_row(with_derived_metadata(op["record"])))
+                    continue
+                if inserts:  # an update may be for a record inserted just before it
+                    conn.executemany(_INSERT, inserts)
+                    inserts = []
+                if op["op"] == "update":
+                    self._update(conn, op)
+                else:
+                    raise ValueError(f"unknown op {op['op']!r}")
+            conn.executemany(_INSERT, inserts)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -230,7 +275,7 @@ class SQLiteStore:
         conn.execute("BEGIN IMMEDIATE")
         try:
             before = conn.total_changes
-            conn.executemany(_INSERT, (record_to_row(r) for r in records))
+            conn.executemany(_INSERT, (dict_to_row(r.to_dict()) for r in records))
             inserted = conn.total_changes - before
             conn.execute("COMMIT")
         except BaseException:
@@ -239,8 +284,20 @@ class SQLiteStore:
         return inserted
 
     @staticmethod
-    def _update(conn: sqlite3.Connection, record_id: str, fields: dict[str, Any],
-                metadata: dict[str, Any]) -> None:
+    def _update(conn: sqlite3.Connection, op: dict[str, Any]) -> None:
+        """Apply the fields of an update op that are newer than what the record holds.
+
+        Each field (and metadata key) keeps the stamp of its last write; an op's value wins
+        when its stamp is at least that one, so the outcome never depends on apply order.
+        """
+        record_id, stamp = op["id"], op.get("ts") or NO_STAMP
+        fields, metadata = op.get("fields") or {}, op.get("metadata") or {}
+        row = conn.execute("SELECT clocks FROM records WHERE id = ?", (record_id,)).fetchone()
+        if row is None:
+            return
+        clocks = _json_object(row[0])
+        fields = {k: v for k, v in fields.items() if wins(stamp, clocks.get(k))}
+        metadata = {k: v for k, v in metadata.items() if wins(stamp, clocks.get(f"metadata.{k}"))}
         assignments, params = [], []
         for column, value in fields.items():
             if column not in _UPDATABLE:
@@ -253,6 +310,11 @@ class SQLiteStore:
             # json_patch merges keys and deletes those set to null, in one statement.
             assignments.append("metadata = json_patch(metadata, ?)")
             params.append(json.dumps(metadata, ensure_ascii=False))
+        if assignments and stamp:
+            clocks.update(dict.fromkeys(fields, stamp))
+            clocks.update(dict.fromkeys((f"metadata.{k}" for k in metadata), stamp))
+            assignments.append("clocks = ?")
+            params.append(json.dumps(clocks, separators=(",", ":")))
         if assignments:
             conn.execute(f"UPDATE records SET {', '.join(assignments)} WHERE id = ?",
                          [*params, record_id])
@@ -366,49 +428,3 @@ def summarize(model_rows: list[tuple], reason_rows: list[tuple]) -> dict[str, An
 def _is_corruption(exc: sqlite3.Error) -> bool:
     text = str(exc).lower()
     return "not a database" in text or "malformed" in text or "file is encrypted" in text
-
-
-class ReadOnlyStore:
-    """A read-only view of a store file: never creates it, its WAL files or a write lock.
-
-    Used where nothing may be written (a migration's dry run, duplicate checks).
-
-    Raises:
-        sqlite3.Error: the file exists but cannot be read as a store.
-    """
-
-    def __init__(self, path: Path) -> None:
-        # mode=ro: a dry run must not even create the WAL files of a store.
-        self._conn = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True,
-                                     check_same_thread=False)
-        self._conn.execute("PRAGMA busy_timeout = 2000")
-        self._conn.execute("SELECT 1 FROM records LIMIT 1")
-
-    def counts_by_outcome(self) -> dict[bool, int]:
-        counts = {True: 0, False: 0}
-        for success, count in self._conn.execute(
-                "SELECT success, COUNT(*) FROM records GROUP BY success"):
-            counts[bool(success)] = count
-        return counts
-
-    def existing_ids(self, ids: list[str]) -> set[str]:
-        found: set[str] = set()
-        for start in range(0, len(ids), 500):  # stay under SQLite's parameter limit
-            part = ids[start:start + 500]
-            found.update(row[0] for row in self._conn.execute(
-                f"SELECT id FROM records WHERE id IN ({','.join('?' * len(part))})", part))
-        return found
-
-    def close(self) -> None:
-        self._conn.close()
-
-
-def backup_database(source: Path, target: Path) -> None:
-    """Copy a live store to `target` with SQLite's online backup (consistent under writes)."""
-    touch_private_file(target)
-    conn, copy = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        conn.backup(copy)
-    finally:
-        copy.close()
-        conn.close()

@@ -74,7 +74,7 @@ class AutoExporter:
                 return
             with self._lock:
                 self.new_ratings += 1
-                by_count = bool(self.every_new_ratings) and self.new_ratings >= self.every_new_ratings
+                by_count = bool(self.every_new_ratings) and self.new_ratings >= self.every_new_ratings  # type: ignore[operator]
             if by_count or self.interval_due():
                 self.trigger()
         except Exception:

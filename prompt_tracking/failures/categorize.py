@@ -103,7 +103,7 @@ def _split_branches(pattern: str) -> list[str]:
 def _literal_prefix(branch: str) -> str | None:
     """The literal text every match of the branch starts with, if long enough to be selective."""
     body = branch[2:] if branch.startswith("\\b") else branch
-    prefix = []
+    prefix: list[str] = []
     for i, char in enumerate(body):
         if char in "\\[](){}?*+|^$.":
             if char == "\\" and i + 1 < len(body) and body[i + 1] in ".-/:":
