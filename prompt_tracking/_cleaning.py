@@ -9,7 +9,7 @@ naming the argument, with messages built by `safe_repr`, which itself never rais
 from __future__ import annotations
 
 import logging
-import os
+import random
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,8 +34,9 @@ __all__ = ["MAX_FEEDBACK_CHARS", "MAX_TAGS", "check_cap", "clean_feedback", "cle
 
 def new_record_id() -> str:
     """Time-ordered and unique across processes: 12 hex digits of ms time + 10 random."""
-    # os.urandom, not the random module: forked processes would share its state.
-    return f"{time.time_ns() // 1_000_000:012x}{os.urandom(5).hex()}"
+    # The random module reseeds itself in a forked child, so ids stay unique across
+    # processes; it is several times cheaper than os.urandom on the log call's path.
+    return f"{time.time_ns() // 1_000_000:012x}{random.getrandbits(40):010x}"
 
 
 def check_cap(name: str, cap: Any) -> None:

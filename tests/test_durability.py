@@ -282,3 +282,19 @@ def test_a_full_queue_keeps_changes_in_the_journal(tmp_path, monkeypatch, caplog
     assert set(ids) <= {r.id for r in tracker.records()}
     tracker.close()
     assert not list((data_dir / "spool").glob("*.jsonl"))
+
+
+def test_edit_stamps_increase_even_when_the_wall_clock_goes_back(monkeypatch):
+    from prompt_tracking._storage import clock
+
+    hybrid = clock.HybridClock("node-a")
+    times = iter([5_000_000_000, 4_000_000_000, 4_000_000_000, 6_000_000_000])
+    monkeypatch.setattr(clock.time, "time_ns", lambda: next(times))
+    stamps = [hybrid.now() for _ in range(4)]
+    assert stamps == sorted(stamps) and len(set(stamps)) == 4
+    assert clock.parse_stamp(stamps[1])[:2] == (5000, 1)   # same millisecond, counter bumped
+    remote = clock.format_stamp(9000, 7, "node-b")
+    hybrid.observe(remote)
+    monkeypatch.setattr(clock.time, "time_ns", lambda: 1_000_000_000)
+    assert hybrid.now() > remote                             # later than anything seen
+    assert clock.wins(remote, None) and not clock.wins(clock.NO_STAMP, remote)

@@ -40,10 +40,12 @@ def _try_lock(fd: int) -> bool:
         return False
 
 
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def encode_op(op: dict[str, Any]) -> bytes:
     """One op as a journal line."""
-    return (json.dumps(op, ensure_ascii=False, separators=(",", ":")) + "\n").encode(
-        "utf-8", "surrogatepass")
+    return (_encode(op) + "\n").encode("utf-8", "surrogatepass")
 
 
 def decode_lines(data: bytes) -> tuple[list[dict[str, Any]], list[bytes]]:

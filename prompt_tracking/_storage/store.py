@@ -12,7 +12,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -240,29 +240,38 @@ class SQLiteStore:
                 pass
 
     # -- writes ----------------------------------------------------------------------------
-    def apply(self, ops: list[dict[str, Any]]) -> None:
+    def apply(self, ops: list[dict[str, Any]], *, pause: Callable[[], None] | None = None) -> None:
         """Apply insert/update ops in one transaction; inserts of known ids are ignored.
 
         An op is `{"op": "insert", "record": {...}}` or
-        `{"op": "update", "id": ..., "fields": {...}, "metadata": {...}}`.
+        `{"op": "update", "id": ..., "ts": stamp, "fields": {...}, "metadata": {...}}`.
+        Rows are built before the write lock is taken; `pause()` runs between them (the
+        writer thread passes one that lets log calls have the GIL).
         """
         conn = self._writer
         if conn is None:
             raise sqlite3.OperationalError("store is not open")
+        prepared: list[Any] = []
+        for op in ops:
+            if op["op"] == "insert":
+                prepared.append(dict_to_row(with_derived_metadata(op["record"])))
+            elif op["op"] == "update":
+                prepared.append(op)
+            else:
+                raise ValueError(f"unknown op {op['op']!r}")
+            if pause is not None:
+                pause()
         conn.execute("BEGIN IMMEDIATE")
         try:
             inserts: list[tuple] = []
-            for op in ops:
-                if op["op"] == "insert":
-                    inserts.append(dict_to_row(with_derived_metadata(op["record"])))
+            for item in prepared:
+                if isinstance(item, tuple):
+                    inserts.append(item)
                     continue
                 if inserts:  # an update may be for a record inserted just before it
                     conn.executemany(_INSERT, inserts)
                     inserts = []
-                if op["op"] == "update":
-                    self._update(conn, op)
-                else:
-                    raise ValueError(f"unknown op {op['op']!r}")
+                self._update(conn, item)
             conn.executemany(_INSERT, inserts)
             conn.execute("COMMIT")
         except BaseException:

@@ -39,6 +39,25 @@ MAX_QUEUE = 10_000  # ops held in memory; beyond that they wait in the journal o
 _T = TypeVar("_T")
 
 
+class _GilYield:
+    """Called between the rows of a batch: every few rows, sleep briefly.
+
+    A thread waiting for the GIL gets it only after the interpreter's 5 ms switch interval,
+    or when the holder blocks; a log call arriving while this thread builds rows would
+    otherwise wait up to 5 ms. A real (if tiny) sleep hands the GIL over for sure.
+    """
+
+    EVERY = 8
+
+    def __init__(self) -> None:
+        self._count = 0
+
+    def __call__(self) -> None:
+        self._count += 1
+        if self._count % self.EVERY == 0:
+            time.sleep(0.0001)
+
+
 class Writer(JournalMixin):
     """Owns the store's write side: queue, batching, retries, retention and the archive."""
 
@@ -63,6 +82,7 @@ class Writer(JournalMixin):
         self._retention_due = True
         self._last_retention = 0.0
         self.retention_runs = 0
+        self._pause = _GilYield()
         self._first_attempt = threading.Event()   # set once the store was tried at least once
         self._thread = threading.Thread(target=self._run, name="prompt-tracking-writer", daemon=True)
 
@@ -197,7 +217,7 @@ class Writer(JournalMixin):
                 if self._overflow_seq:
                     self._drain_journal()
                 elif batch:
-                    self.store.apply([op for _, op, _ in batch])
+                    self.store.apply([op for _, op, _ in batch], pause=self._pause)
                     self._check_store_linked()
                     self._committed(batch)
                 self._maybe_retain()
@@ -251,10 +271,6 @@ class Writer(JournalMixin):
             self.store.apply([to_json_value(op)])
         except Exception:
             log.exception("prompt-tracking: dropped a change the store rejects: %.200r", op)
-
-    @property
-    def store_open(self) -> bool:
-        return self._store_open
 
     def _ensure_open(self) -> None:
         if self._store_open:
