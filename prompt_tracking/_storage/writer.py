@@ -9,6 +9,7 @@ ops stay visible to reads through `pending_entry`/`pending_snapshot` until commi
 from __future__ import annotations
 
 import collections
+import itertools
 import logging
 import sqlite3
 import threading
@@ -47,7 +48,7 @@ class _GilYield:
     otherwise wait up to 5 ms. A real (if tiny) sleep hands the GIL over for sure.
     """
 
-    EVERY = 8
+    EVERY = 2
 
     def __init__(self) -> None:
         self._count = 0
@@ -211,7 +212,7 @@ class Writer(JournalMixin):
                 time.sleep(BATCH_DELAY)
             self._check_journal()
             with self._lock:
-                batch = [self._queue[i] for i in range(min(BATCH_SIZE, len(self._queue)))]
+                batch = list(itertools.islice(self._queue, BATCH_SIZE))
             try:
                 self._ensure_open()
                 if self._overflow_seq:
