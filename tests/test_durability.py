@@ -298,3 +298,44 @@ def test_edit_stamps_increase_even_when_the_wall_clock_goes_back(monkeypatch):
     monkeypatch.setattr(clock.time, "time_ns", lambda: 1_000_000_000)
     assert hybrid.now() > remote                             # later than anything seen
     assert clock.wins(remote, None) and not clock.wins(clock.NO_STAMP, remote)
+
+
+def test_a_rating_of_a_record_another_process_evicted_reaches_the_archive(tmp_path):
+    from prompt_tracking._storage.archive import append_archive
+
+    data_dir = tmp_path / "store"
+    record_id = _new_store(data_dir)
+    with EnhancedPromptTracker(data_dir, max_successful=None) as tracker:
+        tracker.rate_prompt(record_id, 3)
+        assert tracker.flush(10)
+        other = _lock(data_dir / "prompts.sqlite3")     # "another process" that evicts
+        tracker.rate_prompt(record_id, 5)               # acknowledged while R still exists
+        archived = SQLiteStore(data_dir / "prompts.sqlite3")
+        row = archived.get(record_id)
+        append_archive(data_dir / "archive.jsonl.gz", [row])
+        other.execute("DELETE FROM records WHERE id = ?", (record_id,))
+        other.execute("COMMIT")
+        other.close()
+        archived.close()
+        assert tracker.flush(10)
+    by_id = {r["id"]: r for r in read_archive(data_dir / "archive.jsonl.gz")}
+    assert by_id[record_id]["quality_rating"] == 5     # not the older, archived 3
+
+
+def test_replaying_an_old_journal_does_not_bring_evicted_records_back(tmp_path):
+    data_dir = tmp_path / "store"
+    with EnhancedPromptTracker(data_dir, max_successful=None) as tracker:
+        old = tracker.log_successful_prompt("evicted soon", "m")
+        tracker.rate_prompt(old, 5)
+        assert tracker.flush(10)
+        record = tracker.get_record(old).to_dict()
+        tracker.set_caps(max_successful=0)
+        assert tracker.enforce_retention()
+        assert tracker.get_record(old) is None
+    insert = {"op": "insert", "record": {**record, "quality_rating": None}}  # its older state
+    (data_dir / "spool" / "dead.jsonl").write_text(json.dumps(insert) + "\n")
+    with EnhancedPromptTracker(data_dir, max_successful=0) as tracker:
+        assert tracker.flush(10) and tracker.enforce_retention()
+        assert tracker.get_record(old) is None
+    by_id = {r["id"]: r for r in read_archive(data_dir / "archive.jsonl.gz")}
+    assert by_id[old]["quality_rating"] == 5

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from prompt_tracking.records import PromptRecord
+from prompt_tracking._storage.merge import merge_update
 
 try:
     import fcntl
@@ -57,7 +58,21 @@ def complete_length(handle: BinaryIO, start: int = 0) -> int:
 
 def append_archive(path: Path, records: list[PromptRecord]) -> None:
     """Append records as one gzip member, cutting a torn tail left by a killed process first."""
-    lines = b"".join(json.dumps(r.to_dict(), ensure_ascii=False).encode() + b"\n" for r in records)
+    _append_lines(path, [r.to_dict() for r in records])
+
+
+def append_archive_edits(path: Path, ops: list[dict[str, Any]]) -> None:
+    """Append update ops for archived records; `read_archive` applies them, newest stamp last.
+
+    Lines are `{"id": ..., "op": "update", "ts": ..., "fields": ..., "metadata": ...}`, so
+    readers that only collect ids still see the right id first.
+    """
+    _append_lines(path, [{"id": op["id"], **{k: v for k, v in op.items() if k != "id"}}
+                         for op in ops])
+
+
+def _append_lines(path: Path, entries: list[dict[str, Any]]) -> None:
+    lines = b"".join(json.dumps(e, ensure_ascii=False).encode() + b"\n" for e in entries)
     # Level 6: most of level 9's size at a fraction of its time on large evictions.
     member = gzip.compress(lines, compresslevel=6, mtime=0)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -87,12 +102,20 @@ def read_archive(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     seen: dict[str, dict[str, Any]] = {}
+    edits: list[dict[str, Any]] = []
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         try:
             for line in handle:
-                record = json.loads(line)
-                seen[record["id"]] = record
+                entry = json.loads(line)
+                if entry.get("op") == "update":
+                    edits.append(entry)
+                else:
+                    seen[entry["id"]] = entry
         except (EOFError, gzip.BadGzipFile, zlib.error, ValueError) as exc:
             log.warning("prompt-tracking: %s ends in a torn entry (%s); read what precedes it",
                         path, exc)
+    # An archived record has no edit stamps: every later edit is newer than its state.
+    for edit in sorted(edits, key=lambda e: e.get("ts") or ""):
+        if edit["id"] in seen:
+            seen[edit["id"]] = merge_update(seen[edit["id"]], edit)
     return list(seen.values())

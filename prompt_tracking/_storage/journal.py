@@ -38,12 +38,13 @@ class JournalMixin:
     _enqueued: int
     _retention_due: bool
 
-    def warn_once(self, key: str, message: str, *args: Any) -> None:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # provided by Writer and RetentionMixin; declared only for the checker
+        def warn_once(self, key: str, message: str, *args: Any) -> None: ...
 
-    def _committed(self, batch: list[tuple[int, dict[str, Any], bool]], *,
-                   upto: int | None = None) -> None:
-        raise NotImplementedError
+        def _archive_late_edits(self, ops: list[dict[str, Any]]) -> None: ...
+
+        def _committed(self, batch: list[tuple[int, dict[str, Any], bool]], *,
+                       upto: int | None = None) -> None: ...
 
     def _journal(self, op: dict[str, Any]) -> bool:
         """Append one op to the spool (caller holds the lock); False if it is only in memory."""
@@ -112,7 +113,7 @@ class JournalMixin:
         for start in range(0, len(ops), REPLAY_BATCH):
             chunk = ops[start:start + REPLAY_BATCH]
             try:
-                self.store.apply(chunk)
+                self._archive_late_edits(self.store.apply(chunk))
                 continue
             except (sqlite3.OperationalError, OSError):
                 raise
@@ -120,7 +121,7 @@ class JournalMixin:
                 pass
             for op in chunk:
                 try:
-                    self.store.apply([op])
+                    self._archive_late_edits(self.store.apply([op]))
                 except (sqlite3.OperationalError, OSError):
                     raise
                 except Exception:

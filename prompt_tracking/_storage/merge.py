@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from prompt_tracking.query import RecordQuery
 from prompt_tracking.records import PromptRecord, with_derived_metadata
-from prompt_tracking._storage.store import summarize
+from prompt_tracking._storage.summary import summarize
 
 Pending = dict[str, dict[str, Any]]
 Reader = Callable[[RecordQuery, int | None], list[PromptRecord]]

@@ -21,23 +21,19 @@ from prompt_tracking.query import RecordQuery
 from prompt_tracking.records import PromptRecord, with_derived_metadata
 from prompt_tracking._storage.clock import NO_STAMP, wins
 from prompt_tracking._storage.readonly import ReadOnlyStore, backup_database
+from prompt_tracking._storage.rows import (COLUMNS, INSERT, INSERT_UNLESS_EVICTED, JSON_COLUMNS,
+                                           UPDATABLE, dict_to_row, json_object, row_to_record)
+from prompt_tracking._storage.summary import summarize
 
 __all__ = ["ReadOnlyStore", "SQLiteStore", "backup_database", "dict_to_row", "row_to_record",
            "summarize"]
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 200
 PAGE_SIZE = 2000
-
-_COLUMNS = ("id", "timestamp", "prompt", "ai_model", "success", "result_url", "save_method",
-            "model_parameters", "error_message", "failure_reason", "quality_rating", "feedback",
-            "tags", "metadata")
-_JSON_COLUMNS = ("model_parameters", "tags", "metadata")
-_INSERT = (f"INSERT OR IGNORE INTO records ({','.join(_COLUMNS)}) "
-           f"VALUES ({','.join('?' * len(_COLUMNS))})")
-_UPDATABLE = frozenset(_COLUMNS) - {"id", "timestamp", "prompt", "ai_model", "success"}
+TOMBSTONE_SECONDS = 90 * 86400  # journals older than this are not expected to be replayed
 
 # Each step upgrades from the version before it; index 0 creates version 1.
 _MIGRATIONS = [
@@ -64,43 +60,10 @@ _MIGRATIONS = [
     """,
     # Per-field edit stamps (see clock.py): {"quality_rating": stamp, "metadata.rated_at": ...}
     "ALTER TABLE records ADD COLUMN clocks TEXT NOT NULL DEFAULT '{}'",
+    # Ids evicted by retention: replaying an old journal must not bring a record back
+    # (its older copy would then be archived again over the newer one).
+    "CREATE TABLE IF NOT EXISTS evicted (id TEXT PRIMARY KEY, at REAL NOT NULL)",
 ]
-
-
-_decode = json.JSONDecoder().decode
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def _json_object(text: str | None) -> dict[str, Any]:
-    return _decode(text) if text and text != "{}" else {}
-
-
-def row_to_record(row: tuple) -> PromptRecord:
-    # Positional and without per-column dicts: reads of 100k records spend most of their
-    # time here, so this stays as lean as the JSON columns allow.
-    (record_id, timestamp, prompt, ai_model, success, result_url, save_method, parameters,
-     error_message, failure_reason, quality_rating, feedback, tags, metadata) = row
-    return PromptRecord(record_id, timestamp, prompt, ai_model, bool(success), result_url,
-                        save_method, _json_object(parameters), error_message, failure_reason,
-                        quality_rating, feedback, _decode(tags) if tags and tags != "[]" else [],
-                        _json_object(metadata))
-
-
-_DEFAULTS = PromptRecord("", 0.0, "", "", False).to_dict()
-
-
-def dict_to_row(record: dict[str, Any]) -> tuple:
-    """A `PromptRecord.to_dict()` dict as a row tuple for the records table.
-
-    Tolerant of other versions' shapes: a missing field takes its default, an unknown one
-    is ignored. Raises KeyError without an id.
-    """
-    data = {**_DEFAULTS, **{k: v for k, v in record.items() if k in _DEFAULTS}}
-    data["id"] = record["id"]
-    for column in _JSON_COLUMNS:
-        data[column] = _encode(data[column])
-    data["success"] = int(bool(data["success"]))
-    return tuple(data[c] for c in _COLUMNS)
 
 
 class SQLiteStore:
@@ -240,13 +203,17 @@ class SQLiteStore:
                 pass
 
     # -- writes ----------------------------------------------------------------------------
-    def apply(self, ops: list[dict[str, Any]], *, pause: Callable[[], None] | None = None) -> None:
+    def apply(self, ops: list[dict[str, Any]], *,
+              pause: Callable[[], None] | None = None) -> list[dict[str, Any]]:
         """Apply insert/update ops in one transaction; inserts of known ids are ignored.
 
         An op is `{"op": "insert", "record": {...}}` or
         `{"op": "update", "id": ..., "ts": stamp, "fields": {...}, "metadata": {...}}`.
         Rows are built before the write lock is taken; `pause()` runs between them (the
         writer thread passes one that lets log calls have the GIL).
+
+        Returns:
+            The update ops whose record is not in the store (e.g. evicted meanwhile).
         """
         conn = self._writer
         if conn is None:
@@ -254,13 +221,15 @@ class SQLiteStore:
         prepared: list[Any] = []
         for op in ops:
             if op["op"] == "insert":
-                prepared.append(dict_to_row(with_derived_metadata(op["record"])))
+                row = dict_to_row(with_derived_metadata(op["record"]))
+                prepared.append((*row, row[0]))
             elif op["op"] == "update":
                 prepared.append(op)
             else:
                 raise ValueError(f"unknown op {op['op']!r}")
             if pause is not None:
                 pause()
+        missing: list[dict[str, Any]] = []
         conn.execute("BEGIN IMMEDIATE")
         try:
             inserts: list[tuple] = []
@@ -269,14 +238,16 @@ class SQLiteStore:
                     inserts.append(item)
                     continue
                 if inserts:  # an update may be for a record inserted just before it
-                    conn.executemany(_INSERT, inserts)
+                    conn.executemany(INSERT_UNLESS_EVICTED, inserts)
                     inserts = []
-                self._update(conn, item)
-            conn.executemany(_INSERT, inserts)
+                if not self._update(conn, item):
+                    missing.append(item)
+            conn.executemany(INSERT_UNLESS_EVICTED, inserts)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        return missing
 
     def insert_many(self, records: Iterable[PromptRecord]) -> int:
         """Insert records in one transaction, ignoring known ids; returns how many were new."""
@@ -284,7 +255,7 @@ class SQLiteStore:
         conn.execute("BEGIN IMMEDIATE")
         try:
             before = conn.total_changes
-            conn.executemany(_INSERT, (dict_to_row(r.to_dict()) for r in records))
+            conn.executemany(INSERT, (dict_to_row(r.to_dict()) for r in records))
             inserted = conn.total_changes - before
             conn.execute("COMMIT")
         except BaseException:
@@ -293,7 +264,7 @@ class SQLiteStore:
         return inserted
 
     @staticmethod
-    def _update(conn: sqlite3.Connection, op: dict[str, Any]) -> None:
+    def _update(conn: sqlite3.Connection, op: dict[str, Any]) -> bool:
         """Apply the fields of an update op that are newer than what the record holds.
 
         Each field (and metadata key) keeps the stamp of its last write; an op's value wins
@@ -303,15 +274,15 @@ class SQLiteStore:
         fields, metadata = op.get("fields") or {}, op.get("metadata") or {}
         row = conn.execute("SELECT clocks FROM records WHERE id = ?", (record_id,)).fetchone()
         if row is None:
-            return
-        clocks = _json_object(row[0])
+            return False
+        clocks = json_object(row[0])
         fields = {k: v for k, v in fields.items() if wins(stamp, clocks.get(k))}
         metadata = {k: v for k, v in metadata.items() if wins(stamp, clocks.get(f"metadata.{k}"))}
         assignments, params = [], []
         for column, value in fields.items():
-            if column not in _UPDATABLE:
+            if column not in UPDATABLE:
                 raise ValueError(f"column {column!r} cannot be updated")
-            if column in _JSON_COLUMNS:
+            if column in JSON_COLUMNS:
                 value = json.dumps(value, ensure_ascii=False)
             assignments.append(f"{column} = ?")
             params.append(value)
@@ -327,11 +298,12 @@ class SQLiteStore:
         if assignments:
             conn.execute(f"UPDATE records SET {', '.join(assignments)} WHERE id = ?",
                          [*params, record_id])
+        return True
 
     # -- reads -----------------------------------------------------------------------------
     def get(self, record_id: str) -> PromptRecord | None:
         row = self._reader().execute(
-            f"SELECT {','.join(_COLUMNS)} FROM records WHERE id = ?", (record_id,)).fetchone()
+            f"SELECT {','.join(COLUMNS)} FROM records WHERE id = ?", (record_id,)).fetchone()
         return row_to_record(row) if row else None
 
     def query(self, query: RecordQuery, *, newest_first: bool = True,
@@ -344,7 +316,7 @@ class SQLiteStore:
         remaining = limit
         while remaining is None or remaining > 0:
             page = PAGE_SIZE if remaining is None else min(PAGE_SIZE, remaining)
-            sql = f"SELECT {','.join(_COLUMNS)} FROM records WHERE ({where})"
+            sql = f"SELECT {','.join(COLUMNS)} FROM records WHERE ({where})"
             page_params = list(params)
             if cursor_key is not None:
                 sql += f" AND (timestamp, id) {compare} (?, ?)"
@@ -392,12 +364,13 @@ class SQLiteStore:
         if excess <= 0:
             return []
         rows = conn.execute(
-            f"SELECT {','.join(_COLUMNS)} FROM records WHERE success = ? "
+            f"SELECT {','.join(COLUMNS)} FROM records WHERE success = ? "
             "ORDER BY (quality_rating IS NOT NULL OR save_method = 'user_save'), timestamp, id "
             "LIMIT ?", (int(success), excess + len(exclude))).fetchall()
         return [row_to_record(r) for r in rows if r[0] not in exclude][:excess]
 
     def delete(self, ids: list[str]) -> None:
+        """Evict records: delete them and remember their ids (see `evicted` in the schema)."""
         conn = self._writer or self._reader()
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -405,33 +378,14 @@ class SQLiteStore:
                 chunk = ids[start:start + 500]
                 conn.execute(f"DELETE FROM records WHERE id IN ({','.join('?' * len(chunk))})",
                              chunk)
+            now = time.time()
+            conn.executemany("INSERT OR REPLACE INTO evicted (id, at) VALUES (?, ?)",
+                             ((i, now) for i in ids))
+            conn.execute("DELETE FROM evicted WHERE at < ?", (now - TOMBSTONE_SECONDS,))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-
-
-def summarize(model_rows: list[tuple], reason_rows: list[tuple]) -> dict[str, Any]:
-    """Turn per-model (model, n, successes, rated, avg) rows into the `stats()` dict."""
-    by_model: dict[str, Any] = {}
-    total = successes = rated = 0
-    rating_sum = 0.0
-    for model, n, ok, n_rated, avg in model_rows:
-        ok = ok or 0
-        by_model[model] = {"total": n, "successful": ok, "failed": n - ok,
-                           "success_rate": round(ok / n, 4) if n else None,
-                           "rated": n_rated,
-                           "average_rating": round(avg, 3) if avg is not None else None}
-        total, successes, rated = total + n, successes + ok, rated + n_rated
-        rating_sum += (avg or 0) * n_rated
-    return {
-        "total": total, "successful": successes, "failed": total - successes,
-        "success_rate": round(successes / total, 4) if total else None,
-        "rated": rated,
-        "average_rating": round(rating_sum / rated, 3) if rated else None,
-        "by_model": by_model,
-        "by_failure_reason": {reason or "unknown": n for reason, n in reason_rows},
-    }
 
 
 def _is_corruption(exc: sqlite3.Error) -> bool:

@@ -25,6 +25,7 @@ from prompt_tracking._storage import paths
 from prompt_tracking._storage.archive import append_archive, read_archive
 from prompt_tracking._storage.journal import JournalMixin
 from prompt_tracking._storage.merge import merge_update
+from prompt_tracking._storage.retention import RetentionMixin
 from prompt_tracking._storage.spool import Spool
 from prompt_tracking._storage.store import SQLiteStore
 
@@ -34,7 +35,6 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 BATCH_DELAY = 0.02
-RETENTION_CHUNK = 2000
 MAX_BACKOFF = 5.0
 MAX_QUEUE = 10_000  # ops held in memory; beyond that they wait in the journal only
 _T = TypeVar("_T")
@@ -59,7 +59,7 @@ class _GilYield:
             time.sleep(0.0001)
 
 
-class Writer(JournalMixin):
+class Writer(JournalMixin, RetentionMixin):
     """Owns the store's write side: queue, batching, retries, retention and the archive."""
 
     def __init__(self, store: SQLiteStore, spool: Spool, *, caps: dict[bool, int | None],
@@ -218,7 +218,8 @@ class Writer(JournalMixin):
                 if self._overflow_seq:
                     self._drain_journal()
                 elif batch:
-                    self.store.apply([op for _, op, _ in batch], pause=self._pause)
+                    missing = self.store.apply([op for _, op, _ in batch], pause=self._pause)
+                    self._archive_late_edits(missing)
                     self._check_store_linked()
                     self._committed(batch)
                 self._maybe_retain()
@@ -242,13 +243,6 @@ class Writer(JournalMixin):
             with self._lock:
                 self._first_attempt.set()
                 self._changed.notify_all()
-
-    def _maybe_retain(self) -> None:
-        if self._retention_due and (time.monotonic() - self._last_retention > 1.0
-                                    or self._stop or not self._queue):
-            self._retention_due = False
-            self._last_retention = time.monotonic()
-            self.enforce_retention()
 
     def _apply_one_by_one(self, batch: list[tuple[int, dict[str, Any], bool]]) -> None:
         """Isolate an op the store rejects so it cannot take the rest of its batch with it."""
@@ -336,52 +330,6 @@ class Writer(JournalMixin):
         if self._overflow_seq:
             waiting.append(self._overflow_seq)
         return min(waiting) if waiting else self._enqueued + 1
-
-    def schedule_retention(self, caps: dict[bool, int | None] | None = None, *,
-                           now: bool = False) -> int:
-        """Have the writer thread apply the caps (new ones if given) on its next pass.
-
-        Retention runs only on the writer thread: its connection is not shared.
-
-        Returns:
-            The number of the retention run that will include this request.
-        """
-        with self._lock:
-            if caps is not None:
-                self.caps.update(caps)
-            self._retention_due = True
-            if now:
-                self._last_retention = 0.0
-            self._changed.notify_all()
-            return self.retention_runs + 1
-
-    def request_retention(self, timeout: float | None) -> bool:
-        """Apply the caps now and wait for it; False on timeout."""
-        target = self.schedule_retention(now=True)
-        with self._lock:
-            return self._changed.wait_for(lambda: self.retention_runs >= target, timeout)
-
-    def enforce_retention(self) -> int:
-        """Evict over-cap records, archiving them first, in chunks so memory stays bounded.
-
-        Runs on the writer thread; returns how many records were evicted.
-        """
-        evicted = 0
-        protected = self.pending_ids()  # a change still queued for a record protects it
-        for success, cap in list(self.caps.items()):
-            while cap is not None:
-                victims = self.store.over_cap(success, cap, limit=RETENTION_CHUNK,
-                                              exclude=protected)
-                if not victims:
-                    break
-                if self.archive_path is not None:
-                    append_archive(self.archive_path, victims)
-                self.store.delete([r.id for r in victims])
-                evicted += len(victims)
-        with self._lock:
-            self.retention_runs += 1
-            self._changed.notify_all()
-        return evicted
 
     def warn_once(self, key: str, message: str, *args: Any) -> None:
         if key not in self._warned:
