@@ -84,7 +84,7 @@ def _trait_table(metas: list[dict]) -> np.ndarray:
 
 def _number(value: object) -> float:
     try:
-        return float(value or 0)
+        return float(value or 0)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return 0.0
 

@@ -272,7 +272,7 @@ def to_record(entry: Entry, occurrences: dict[str, int] | None = None
     given_id = fields.get("id")
     keep_id = entry.kind == "export" and isinstance(given_id, str) and 0 < len(given_id) <= 64
     if keep_id:
-        record.id = given_id
+        record.id = given_id  # type: ignore[assignment]
     else:
         key = key if key is not None else _content_key(record, occurrences)
         record.id = record_id(prompt, model, success, key, prompt_digest=meta["prompt_hash"])

@@ -175,36 +175,36 @@ def salvage_json(text: str) -> Iterator[tuple[str | None, int, Any]]:
     space = re.compile(r"\s*")
 
     def items_of_list(pos: int, key: str | None) -> Generator[tuple[str | None, int, Any], None, int]:
-        pos = space.match(text, pos + 1).end()
+        pos = space.match(text, pos + 1).end()  # type: ignore[union-attr]
         index = 0
         while pos < len(text) and text[pos] != "]":
             item, pos = decoder.raw_decode(text, pos)
             yield key, index, item
             index += 1
-            pos = space.match(text, pos).end()
+            pos = space.match(text, pos).end()  # type: ignore[union-attr]
             if text.startswith(",", pos):
-                pos = space.match(text, pos + 1).end()
+                pos = space.match(text, pos + 1).end()  # type: ignore[union-attr]
         return pos + 1
 
     try:
-        pos = space.match(text).end()
+        pos = space.match(text).end()  # type: ignore[union-attr]
         if text.startswith("[", pos):
             yield from items_of_list(pos, None)
             return
         if not text.startswith("{", pos):
             return
-        pos = space.match(text, pos + 1).end()
+        pos = space.match(text, pos + 1).end()  # type: ignore[union-attr]
         while text.startswith('"', pos):
             key, pos = decoder.raw_decode(text, pos)
-            pos = space.match(text, pos).end() + 1        # past the ':'
-            pos = space.match(text, pos).end()
+            pos = space.match(text, pos).end() + 1  # type: ignore[union-attr]  # past the ':'
+            pos = space.match(text, pos).end()  # type: ignore[union-attr]
             if text.startswith("[", pos):
                 pos = yield from items_of_list(pos, str(key))
             else:
                 _, pos = decoder.raw_decode(text, pos)
-            pos = space.match(text, pos).end()
+            pos = space.match(text, pos).end()  # type: ignore[union-attr]
             if text.startswith(",", pos):
-                pos = space.match(text, pos + 1).end()
+                pos = space.match(text, pos + 1).end()  # type: ignore[union-attr]
     except (ValueError, IndexError):
         return
 
