@@ -38,7 +38,7 @@ class KnownIds:
     def _open(self) -> ReadOnlyStore | None:
         if self._store is None and self.db_path.exists():
             try:
-                self._store = ReadOnlyStore(self.db_path)
+                self._store = _QuietStore(self.db_path)
             except sqlite3.Error as exc:
                 raise StoreUnavailableError(f"cannot read the store at {self.db_path}: {exc}") \
                     from exc
@@ -66,6 +66,49 @@ class KnownIds:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+class _QuietStore(ReadOnlyStore):
+    """A `ReadOnlyStore` that creates no file at all, not even the store's `-wal`/`-shm`.
+
+    SQLite's `mode=ro` on a WAL store creates both files when they are missing (a store
+    closed cleanly has none). Without a `-wal` nothing is pending and no writer is active,
+    so the file is opened `immutable`, which touches nothing; with one, `mode=ro` reads
+    what the WAL holds, and the files it uses exist already.
+    """
+
+    def __init__(self, path: Path) -> None:  # noqa: D107 - see the class
+        path = Path(path).resolve()
+        wal = path.with_name(path.name + "-wal")
+        mode = "mode=ro" if wal.exists() else "immutable=1"
+        self._conn = sqlite3.connect(f"{path.as_uri()}?{mode}", uri=True,
+                                     check_same_thread=False)
+        self._conn.execute("PRAGMA busy_timeout = 2000")
+        self._conn.execute("SELECT 1 FROM records LIMIT 1")
+
+
+def checkpoint_store(db_path: Path) -> bool:
+    """Copy the WAL into the store file, so an import does not live only in the WAL.
+
+    A PASSIVE checkpoint from a connection of our own: it never blocks the tracker's
+    writer and copies what no reader still needs. A failure is logged, not raised: the
+    records are committed either way.
+
+    Returns:
+        True if the whole WAL was checkpointed.
+    """
+    if not db_path.exists():
+        return False
+    try:
+        conn = sqlite3.connect(str(db_path), timeout=2.0)
+        try:
+            busy, frames, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        log.warning("prompt-tracking: checkpoint after the import failed (%s)", exc)
+        return False
+    return not busy and frames == done
 
 
 def read_archive_ids(path: Path) -> set[str]:

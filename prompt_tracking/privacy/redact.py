@@ -43,7 +43,8 @@ _BEARER = r"(?i)\b(?:Bearer|Basic|Key|Token)(?:\s|\+)+[A-Za-z0-9._~+/=:\-]{12,}"
 # A credential-named field (also with a prefix: aws_secret_access_key, client_secret,
 # "access_token", x-key) followed by = or :, in code, JSON, headers or query strings.
 # The lookbehind, unlike \b, also starts a match after "_" (aws_secret_...).
-_ASSIGNED = (r"(?i)(?<![A-Za-z0-9])[\w-]*(?:api[_-]?key|apikey|access[_-]?key|secret[_-]?key|"
+# The prefix is bounded: an unbounded `[\w-]*` backtracks quadratically on "a-a-a-...".
+_ASSIGNED = (r"(?i)(?<![A-Za-z0-9])[\w-]{0,40}(?:api[_-]?key|apikey|access[_-]?key|secret[_-]?key|"
              r"secret|token|password|passwd|pwd|authorization|x-key|secretaccesskey|signature|"
              r"credential|bearer|(?<![A-Za-z0-9])(?:sig|auth))"
              r"(\"?'?\s*[:=]\s*\"?'?)[^\s\"',;&}]{6,}")
@@ -109,6 +110,8 @@ def _redact_plain(text: str, *, urls: bool = True) -> str:
         text = _URL_RE.sub(lambda m: redact_url(m.group(0)), text)
     text = _SECRET_RE.sub(lambda m: m.group(0)[:3] + "..." + REDACTED, text)
     text = _BEARER_RE.sub(lambda m: re.split(r"[\s+]", m.group(0), maxsplit=1)[0] + " " + REDACTED, text)
+    if ":" not in text and "=" not in text:
+        return text   # no `name: value` or `name=value`: skip the costliest pattern
     return _ASSIGNED_RE.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + m.group(1) + REDACTED,
                             text)
 
