@@ -21,7 +21,7 @@ from prompt_tracking.failures.categorize import describe_failure
 from prompt_tracking.migration.legacy_sources import Entry
 from prompt_tracking.records import MAX_PROMPT_CHARS, FailureReason, PromptRecord, SaveMethod, prompt_hash, \
     prompt_metadata
-from prompt_tracking.privacy.redact import redact_text, redact_url, sanitize_parameters
+from prompt_tracking.privacy.redact import redact_text, redact_url, redact_value, sanitize_parameters
 
 MAX_ERROR_CHARS = 20_000
 
@@ -88,6 +88,12 @@ _NUMBER = re.compile(r"[+-]?\d{1,40}(?:\.\d{0,40})?")
 # or garbage, and stored as is it would break every date computation on the store.
 MIN_TIMESTAMP = 946_684_800.0
 MAX_TIMESTAMP = 4_102_444_800.0
+
+
+# Metadata values taken verbatim from a source (everything else went through
+# sanitize_parameters or is computed here).
+_FREE_TEXT_META = ("error_code", "provider", "legacy_failure_reason", "legacy_save_method",
+                   "legacy_timestamp", "legacy_rating")
 
 
 class InvalidEntryError(ValueError):
@@ -275,8 +281,10 @@ def to_record(entry: Entry, occurrences: dict[str, int] | None = None
     prompt = _text(prompt) or ""
     if not prompt.strip():
         raise InvalidEntryError("empty prompt")
+    # Masked like a log call's fields, before the id: ids stay deterministic.
+    prompt = redact_text(prompt)
     success = _outcome(entry, fields)
-    model = (_text(fields.get("ai_model"), 200) or "").strip() or "unknown"
+    model = redact_text((_text(fields.get("ai_model"), 200) or "").strip()) or "unknown"
     params = _parameters(fields.get("model_parameters"))
     params = sanitize_parameters({**{k: v for k, v in extra.items() if k in PARAMETER_FIELDS},
                                   **params})
@@ -295,6 +303,9 @@ def to_record(entry: Entry, occurrences: dict[str, int] | None = None
     record = PromptRecord(id="", timestamp=timestamp, prompt=prompt, ai_model=model,
                           success=success, model_parameters=params, metadata=meta)
     _outcome_fields(record, fields, notes)
+    for name in _FREE_TEXT_META:   # copied from the source as they were: mask them too
+        if isinstance(record.metadata.get(name), str):
+            record.metadata[name] = redact_value(record.metadata[name])
     given_id = fields.get("id")
     keep_id = entry.kind == "export" and isinstance(given_id, str) and 0 < len(given_id) <= 64
     if keep_id:

@@ -411,7 +411,10 @@ def read_png_text(path: Path) -> PngText:
                 handle.seek(length + 4, os.SEEK_CUR)    # skip image data without reading it
                 continue
             name = _chunk_keyword(handle, kind, length, problems)
-            if name is None or name not in PNG_PROMPT_KEYWORDS or name in found:
+            if name is None:
+                continue
+            if name not in PNG_PROMPT_KEYWORDS or name in found:
+                handle.seek(length - len(name) - 1 + 4, os.SEEK_CUR)   # never inflated
                 continue
             if length > MAX_TEXT_CHUNK:
                 problems.append(f"{kind.decode()} chunk '{name}' of {length:,} bytes is over the "

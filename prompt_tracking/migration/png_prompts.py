@@ -17,7 +17,7 @@ Parsed = tuple[str, str, dict[str, Any]]
 # backtracks quadratically on a long line without a colon ("a a a ...").
 _SETTINGS_LINE = re.compile(r"^(?:Steps|Sampler|CFG scale|Seed|Size|Model):\s")
 _SETTING_NAME = re.compile(r"[\w ()/.+-]+")
-# The settings line is short in every real image; beyond this it is not parsed as settings.
+# The settings line is short in every real image; only this much of it is parsed.
 MAX_SETTINGS_CHARS = 64 * 1024
 MAX_SETTINGS = 200
 _NUMERIC = {"steps": int, "seed": int, "cfg_scale": float, "denoising_strength": float,
@@ -28,8 +28,8 @@ def parse_a1111(text: str) -> Parsed | None:
     """AUTOMATIC1111-style `parameters`: prompt, 'Negative prompt: ...', then the settings line."""
     lines = text.strip().split("\n")
     settings: dict[str, Any] = {}
-    if lines and len(lines[-1]) <= MAX_SETTINGS_CHARS and _SETTINGS_LINE.match(lines[-1].strip()):
-        settings = _settings(lines.pop().strip())
+    if lines and _SETTINGS_LINE.match(lines[-1].strip()):
+        settings = _settings(lines.pop().strip()[:MAX_SETTINGS_CHARS])
     prompt_lines: list[str] = []
     negative_lines: list[str] = []
     for line in lines:

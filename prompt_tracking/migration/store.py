@@ -8,7 +8,9 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import shutil
 import sqlite3
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -69,22 +71,38 @@ class KnownIds:
 
 
 class _QuietStore(ReadOnlyStore):
-    """A `ReadOnlyStore` that creates no file at all, not even the store's `-wal`/`-shm`.
+    """A `ReadOnlyStore` that creates, changes and deletes no file in the data dir.
 
-    SQLite's `mode=ro` on a WAL store creates both files when they are missing (a store
-    closed cleanly has none). Without a `-wal` nothing is pending and no writer is active,
-    so the file is opened `immutable`, which touches nothing; with one, `mode=ro` reads
-    what the WAL holds, and the files it uses exist already.
+    SQLite's `mode=ro` on a WAL store creates the `-wal`/`-shm` files when they are
+    missing, and, as the last connection, deletes them on close. So: without a `-wal`,
+    nothing is pending and the file is opened `immutable` (touches nothing); with one,
+    the store and its WAL are copied to a private temporary folder and the copy is read.
     """
 
     def __init__(self, path: Path) -> None:  # noqa: D107 - see the class
         path = Path(path).resolve()
         wal = path.with_name(path.name + "-wal")
-        mode = "mode=ro" if wal.exists() else "immutable=1"
-        self._conn = sqlite3.connect(f"{path.as_uri()}?{mode}", uri=True,
-                                     check_same_thread=False)
+        self._copy: Path | None = None
+        if wal.exists():
+            self._copy = Path(tempfile.mkdtemp(prefix="prompt-tracking-dry-run-"))
+            target = self._copy / path.name
+            shutil.copyfile(path, target)
+            try:
+                shutil.copyfile(wal, target.with_name(target.name + "-wal"))
+            except FileNotFoundError:
+                pass   # checkpointed and removed meanwhile: the store file has it all
+            uri = f"{target.as_uri()}?mode=ro"
+        else:
+            uri = f"{path.as_uri()}?immutable=1"
+        self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self._conn.execute("PRAGMA busy_timeout = 2000")
         self._conn.execute("SELECT 1 FROM records LIMIT 1")
+
+    def close(self) -> None:
+        super().close()
+        if self._copy is not None:
+            shutil.rmtree(self._copy, ignore_errors=True)
+            self._copy = None
 
 
 def checkpoint_store(db_path: Path) -> bool:

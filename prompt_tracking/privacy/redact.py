@@ -87,7 +87,7 @@ def redact_url(url: str) -> str:
     # OAuth implicit flows put tokens in the fragment (#access_token=...), like a query.
     query, fragment = _mask_pairs(parts.query), _mask_pairs(parts.fragment)
     rebuilt = urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
-    return _redact_plain(rebuilt, urls=False)
+    return redact_text(rebuilt, urls=False)   # also decodes: ?q=api_key%3Dsk-...
 
 
 def _is_query_secret(key: str) -> bool:
