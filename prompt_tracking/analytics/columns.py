@@ -59,8 +59,7 @@ class RecordColumns:
         traits = {name: table[:, k] for k, name in enumerate(TRAITS)}
         return cls(
             records=records,
-            timestamp=_valid_times(np.fromiter((_as_float(r.timestamp) for r in records), dtype=float,
-                                               count=len(records))),
+            timestamp=_timestamps(records),
             success=np.fromiter((bool(r.success) for r in records), dtype=bool, count=len(records)),
             rating=np.fromiter((np.nan if r.quality_rating is None else r.quality_rating
                                 for r in records), dtype=float, count=len(records)),
@@ -140,6 +139,15 @@ def _as_float(value: object) -> float:
         return float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError, OverflowError):
         return TIME_MIN
+
+
+def _timestamps(records: Sequence[PromptRecord]) -> np.ndarray:
+    try:
+        ts = np.fromiter((r.timestamp for r in records), dtype=float, count=len(records))
+    except (TypeError, ValueError, OverflowError):   # a value float() refuses: rare, slower
+        ts = np.fromiter((_as_float(r.timestamp) for r in records), dtype=float,
+                         count=len(records))
+    return _valid_times(ts)
 
 
 def _valid_times(ts: np.ndarray) -> np.ndarray:

@@ -308,7 +308,7 @@ def to_record(entry: Entry, occurrences: dict[str, int] | None = None
             record.metadata[name] = redact_value(record.metadata[name])
     given_id = fields.get("id")
     keep_id = entry.kind == "export" and isinstance(given_id, str) and 0 < len(given_id) <= 64
-    if keep_id:
+    if keep_id and isinstance(given_id, str):
         record.id = given_id
     else:
         key = key if key is not None else _content_key(record, occurrences)

@@ -254,39 +254,44 @@ def salvage_json(text: str) -> Iterator[tuple[str | None, int, Any]]:
     lists. Stops quietly at the first element that does not parse.
     """
     decoder = json.JSONDecoder()
-    space = re.compile(r"\s*")
+    blank = re.compile(r"\s*")
+
+    def skip(pos: int = 0) -> int:
+        """`pos` moved past any white space (`\\s*` always matches)."""
+        match = blank.match(text, pos)
+        return match.end() if match else pos
 
     def items_of_list(pos: int, key: str | None) -> Generator[tuple[str | None, int, Any], None, int]:
-        pos = space.match(text, pos + 1).end()
+        pos = skip(pos + 1)
         index = 0
         while pos < len(text) and text[pos] != "]":
             item, pos = decoder.raw_decode(text, pos)
             yield key, index, item
             index += 1
-            pos = space.match(text, pos).end()
+            pos = skip(pos)
             if text.startswith(",", pos):
-                pos = space.match(text, pos + 1).end()
+                pos = skip(pos + 1)
         return pos + 1
 
     try:
-        pos = space.match(text).end()
+        pos = skip()
         if text.startswith("[", pos):
             yield from items_of_list(pos, None)
             return
         if not text.startswith("{", pos):
             return
-        pos = space.match(text, pos + 1).end()
+        pos = skip(pos + 1)
         while text.startswith('"', pos):
             key, pos = decoder.raw_decode(text, pos)
-            pos = space.match(text, pos).end() + 1        # past the ':'
-            pos = space.match(text, pos).end()
+            pos = skip(pos) + 1        # past the ':'
+            pos = skip(pos)
             if text.startswith("[", pos):
                 pos = yield from items_of_list(pos, str(key))
             else:
                 _, pos = decoder.raw_decode(text, pos)
-            pos = space.match(text, pos).end()
+            pos = skip(pos)
             if text.startswith(",", pos):
-                pos = space.match(text, pos + 1).end()
+                pos = skip(pos + 1)
     except (ValueError, IndexError, RecursionError):
         return
 
