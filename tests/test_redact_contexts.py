@@ -118,3 +118,17 @@ def test_never_raises_on_hostile_values():
     assert isinstance(sanitize_key(Bad()), str)
     assert redact_value("\\ud800 %ZZ %") == "\\ud800 %ZZ %"
     assert REDACTED in redact_value("token%3D" + "a" * 10 + "%ud800")
+
+
+def test_a_long_prompt_keeps_its_length_and_its_secret_is_masked():
+    prompt = "a fox " * 5000 + FORMATS["stripe_live"]
+    masked = redact_value(prompt)
+    assert masked.startswith("a fox " * 5000) and FORMATS["stripe_live"][6:] not in masked
+
+
+def test_a_pasted_private_key_block_is_masked():
+    block = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo\n" \
+            "-----END RSA PRIVATE KEY-----"
+    masked = redact_value({"error": f"could not load {block} from config"})
+    assert "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo" not in masked["error"]
+    assert masked["error"].endswith(" from config")

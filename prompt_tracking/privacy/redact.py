@@ -36,8 +36,10 @@ _SECRET_PATTERNS = [
     r"\bSG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}",          # SendGrid
     r"\b(?:gsk|xai|pplx|fw|npm)[_-][A-Za-z0-9]{24,}",            # Groq, xAI, Perplexity, Fireworks, npm
     r"\bpypi-[A-Za-z0-9_\-]{50,}",                               # PyPI upload token
-    r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
 ]
+# Apart from the others: one alternative without a leading \b makes the combined pattern
+# try every position (ten times slower on every prompt); this one runs only when needed.
+_PEM_RE = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)")
 # "+" too: a header written into a form-encoded query ("Bearer+sk-...") after decoding.
 _BEARER = r"(?i)\b(?:Bearer|Basic|Key|Token)(?:\s|\+)+[A-Za-z0-9._~+/=:\-]{12,}"
 # A credential-named field (also with a prefix: aws_secret_access_key, client_secret,
@@ -109,6 +111,8 @@ def _redact_plain(text: str, *, urls: bool = True) -> str:
     if urls and "://" in text:
         text = _URL_RE.sub(lambda m: redact_url(m.group(0)), text)
     text = _SECRET_RE.sub(lambda m: m.group(0)[:3] + "..." + REDACTED, text)
+    if "-----BEGIN" in text:
+        text = _PEM_RE.sub("-----BEGIN PRIVATE KEY-----" + REDACTED, text)
     text = _BEARER_RE.sub(lambda m: re.split(r"[\s+]", m.group(0), maxsplit=1)[0] + " " + REDACTED, text)
     if ":" not in text and "=" not in text:
         return text   # no `name: value` or `name=value`: skip the costliest pattern
@@ -167,8 +171,15 @@ def redact_value(value: Any) -> Any:
         value: A field's value, of any type.
 
     Returns:
-        A JSON-safe value of the same shape with no recognisable secret left in it.
+        A JSON-safe value of the same shape with no recognisable secret left in it. A
+        top-level string keeps its length (the caller applies its own field limit);
+        strings inside dicts and lists are cut at 10,000 characters, as parameters are.
     """
+    if isinstance(value, str):
+        try:
+            return redact_text(valid_text(value))
+        except Exception:  # pragma: no cover - the patterns do not raise on text
+            return REDACTED
     return to_json_value(value)
 
 
