@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import functools
 import math
 import os
 import re
@@ -190,10 +191,19 @@ def sanitize_key(key: Any) -> str | None:
     dropped with their value; any other key is made valid UTF-8, cut to 200 characters,
     and masked like text (a key can itself be a pasted token).
     """
+    if isinstance(key, str):
+        return _sanitize_text_key(key)
     try:
-        name = valid_text(key) if isinstance(key, str) else str(to_json_value(key))
+        name = str(to_json_value(key))
     except Exception:  # a hostile __str__
         name = f"<{type(key).__name__}>"
+    return _sanitize_text_key(name)
+
+
+# Parameter keys repeat on every record ("steps", "seed"...): the answer is pure, so cache it.
+@functools.lru_cache(maxsize=4096)
+def _sanitize_text_key(key: str) -> str | None:
+    name = valid_text(key)
     if is_secret_name(name) or is_secret_name(_decode_key(name)):
         return None
     return redact_text(name[:_MAX_KEY])
