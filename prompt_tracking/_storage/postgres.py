@@ -22,7 +22,7 @@ from prompt_tracking._storage import pg_schema
 from prompt_tracking._storage.pg_writes import INSERT_SQL, RATING_SQL, UPDATE_SQL, insert_params, \
     op_time, rating_params, update_params
 from prompt_tracking._storage.pgurl import DatabaseURL, require_psycopg
-from prompt_tracking._storage.store import summarize
+from prompt_tracking._storage.summary import summarize
 from prompt_tracking.query import RecordQuery
 from prompt_tracking.records import PromptRecord, with_derived_metadata
 
