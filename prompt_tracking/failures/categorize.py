@@ -19,6 +19,7 @@ from typing import Any
 
 from prompt_tracking.failures import rules, statistical
 from prompt_tracking.failures.evidence import Evidence, gather_evidence
+from prompt_tracking.failures.matcher import Matcher
 from prompt_tracking.records import FailureReason
 
 logger = logging.getLogger(__name__)
@@ -61,118 +62,6 @@ class FailureInfo:
     evidence: str = ""
 
 
-class _Matcher:
-    """Named regexes tried in order, each top-level branch guarded by a literal trigger.
-
-    A branch runs its regex only when its trigger is a substring of the text (`str.__contains__`
-    beats a regex scan); on ASCII text, branches whose trigger is not ASCII are skipped outright.
-    Patterns are lower-cased outside escapes and matched against lower-cased text.
-    """
-
-    def __init__(self, named_patterns: list[tuple[Any, str]]) -> None:
-        # One flat list of (trigger, regex, key) in key order, "" guarding branches without a literal
-        # prefix; per key count, where the branches of the first `count` keys end (all / ASCII-only).
-        branches: list[tuple[tuple[str, ...], re.Pattern[str], Any]] = []
-        ascii_branches: list[tuple[tuple[str, ...], re.Pattern[str], Any]] = []
-        self._ends: list[tuple[int, int]] = [(0, 0)]
-        for key, pattern in named_patterns:
-            lowered = re.sub(r"\\.|[A-Z]", lambda m: m.group(0) if m.group(0)[0] == "\\" else m.group(0).lower(),
-                             pattern)
-            own = [(_triggers(branch), re.compile(branch), key) for branch in _split_branches(lowered)]
-            own.sort(key=lambda branch: not branch[0])  # a trigger test is cheaper than a regex search
-            branches += own
-            ascii_branches += [branch for branch in own if all(t.isascii() for t in branch[0])]
-            self._ends.append((len(branches), len(ascii_branches)))
-        self._branches = (tuple(branches), tuple(ascii_branches))
-
-    def first_key(self, text: str, limit: int | None = None) -> Any:
-        """The first key (among the first `limit`) whose pattern matches `text` (already lower-cased)."""
-        found = self.first_match(text, limit)
-        return found[0] if found else None
-
-    def first_match(self, text: str, limit: int | None = None) -> tuple[Any, str] | None:
-        """Like `first_key`, with the matched text."""
-        ascii_only = text.isascii()
-        branches = self._branches[ascii_only]
-        if limit is not None:
-            branches = branches[:self._ends[limit][ascii_only]]
-        for triggers, regex, key in branches:
-            if len(triggers) == 1:
-                if triggers[0] not in text:
-                    continue
-            elif triggers:
-                for trigger in triggers:
-                    if trigger in text:
-                        break
-                else:
-                    continue
-            match = regex.search(text)
-            if match:
-                return key, match.group(0)
-        return None
-
-
-def _split_branches(pattern: str) -> list[str]:
-    branches, depth, start, i = [], 0, 0, 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 1
-        elif char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            branches.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    return [*branches, pattern[start:]]
-
-
-def _triggers(branch: str) -> tuple[str, ...]:
-    """Literals one of which every match contains: the branch's prefix, or those of its leading group.
-
-    An empty tuple means the branch has no selective literal and its regex always runs.
-    """
-    prefix = _literal_prefix(branch)
-    if prefix:
-        return (prefix,)
-    body = branch[2:] if branch.startswith("\\b") else branch
-    if not body.startswith("(?:"):
-        return ()
-    depth, end = 0, -1
-    for i, char in enumerate(body):
-        if char == "\\":
-            continue
-        if char == "(" and body[i - 1:i] != "\\":
-            depth += 1
-        elif char == ")" and body[i - 1:i] != "\\":
-            depth -= 1
-            if depth == 0:
-                end = i
-                break
-    if end < 0 or body[end + 1:end + 2] in ("?", "*", "{"):
-        return ()  # an optional leading group promises nothing
-    alternatives = [_literal_prefix(alt) for alt in _split_branches(body[3:end])]
-    return tuple(alt for alt in alternatives if alt) if all(alternatives) else ()
-
-
-def _literal_prefix(branch: str) -> str | None:
-    """The literal text every match of the branch starts with, if long enough to be selective."""
-    body = branch[2:] if branch.startswith("\\b") else branch
-    prefix: list[str] = []
-    for i, char in enumerate(body):
-        if char in "\\[](){}?*+|^$.":
-            if char == "\\" and i + 1 < len(body) and body[i + 1] in ".-/:":
-                continue
-            if char in "?*{" and prefix:
-                prefix.pop()  # the previous character is optional
-            break
-        prefix.append(char if body[i - 1:i] != "\\" else char)
-    text = "".join(prefix)
-    return text if len(text) >= 3 or (text and not text.isascii()) else None
-
-
 class _RuleBook:
     """All rules compiled once: lookup tables plus guarded matchers for phrases and providers."""
 
@@ -186,9 +75,9 @@ class _RuleBook:
         self.statuses = {s: reason for reason, statuses in rules.HTTP_STATUSES.items() for s in statuses}
         # Phrases are tried best first (ties: table order), so the first match is the only one that counts.
         ordered = sorted(rules.MESSAGE_PATTERNS, key=lambda rule: -rule[2])
-        self.phrases = _Matcher([((prio, 0, reason), pattern) for pattern, reason, prio in ordered])
+        self.phrases = Matcher([((prio, 0, reason), pattern) for pattern, reason, prio in ordered])
         self.phrase_ranks = [-prio for _, _, prio in ordered]  # ascending, for bisect
-        self.providers = _Matcher(list(rules.PROVIDERS))
+        self.providers = Matcher(list(rules.PROVIDERS))
         self.custom: list[tuple[re.Pattern[str], FailureReason, int]] = []
 
 
