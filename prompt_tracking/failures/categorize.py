@@ -19,7 +19,7 @@ from typing import Any
 
 from prompt_tracking.failures import rules, statistical
 from prompt_tracking.failures.evidence import Evidence, gather_evidence
-from prompt_tracking.failures.matcher import Matcher
+from prompt_tracking.failures.matcher import Matcher, TriggerScan
 from prompt_tracking.records import FailureReason
 
 logger = logging.getLogger(__name__)
@@ -78,6 +78,10 @@ class _RuleBook:
         self.phrases = Matcher([((prio, 0, reason), pattern) for pattern, reason, prio in ordered])
         self.phrase_ranks = [-prio for _, _, prio in ordered]  # ascending, for bisect
         self.providers = Matcher(list(rules.PROVIDERS))
+        # One scan of each text finds the trigger words of both tables.
+        self.scan = TriggerScan(self.phrases.triggers | self.providers.triggers)
+        self.phrases.share(self.scan)
+        self.providers.share(self.scan)
         self.custom: list[tuple[re.Pattern[str], FailureReason, int]] = []
 
 
@@ -154,14 +158,17 @@ def _describe(error: Any) -> FailureInfo:
     code_hits = _code_hits(evidence, text)
     status = next((s for s in evidence.statuses if 100 <= s <= 599), None) or _status_from_text(text)
     lowered = text.lower()
+    # The provider table also reads the codes; one trigger scan of that text serves both tables.
+    provider_text = lowered + "\n" + " ".join(evidence.codes).lower()
+    found = _BOOK.scan.find(provider_text)
     candidates: list[_Candidate] = [(prio, 1, reason, "provider_code", f"code {code}")
                                     for code, reason, prio in code_hits]
-    candidates += _phrase_hits(text, lowered, code_hits[0][2] if code_hits else -1)
+    candidates += _phrase_hits(text, lowered, code_hits[0][2] if code_hits else -1, found)
     candidates += _class_hits(evidence, text)
     if status in _BOOK.statuses:
         candidates.append((rules.HTTP_STATUS, 0, _BOOK.statuses[status], "http_status", f"derived from HTTP {status}"))
     error_code = code_hits[0][0] if code_hits else _first_identifier(evidence.codes)
-    provider = _provider(lowered, evidence.codes)
+    provider = _BOOK.providers.first_key(provider_text, found=found)
     if candidates:
         priority, _, reason, layer, note = max(candidates, key=lambda c: (c[0], c[1]))
         return FailureInfo(reason, error_code, status, provider, _confidence(layer, priority), layer, note)
@@ -194,10 +201,10 @@ def _code_hits(evidence: Evidence, text: str) -> list[tuple[str, FailureReason, 
     return hits
 
 
-def _phrase_hits(text: str, lowered: str, code_priority: int) -> list[_Candidate]:
+def _phrase_hits(text: str, lowered: str, code_priority: int, found: list[str]) -> list[_Candidate]:
     """The best built-in phrase that could still beat the best code (codes win ties), plus custom rules."""
     worth_trying = bisect.bisect_left(_BOOK.phrase_ranks, -code_priority)
-    best = _BOOK.phrases.first_match(lowered, worth_trying)
+    best = _BOOK.phrases.first_match(lowered, worth_trying, found)
     hits: list[_Candidate] = []
     if best:
         (priority, tie, reason), matched = best
@@ -231,10 +238,6 @@ def _status_from_text(text: str) -> int | None:
         if value in _KNOWN_STATUSES and _STATUS_CONTEXT.search(text[max(0, match.start() - 30):match.start()]):
             return value
     return None
-
-
-def _provider(lowered: str, codes: list[str]) -> str | None:
-    return _BOOK.providers.first_key(lowered + "\n" + " ".join(codes).lower() if codes else lowered + "\n")
 
 
 def _first_identifier(codes: list[str]) -> str | None:

@@ -28,8 +28,11 @@ _IDENTIFIER = re.compile(r"[A-Za-z][\w.\-]{1,80}")
 _JSON_START = re.compile(r"[{\[]")
 # What can follow the bracket of a Python literal (a superset); "{id}" or "[API Error: ...]" is none.
 _LITERAL_START = re.compile(r"[\[{]\s*(?:[^\x00-\x7f]|['\"0-9.+\-(\[{\]}#\\]|(?:True|False|None)\b|[bBrRuUfF]{1,2}['\"])")
-# The parts of a Python repr that JSON spells differently: strings, constants, tuple brackets.
-_PY_TOKEN = re.compile(r"""[bBrRuU]?'(?:[^'\\]|\\.)*'|[bBrRuU]?"(?:[^"\\]|\\.)*"|\b(?:True|False|None)\b|[()]""")
+# The parts of a Python repr that JSON spells differently: strings, constants, tuple brackets. Each
+# alternative starts with one literal character, so the engine skips ordinary text at C speed.
+# A string left open (a truncated body) runs to the end of the text: no rescan from each later quote.
+_PY_TOKEN = re.compile(r"""'(?:[^'\\]|\\.)*(?:'|$)|"(?:[^"\\]|\\.)*(?:"|$)|True\b|False\b|None\b|\(|\)""")
+_PY_ONLY = ("'", "True", "False", "None", "(")
 _PY_CONSTANTS = {"True": "true", "False": "false", "None": "null", "(": "[", ")": "]"}
 _DECODER = json.JSONDecoder()
 _LAX_DECODER = json.JSONDecoder(strict=False)  # pasted reprs keep raw newlines inside strings
@@ -162,7 +165,7 @@ def _scan_json(text: str, evidence: Evidence, depth: int) -> None:
             parsed, end = _DECODER.raw_decode(text, position)
         except (ValueError, RecursionError):
             parsed, end = None, position + 1
-            if _LITERAL_START.match(text, position):
+            if _LITERAL_START.match(text, position) and any(mark in text for mark in _PY_ONLY):
                 if not converted_at <= position < converted_at + len(converted):
                     converted, converted_at = _python_to_json(text[position:position + MAX_LITERAL_CHARS]), position
                 try:  # Python reprs of dicts: {'error': {'code': 'x', 'param': None}}
@@ -191,11 +194,12 @@ def _json_token(match: re.Match[str]) -> str:
     constant = _PY_CONSTANTS.get(token)
     if constant:
         return constant
-    prefix = len(token) - len(token.lstrip("bBrRuU"))
-    body = token[prefix + 1:-1].replace("\\'", " '")
-    if token[prefix] == "'":
+    if len(token) < 2 or token[-1] != token[0]:
+        return token  # left open: the body cannot parse anyway
+    body = token[1:-1].replace("\\'", " '")
+    if token[0] == "'":
         body = body.replace('\\"', " '").replace('"', "'")
-    return " " * prefix + '"' + body + '"'
+    return '"' + body + '"'
 
 
 def _safe_getattr(obj: Any, name: str) -> Any:

@@ -1,31 +1,50 @@
 """A first-match regex table that runs only the patterns whose trigger word occurs in the text.
 
 Each pattern is split into its top-level branches, and each branch is indexed by literals one
-of which every match must contain (its trigger). One scan of the lower-cased text with a
-single trie-shaped alternation of all triggers finds the triggers present; only the branches
-they index (plus the few without a trigger) run their own regex, in table order. On real
-error messages that is a handful of regex searches instead of hundreds of substring tests.
+of which every match must contain (its trigger). A `TriggerScan` finds the triggers present in
+the lower-cased text with one literal-led regex per first letter (the regex engine skips to
+that letter at C speed); only the branches they index (plus the few without a trigger) run
+their own regex, in table order. On real error messages that is a handful of regex searches
+instead of hundreds of substring tests.
 """
 from __future__ import annotations
 
 import re
 from typing import Any
 
-# Escapes that stand for one literal character (the patterns escape punctuation like "\." or "\-").
-_LITERAL_ESCAPE = re.compile(r"\\([^A-Za-z0-9])")
 _SPECIAL = set("[](){}?*+|^$.")
 _MIN_TRIGGER = 3
+
+
+class TriggerScan:
+    """Finds which of a set of literals occur in a (lower-cased) text, in one pass per first letter."""
+
+    def __init__(self, literals: set[str]) -> None:
+        self.literals = frozenset(literals)
+        self._scans, self._wide = _scanners(sorted(literals))
+
+    def find(self, text: str) -> list[str]:
+        """Every literal occurring in `text` that is not the prefix of a longer one found at the same place."""
+        found = []
+        for first, regex in self._scans:
+            found += [first + rest for rest in regex.findall(text)]
+        if not text.isascii():
+            firsts, regex = self._wide
+            found += [firsts[match.lastindex - 1] + match.group(match.lastindex)  # type: ignore[operator]
+                      for match in regex.finditer(text)]
+        return found
 
 
 class Matcher:
     """Named regexes tried in order; the first key whose pattern matches wins.
 
     Patterns are lower-cased outside escapes and matched against text the caller lower-cased.
+    Several matchers can share one `TriggerScan` (see `share`), so a text is scanned once.
     """
 
     def __init__(self, named_patterns: list[tuple[Any, str]]) -> None:
         branches: list[tuple[re.Pattern[str], Any, int]] = []  # (regex, key, index of its pattern)
-        by_trigger: dict[str, list[int]] = {}
+        self._by_trigger: dict[str, list[int]] = {}
         self._always: list[int] = []  # branches no literal guards: they always run
         for key_order, (key, pattern) in enumerate(named_patterns):
             lowered = re.sub(r"\\.|[A-Z]", lambda m: m.group(0) if m.group(0)[0] == "\\" else m.group(0).lower(),
@@ -37,26 +56,39 @@ class Matcher:
                 if not triggers:
                     self._always.append(number)
                 for trigger in triggers:
-                    by_trigger.setdefault(trigger, []).append(number)
+                    self._by_trigger.setdefault(trigger, []).append(number)
         self._branches = tuple(branches)
-        # A trigger found in the text also means every trigger inside it is present ("rate limit" -> "limit").
-        self._implied = {found: tuple(sorted({n for trigger, numbers in by_trigger.items() if trigger in found
+        self._implied: dict[str, tuple[int, ...]] = {}
+        self.scan: TriggerScan | None = None  # built on first use unless shared
+
+    @property
+    def triggers(self) -> set[str]:
+        """The literals that guard this matcher's branches."""
+        return set(self._by_trigger)
+
+    def share(self, scan: TriggerScan) -> None:
+        """Use `scan` (built over at least this matcher's triggers) to find candidate branches."""
+        # A literal found in the text also means every trigger inside it is present ("rate limit" -> "limit").
+        self._implied = {found: tuple(sorted({n for trigger, numbers in self._by_trigger.items() if trigger in found
                                               for n in numbers}))
-                         for found in by_trigger}
-        self._scans = _scanners(list(by_trigger))  # indexed by text.isascii()
+                         for found in scan.literals}
+        self.scan = scan
 
-    def first_key(self, text: str, limit: int | None = None) -> Any:
+    def first_key(self, text: str, limit: int | None = None, found: list[str] | None = None) -> Any:
         """The first key (among the first `limit` patterns) whose pattern matches `text`."""
-        found = self.first_match(text, limit)
-        return found[0] if found else None
+        match = self.first_match(text, limit, found)
+        return match[0] if match else None
 
-    def first_match(self, text: str, limit: int | None = None) -> tuple[Any, str] | None:
-        """Like `first_key`, with the matched text."""
+    def first_match(self, text: str, limit: int | None = None,
+                    found: list[str] | None = None) -> tuple[Any, str] | None:
+        """Like `first_key`, with the matched text; `found` is `self.scan.find(text)` when already known."""
+        if self.scan is None:
+            self.share(TriggerScan(self.triggers))
+        assert self.scan is not None
         candidates = set(self._always)
         implied = self._implied
-        for first, regex in self._scans[text.isascii()]:
-            for rest in regex.findall(text):
-                candidates.update(implied[first + rest])
+        for literal in self.scan.find(text) if found is None else found:
+            candidates.update(implied[literal])
         branches = self._branches
         for number in sorted(candidates):
             regex, key, key_order = branches[number]
@@ -68,28 +100,24 @@ class Matcher:
         return None
 
 
-_Scans = tuple[tuple[str, "re.Pattern[str]"], ...]
+def _scanners(literals: list[str]) -> tuple[list[tuple[str, re.Pattern[str]]], tuple[str, re.Pattern[str]]]:
+    """Regexes that find every literal in a text: ([(first letter, regex)], (wide first letters, regex)).
 
-
-def _scanners(literals: list[str]) -> tuple[_Scans, _Scans]:
-    """(first character, regex) pairs whose `findall` yields, after that character, every literal in a text.
-
-    The first tuple is for any text, the second for ASCII text.
-
-    One regex per ASCII first character, `c(?=(?:trie of the rest))`: its literal first character
-    lets the regex engine skip straight to candidate positions, and the look-ahead consumes only
-    that character, so literals that overlap are all found. Non-ASCII literals share one regex,
-    run only on non-ASCII text.
+    One regex per ASCII first letter, `c(?=(trie of the rest))`: its literal first letter lets
+    the regex engine skip straight to candidate positions, and the look-ahead consumes only that
+    letter, so overlapping literals are all found; `findall` yields the rest after the letter.
+    Literals starting with a non-ASCII character (Chinese) share one regex, an alternation
+    `x(?=(rest))|y(?=(rest))|...` whose first characters the engine also skips to; the group
+    that matched names the first character. It only runs on non-ASCII text.
     """
     by_first: dict[str, list[str]] = {}
     for literal in literals:
-        by_first.setdefault(literal[0] if literal[0].isascii() else "", []).append(literal)
-    scans = [(first, re.compile(f"{re.escape(first)}(?=({_trie_pattern([g[1:] for g in group])}))"))
-             for first, group in sorted(by_first.items()) if first]
-    ascii_scans = tuple(scans)
-    if "" in by_first:
-        scans.append(("", re.compile(f"(?=({_trie_pattern(by_first[''])}))")))
-    return tuple(scans), ascii_scans
+        by_first.setdefault(literal[0], []).append(literal[1:])
+    narrow = [(first, re.compile(f"{re.escape(first)}(?=({_trie_pattern(rests)}))"))
+              for first, rests in sorted(by_first.items()) if first.isascii()]
+    wide = [(first, rests) for first, rests in sorted(by_first.items()) if not first.isascii()]
+    alternatives = "|".join(f"{re.escape(first)}(?=({_trie_pattern(rests)}))" for first, rests in wide)
+    return narrow, ("".join(first for first, _ in wide), re.compile(alternatives or "(?!)"))
 
 
 def split_branches(pattern: str) -> list[str]:
