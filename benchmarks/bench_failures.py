@@ -44,6 +44,12 @@ def main(argv: list[str]) -> int:
     long_message = "Traceback frame line\n" * 50_000 + "Read timed out"
     print(f"1 MB traceback:   {_time_one(long_message) * 1e6:7.1f} us")
     print(f"import of prompt_tracking.failures: {_import_ms():.1f} ms (numpy alone: {_import_ms('numpy'):.1f} ms)")
+    first = ("from prompt_tracking.failures import describe_failure; import time; t = time.perf_counter(); "
+             "describe_failure('HTTP 429'); print((time.perf_counter() - t) * 1000)")
+    print(f"first call (compiles the phrase and provider tables): {_run_ms(first):.1f} ms")
+    fallback = ("from prompt_tracking.failures import describe_failure; describe_failure('HTTP 429'); import time; "
+                "t = time.perf_counter(); describe_failure('blorp wibble'); print((time.perf_counter() - t) * 1000)")
+    print(f"first call that reaches the fallback (imports numpy, loads the model): {_run_ms(fallback):.1f} ms")
     return 0
 
 
@@ -55,7 +61,11 @@ def _time_one(message: str, repeat: int = 20) -> float:
 
 
 def _import_ms(module: str = "prompt_tracking.failures") -> float:
-    code = f"import time; t = time.perf_counter(); import {module}; print((time.perf_counter() - t) * 1000)"
+    return _run_ms(f"import time; t = time.perf_counter(); import {module}; print((time.perf_counter() - t) * 1000)")
+
+
+def _run_ms(code: str) -> float:
+    """The fastest of three fresh interpreters printing a time in ms."""
     runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                                  cwd=pathlib.Path(__file__).resolve().parents[1]).stdout) for _ in range(3)]
     return min(runs)

@@ -62,17 +62,10 @@ class FailureInfo:
     evidence: str = ""
 
 
-class _RuleBook:
-    """All rules compiled once: lookup tables plus guarded matchers for phrases and providers."""
+class _Tables:
+    """The phrase and provider tables compiled: some hundred regexes, built on first use."""
 
     def __init__(self) -> None:
-        self.codes: dict[str, tuple[FailureReason, int]] = {}
-        for table, priority in ((rules.GENERIC_CODES, rules.GENERIC_CODE), (rules.PROVIDER_CODES, rules.PROVIDER_CODE)):
-            for reason, codes in table.items():
-                self.codes.update({code.lower(): (reason, priority) for code in codes})
-        self.classes = {name.lower(): (reason, prio)
-                        for reason, (names, prio) in rules.CLASS_NAMES.items() for name in names}
-        self.statuses = {s: reason for reason, statuses in rules.HTTP_STATUSES.items() for s in statuses}
         # Phrases are tried best first (ties: table order), so the first match is the only one that counts.
         ordered = sorted(rules.MESSAGE_PATTERNS, key=lambda rule: -rule[2])
         self.phrases = Matcher([((prio, 0, reason), pattern) for pattern, reason, prio in ordered])
@@ -82,7 +75,31 @@ class _RuleBook:
         self.scan = TriggerScan(self.phrases.triggers | self.providers.triggers)
         self.phrases.share(self.scan)
         self.providers.share(self.scan)
+
+
+class _RuleBook:
+    """All rules: lookup tables built at import, regex tables compiled on first use, custom rules."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, tuple[FailureReason, int]] = {}
+        for table, priority in ((rules.GENERIC_CODES, rules.GENERIC_CODE), (rules.PROVIDER_CODES, rules.PROVIDER_CODE)):
+            for reason, codes in table.items():
+                self.codes.update({code.lower(): (reason, priority) for code in codes})
+        self.classes = {name.lower(): (reason, prio)
+                        for reason, (names, prio) in rules.CLASS_NAMES.items() for name in names}
+        self.statuses = {s: reason for reason, statuses in rules.HTTP_STATUSES.items() for s in statuses}
         self.custom: list[tuple[re.Pattern[str], FailureReason, int]] = []
+        self._tables: _Tables | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def tables(self) -> _Tables:
+        """The compiled tables; compiling them at import would cost every host app's start-up."""
+        if self._tables is None:
+            with self._lock:
+                if self._tables is None:
+                    self._tables = _Tables()
+        return self._tables
 
 
 _BOOK = _RuleBook()
@@ -160,15 +177,16 @@ def _describe(error: Any) -> FailureInfo:
     lowered = text.lower()
     # The provider table also reads the codes; one trigger scan of that text serves both tables.
     provider_text = lowered + "\n" + " ".join(evidence.codes).lower()
-    found = _BOOK.scan.find(provider_text)
+    tables = _BOOK.tables
+    found = tables.scan.find(provider_text)
     candidates: list[_Candidate] = [(prio, 1, reason, "provider_code", f"code {code}")
                                     for code, reason, prio in code_hits]
-    candidates += _phrase_hits(text, lowered, code_hits[0][2] if code_hits else -1, found)
+    candidates += _phrase_hits(tables, text, lowered, code_hits[0][2] if code_hits else -1, found)
     candidates += _class_hits(evidence, text)
     if status in _BOOK.statuses:
         candidates.append((rules.HTTP_STATUS, 0, _BOOK.statuses[status], "http_status", f"derived from HTTP {status}"))
     error_code = code_hits[0][0] if code_hits else _first_identifier(evidence.codes)
-    provider = _BOOK.providers.first_key(provider_text, found=found)
+    provider = tables.providers.first_key(provider_text, found=found)
     if candidates:
         priority, _, reason, layer, note = max(candidates, key=lambda c: (c[0], c[1]))
         return FailureInfo(reason, error_code, status, provider, _confidence(layer, priority), layer, note)
@@ -201,10 +219,10 @@ def _code_hits(evidence: Evidence, text: str) -> list[tuple[str, FailureReason, 
     return hits
 
 
-def _phrase_hits(text: str, lowered: str, code_priority: int, found: list[str]) -> list[_Candidate]:
+def _phrase_hits(tables: _Tables, text: str, lowered: str, code_priority: int, found: list[str]) -> list[_Candidate]:
     """The best built-in phrase that could still beat the best code (codes win ties), plus custom rules."""
-    worth_trying = bisect.bisect_left(_BOOK.phrase_ranks, -code_priority)
-    best = _BOOK.phrases.first_match(lowered, worth_trying, found)
+    worth_trying = bisect.bisect_left(tables.phrase_ranks, -code_priority)
+    best = tables.phrases.first_match(lowered, worth_trying, found)
     hits: list[_Candidate] = []
     if best:
         (priority, tie, reason), matched = best

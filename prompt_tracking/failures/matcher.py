@@ -69,8 +69,8 @@ class Matcher:
     def share(self, scan: TriggerScan) -> None:
         """Use `scan` (built over at least this matcher's triggers) to find candidate branches."""
         # A literal found in the text also means every trigger inside it is present ("rate limit" -> "limit").
-        self._implied = {found: tuple(sorted({n for trigger, numbers in self._by_trigger.items() if trigger in found
-                                              for n in numbers}))
+        by_trigger = self._by_trigger
+        self._implied = {found: tuple(sorted({n for part in _substrings(found) for n in by_trigger.get(part, ())}))
                          for found in scan.literals}
         self.scan = scan
 
@@ -118,6 +118,10 @@ def _scanners(literals: list[str]) -> tuple[list[tuple[str, re.Pattern[str]]], t
     wide = [(first, rests) for first, rests in sorted(by_first.items()) if not first.isascii()]
     alternatives = "|".join(f"{re.escape(first)}(?=({_trie_pattern(rests)}))" for first, rests in wide)
     return narrow, ("".join(first for first, _ in wide), re.compile(alternatives or "(?!)"))
+
+
+def _substrings(text: str) -> set[str]:
+    return {text[i:j] for i in range(len(text)) for j in range(i + 1, len(text) + 1)}
 
 
 def split_branches(pattern: str) -> list[str]:
