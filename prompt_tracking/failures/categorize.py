@@ -33,8 +33,9 @@ _CODE_SHAPED = re.compile(r"[A-Za-z][A-Za-z0-9]*{p}(?:[._][A-Za-z0-9]+{p})+|[A-Z
 _STATUS_NUMBER = re.compile(r"(\d(?<![\w.$/=:#-]\d)\d\d)(?![\w.])")
 _STATUS_CONTEXT = re.compile(r"(?:status|http|code|error|response|failed|request|api|exception|fetch)"
                              r"[^\n]{0,12}$|(?:^|\n)\W{0,3}$", re.IGNORECASE)
+_KEYED_STATUS = re.compile(r"\b(?:status|status_code|statuscode|code|http_status)\s?[=:]\s?(\d{3})\b", re.IGNORECASE)
 _CLASS_SUFFIXES = ("Error", "Exception", "Timeout", "Cancelled", "Interrupt", "gaierror")
-_CLASS_IN_TEXT = re.compile(rf"\b([A-Za-z]+(?:{'|'.join(_CLASS_SUFFIXES)}))\b")
+_CLASS_IN_TEXT = re.compile(rf"\b([A-Za-z]*(?:{'|'.join(_CLASS_SUFFIXES)}))\b")
 _KNOWN_STATUSES = frozenset(s for statuses in rules.HTTP_STATUSES.values() for s in statuses)
 
 
@@ -251,6 +252,9 @@ def _class_hits(evidence: Evidence, text: str) -> list[_Candidate]:
 
 
 def _status_from_text(text: str) -> int | None:
+    keyed = _KEYED_STATUS.search(text)  # "code=404", "status: 503" (OkHttp, Go and log formats)
+    if keyed and int(keyed.group(1)) in _KNOWN_STATUSES:
+        return int(keyed.group(1))
     for match in _STATUS_NUMBER.finditer(text):
         value = int(match.group(1))
         if value in _KNOWN_STATUSES and _STATUS_CONTEXT.search(text[max(0, match.start() - 30):match.start()]):
