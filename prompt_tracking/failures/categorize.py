@@ -69,9 +69,9 @@ class _Tables:
     def __init__(self) -> None:
         # Phrases are tried best first (ties: table order), so the first match is the only one that counts.
         ordered = sorted(rules.MESSAGE_PATTERNS, key=lambda rule: -rule[2])
-        self.phrases = Matcher([((prio, 0, reason), pattern) for pattern, reason, prio in ordered])
+        self.phrases = Matcher([((prio, 0, reason), pattern) for pattern, reason, prio in ordered], re.ASCII)
         self.phrase_ranks = [-prio for _, _, prio in ordered]  # ascending, for bisect
-        self.providers = Matcher(list(rules.PROVIDERS))
+        self.providers = Matcher(list(rules.PROVIDERS), re.ASCII)
         # One scan of each text finds the trigger words of both tables.
         self.scan = TriggerScan(self.phrases.triggers | self.providers.triggers)
         self.phrases.share(self.scan)

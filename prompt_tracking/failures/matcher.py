@@ -42,7 +42,7 @@ class Matcher:
     Several matchers can share one `TriggerScan` (see `share`), so a text is scanned once.
     """
 
-    def __init__(self, named_patterns: list[tuple[Any, str]]) -> None:
+    def __init__(self, named_patterns: list[tuple[Any, str]], flags: int = 0) -> None:
         branches: list[tuple[re.Pattern[str], Any, int]] = []  # (regex, key, index of its pattern)
         self._by_trigger: dict[str, list[int]] = {}
         self._always: list[int] = []  # branches no literal guards: they always run
@@ -51,7 +51,7 @@ class Matcher:
                              pattern)
             for branch in split_branches(lowered):
                 number = len(branches)
-                branches.append((re.compile(branch), key, key_order))
+                branches.append((re.compile(branch, flags), key, key_order))
                 triggers = required_literals(branch)
                 if not triggers:
                     self._always.append(number)

@@ -250,18 +250,35 @@ HTTP_STATUSES: dict[R, tuple[int, ...]] = {
 }
 
 # Provider names, recognised from hosts, SDK names, model names or provider-only codes. The first
-# match wins, so hosts and wrapper tools come before the model families they relay.
+# match wins, so hosts, relays and local engines come before the model families they serve.
+# Matched with ASCII word boundaries, so "检查Bing token" still names Bing.
 PROVIDERS: tuple[tuple[str, str], ...] = (
     # Gateways and relays name the upstream too; their own name is the stronger evidence.
+    # A relay's "<Upstream>Exception" (litellm's convention) names the provider that answered.
+    ("azure_openai", r"azure(?:openai|ai)?exception"),
+    ("bedrock", r"bedrockexception"),
+    ("groq", r"groqexception"),
+    ("google", r"vertex_?ai_?exception|geminiexception"),
+    ("anthropic", r"anthropicexception"),
+    ("mistral", r"mistralexception"),
     ("openrouter", r"openrouter"),
     ("litellm", r"litellm"),
     ("one_api", r"one-api|one_api|oneapi|new-api"),
     ("vercel_ai_gateway", r"vercel ai gateway|ai-gateway\.vercel|gateway\.ai\.vercel"),
     ("aihubmix", r"aihubmix"),
     ("pollinations", r"pollinations"),
+    # Local engines and UIs run the model families named below: the engine is the provider.
+    ("comfyui", r"comfy|ksampler|checkpointloader|prompt_outputs_failed_validation|interruptprocessingexception"),
+    ("a1111", r"a1111|automatic1111|stable-diffusion-webui|sd-webui|\bforge\b|nansexception"),
+    ("sdnext", r"sdnext|sd\.next|vladmandic"),
+    ("fooocus", r"fooocus"),
+    ("ollama", r"ollama|llama runner|:11434"),
+    ("localai", r"localai|local-ai"),
+    ("koboldcpp", r"kobold"),
     ("azure_openai", r"azure|openai\.azure\.com|aoai|cognitiveservices|deploymentnotfound"),
     ("bedrock", r"bedrock|invokemodel|amazonaws\.com|\bnova (?:canvas|reel)|guardrail_intervened"),
-    ("cloudflare_workers_ai", r"workers[ -]ai|@cf/|\bai\.run\b|api\.cloudflare\.com/client/v4/accounts"),
+    ("cloudflare_workers_ai", r"workers[ -]ai|@cf/|\bai\.run\b|api\.cloudflare\.com/client/v4/accounts|\bneurons\b"
+                              r"|workers paid plan"),
     ("cloudflare", r"cloudflare|error code:? 10\d\d|cf-ray|ray id"),
     ("huggingface", r"huggingface|hf_hub|HfHubHTTPError|\bhf\.co\b|inferenceclient|inferencetimeouterror"),
     ("volcengine_ark", r"volces\.com|volcengine|byteplus|modelark|火山|seedream|seedance|seededit|doubao|\bark\b"
@@ -269,7 +286,7 @@ PROVIDERS: tuple[tuple[str, str], ...] = (
     ("dashscope", r"dashscope|aliyun|alibabacloud|model-studio|bailian|百炼|通义|DataInspection"
                   r"|data_inspection_failed|Arrearage|wanx|\bwan2\.\d|\bqwen|阿里云"),
     ("baidu", r"baidu|qianfan|wenxin|ernie|文心|千帆|百度|aip\.baidubce"),
-    ("xfyun_spark", r"xfyun|xf-yun|讯飞|spark ?(?:max|pro|lite|desk)|generalv\d|AppIdNoAuthError|sparkapi"),
+    ("xfyun_spark", r"xfyun|xf-yun|讯飞|spark ?(?:max|pro|lite|desk)|generalv\d|AppIdNoAuthError|sparkapi|spark4j"),
     ("tencent_cloud", r"tencentcloud|tencent cloud|腾讯云|hunyuan|混元"),
     ("zhipu", r"zhipu|bigmodel\.cn|智谱|\bglm-|chatglm|cogview"),
     ("minimax", r"minimax|hailuo|海螺"),
@@ -300,15 +317,11 @@ PROVIDERS: tuple[tuple[str, str], ...] = (
     ("anthropic", r"anthropic|\bclaude"),
     ("google", r"googleapis|generativelanguage|aiplatform|vertex|gemini|imagen|\bveo\b|google\.rpc|raiMediaFiltered|google"),
     ("openai", r"openai|dall-?e|gpt-image|insufficient_quota|billing_hard_limit_reached|\bsk-proj|chatgpt|\bgpt-\d"),
-    # Local engines and tools.
-    ("comfyui", r"comfy|ksampler|checkpointloader|prompt_outputs_failed_validation|interruptprocessingexception"),
-    ("a1111", r"a1111|automatic1111|stable-diffusion-webui|sd-webui|\bforge\b|nansexception"),
-    ("sdnext", r"sdnext|sd\.next|vladmandic"),
+    # Libraries and tools.
+    ("kiro", r"\bkiro\b"),
+    ("flutter", r"\bflutter\b"),
+    ("ssl", r"\bssl\.\w*error|_ssl\.c\b"),
     ("invokeai", r"invokeai|invoke\.ai|\binvoke\b"),
-    ("fooocus", r"fooocus"),
-    ("ollama", r"ollama|llama runner|:11434"),
-    ("localai", r"localai|local-ai"),
-    ("koboldcpp", r"kobold"),
     ("diffusers", r"diffusers|diffusion_pytorch_model|pipeline_stable_diffusion"),
     ("transformers", r"transformers|pytorch_model\.bin"),
     ("torch", r"\btorch\b|cuda out of memory|pytorch|cuda error|hip out of memory"),
