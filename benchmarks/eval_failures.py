@@ -58,6 +58,7 @@ def evaluate(entries: list[dict], describe: Callable[[str], FailureInfo] = descr
     per_reason: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     confusions: collections.Counter[tuple[str, str]] = collections.Counter()
     layers: collections.Counter[str] = collections.Counter()
+    layers_right: collections.Counter[str] = collections.Counter()
     provider_hits = provider_total = named_hits = named_total = wrongly_unknown = 0
     misses = []
     for entry in entries:
@@ -67,6 +68,7 @@ def evaluate(entries: list[dict], describe: Callable[[str], FailureInfo] = descr
         layers[info.layer] += 1
         if got == expected:
             per_reason[expected][0] += 1
+            layers_right[info.layer] += 1
         else:
             confusions[(expected, got)] += 1
             wrongly_unknown += got == "unknown"
@@ -80,6 +82,7 @@ def evaluate(entries: list[dict], describe: Callable[[str], FailureInfo] = descr
     correct = sum(c for c, _ in per_reason.values())
     return {"accuracy": correct / max(1, len(entries)), "total": len(entries), "per_reason": dict(per_reason),
             "confusions": confusions, "misses": misses, "wrongly_unknown": wrongly_unknown, "layers": layers,
+            "layers_right": layers_right,
             "provider_recognised": (provider_hits, provider_total), "provider_named": (named_hits, named_total)}
 
 
@@ -113,7 +116,7 @@ def _merge(total: dict, part: dict) -> None:
         slot = total["per_reason"].setdefault(reason, [0, 0])
         slot[0] += correct
         slot[1] += count
-    for key in ("confusions", "layers"):
+    for key in ("confusions", "layers", "layers_right"):
         total[key] += part[key]
     total["misses"] += part["misses"]
     total["total"] += part["total"]
@@ -154,7 +157,8 @@ def _report(result: dict, show_misses: bool = False) -> None:
     print(f"provider recognised where the message names it: {hits}/{total} ({hits / max(1, total):.1%})")
     hits, total = result["provider_recognised"]
     print(f"provider recognised, all labelled messages: {hits}/{total} ({hits / max(1, total):.1%})")
-    print("deciding layer: " + ", ".join(f"{k} {v}" for k, v in result["layers"].most_common()))
+    print("deciding layer (right/decided): " + ", ".join(f"{k} {result['layers_right'][k]}/{v}"
+                                                         for k, v in result["layers"].most_common()))
     print("confusion pairs (expected -> got):")
     for (expected, got), count in result["confusions"].most_common():
         print(f"  {expected} -> {got}: {count}")

@@ -28,12 +28,13 @@ _IDENTIFIER = re.compile(r"[A-Za-z][\w.\-]{1,80}")
 _JSON_START = re.compile(r"[{\[]")
 # What can follow the bracket of a Python literal (a superset); "{id}" or "[API Error: ...]" is none.
 _LITERAL_START = re.compile(r"[\[{]\s*(?:[^\x00-\x7f]|['\"0-9.+\-(\[{\]}#\\]|(?:True|False|None)\b|[bBrRuUfF]{1,2}['\"])")
-# The parts of a Python repr that JSON spells differently: strings, constants, tuple brackets. Each
+# The parts of a Python repr that JSON spells differently: strings, constants, tuple brackets, trailing
+# commas ("(x,)"). Each
 # alternative starts with one literal character, so the engine skips ordinary text at C speed.
 # A string left open (a truncated body) runs to the end of the text: no rescan from each later quote.
-_PY_TOKEN = re.compile(r"""'(?:[^'\\]|\\.)*(?:'|$)|"(?:[^"\\]|\\.)*(?:"|$)|True\b|False\b|None\b|\(|\)""")
+_PY_TOKEN = re.compile(r"""'(?:[^'\\]|\\.)*(?:'|$)|"(?:[^"\\]|\\.)*(?:"|$)|True\b|False\b|None\b|\(|\)|,(?=\s*[\]})])""")
 _PY_ONLY = ("'", "True", "False", "None", "(")
-_PY_CONSTANTS = {"True": "true", "False": "false", "None": "null", "(": "[", ")": "]"}
+_PY_CONSTANTS = {"True": "true", "False": "false", "None": "null", "(": "[", ")": "]", ",": " "}
 _DECODER = json.JSONDecoder()
 _LAX_DECODER = json.JSONDecoder(strict=False)  # pasted reprs keep raw newlines inside strings
 
@@ -182,7 +183,8 @@ def _python_to_json(span: str) -> str:
     """The span with Python literal syntax turned into JSON, keeping every offset in place.
 
     Single-quoted strings get double quotes (an inner double quote becomes a single one), `\\'`
-    becomes " '", True/False/None become true/false/null and tuple parentheses brackets; each
+    becomes " '", True/False/None become true/false/null, tuple parentheses brackets and a
+    trailing comma a space; each
     replacement has the length of what it replaces, so positions map one to one. This replaces
     `ast.literal_eval`, which compiled the span and cost a tenth of a millisecond per repr.
     """

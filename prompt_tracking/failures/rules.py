@@ -213,7 +213,10 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      R.SERVER_ERROR, 55),
     # Messages that only say something failed: any other evidence wins, and the fallback must not guess.
     (r"something went wrong|unknown error|an error (?:has )?occurred|(?:please )?try again(?: later)?\W*$"
-     r"|there (?:is|was) (?:an )?error|unexpected error occurred|未知错误|请稍后(?:再)?试\W*$", R.UNKNOWN, 5),
+     r"|there (?:is|was) (?:an )?error|unexpected error occurred|未知错误|请稍后(?:再)?试\W*$"
+     # A client that could not read the answer as JSON says nothing about why the call failed.
+     r"|expecting value: line \d+ column \d+|unexpected end of json input|unexpected token \S+ in json"
+     r"|is not valid json", R.UNKNOWN, 5),
 )
 
 # Exception class names (from the exception chain, its MRO, or as they read inside a str()).
