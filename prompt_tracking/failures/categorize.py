@@ -32,7 +32,7 @@ _CODE_SHAPED = re.compile(r"[A-Za-z][A-Za-z0-9]*{p}(?:[._][A-Za-z0-9]+{p})+|[A-Z
 # The look-behind sits after the first digit so the scan can skip straight to digits.
 _STATUS_NUMBER = re.compile(r"(\d(?<![\w.$/=:#-]\d)\d\d)(?![\w.])")
 _STATUS_CONTEXT = re.compile(r"(?:status|http|code|error|response|failed|request|api|exception|fetch)"
-                             r"[^\n]{0,12}$|(?:^|\n)\W{0,3}$", re.IGNORECASE)
+                             r"[^\n]{0,12}$|(?:^|\n)\W{0,3}$|\|\s{0,3}$", re.IGNORECASE)  # "| 500 |" in access logs
 _KEYED_STATUS = re.compile(r"\b(?:status|status_code|statuscode|code|http_status)\s?[=:]\s?(\d{3})\b", re.IGNORECASE)
 _CLASS_SUFFIXES = ("Error", "Exception", "Timeout", "Cancelled", "Interrupt", "gaierror")
 _CLASS_IN_TEXT = re.compile(rf"\b([A-Za-z]*(?:{'|'.join(_CLASS_SUFFIXES)}))\b")

@@ -184,7 +184,7 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
     (r"invalid (?:parameter|argument|value|url|size|request body|input|format|model|version|field|image|option|prompt|data|type)s?"
      r"|parameters?\b[^.\n]{0,60}?\b(?:not valid|invalid|missing)|missing (?:one or multiple )?required"
      r"|required (?:input )?(?:parameter|input|argument|field)|is not one of|not supported|do(?:es)? not support|only supports?"
-     r"|must be (?:one of|between|at (?:least|most)|less|greater|a |an |multiples?|divisible|positive)|divisible by|multiples? of"
+     r"|must be (?:one of|between|at (?:least|most)|less|greater|smaller|larger|a |an |multiples?|divisible|positive|-?\d)|divisible by|multiples? of"
      r"|does not exist|not exist|\bnot found\b|no such (?:model|file|deployment)|no file named|must exist|must contain"
      r"|cannot (?:both )?be (?:empty|none|null|blank)|value not in list|failed validation|failed to validate"
      r"|validating|type mismatch|does not match|mismatch|is not a valid|not a valid|not in list"
