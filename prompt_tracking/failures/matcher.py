@@ -30,8 +30,9 @@ class TriggerScan:
             found += [first + rest for rest in regex.findall(text)]
         if not text.isascii():
             firsts, regex = self._wide
-            found += [firsts[match.lastindex - 1] + match.group(match.lastindex)  # type: ignore[operator]
-                      for match in regex.finditer(text)]
+            for match in regex.finditer(text):
+                group = match.lastindex or 1  # the one group that took part names the first character
+                found.append(firsts[group - 1] + match.group(group))
         return found
 
 
