@@ -27,15 +27,19 @@ logger = logging.getLogger(__name__)
 # Possessive quantifiers (Python 3.11+): giving characters back can never let the next part match,
 # so failing fast at each letter of ordinary words halves the scan; without them the matches are the same.
 _POSSESSIVE = "+" if sys.version_info >= (3, 11) else ""
-_CODE_SHAPED = re.compile(r"[A-Za-z][A-Za-z0-9]*{p}(?:[._][A-Za-z0-9]+{p})+|[A-Z][a-z0-9]+{p}(?:[A-Z][A-Za-z0-9]*{p})+"
-                          .replace("{p}", _POSSESSIVE))
+# Tried only where a word starts: a retry at every letter inside a long word cost most of the scan.
+_CODE_SHAPED = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z][A-Za-z0-9]*{p}(?:[._][A-Za-z0-9]+{p})+"
+                          r"|[A-Z][a-z0-9]+{p}(?:[A-Z][A-Za-z0-9]*{p})+)".replace("{p}", _POSSESSIVE))
 # The look-behind sits after the first digit so the scan can skip straight to digits.
 _STATUS_NUMBER = re.compile(r"(\d(?<![\w.$/=:#-]\d)\d\d)(?![\w.])")
 _STATUS_CONTEXT = re.compile(r"(?:status|http|code|error|response|failed|request|api|exception|fetch)"
                              r"[^\n]{0,12}$|(?:^|\n)\W{0,3}$|\|\s{0,3}$", re.IGNORECASE)  # "| 500 |" in access logs
-_KEYED_STATUS = re.compile(r"\b(?:status|status_code|statuscode|code|http_status)\s?[=:]\s?(\d{3})\b", re.IGNORECASE)
+# On lower-cased text, literal-led: "code=404", "status: 503", "status_code=500", "http_status=502".
+_KEYED_STATUS = re.compile(r"(?:status|code)(?:_?code)?\s?[=:]\s?(\d{3})\b")
 _CLASS_SUFFIXES = ("Error", "Exception", "Timeout", "Cancelled", "Interrupt", "gaierror")
-_CLASS_IN_TEXT = re.compile(rf"\b([A-Za-z]*(?:{'|'.join(_CLASS_SUFFIXES)}))\b")
+# The suffix is found first (a literal-led search) and the class name read back from it.
+_CLASS_SUFFIX = re.compile(rf"(?:{'|'.join(_CLASS_SUFFIXES)})\b")
+_NAME_TAIL = re.compile(r"[A-Za-z]*$")
 _KNOWN_STATUSES = frozenset(s for statuses in rules.HTTP_STATUSES.values() for s in statuses)
 
 
@@ -174,8 +178,8 @@ def _describe(error: Any) -> FailureInfo:
     if not text.strip() and not evidence.codes and not evidence.statuses and not evidence.class_names:
         return FailureInfo(FailureReason.UNKNOWN)
     code_hits = _code_hits(evidence, text)
-    status = next((s for s in evidence.statuses if 100 <= s <= 599), None) or _status_from_text(text)
     lowered = text.lower()
+    status = next((s for s in evidence.statuses if 100 <= s <= 599), None) or _status_from_text(text, lowered)
     # The provider table also reads the codes; one trigger scan of that text serves both tables.
     provider_text = lowered + "\n" + " ".join(evidence.codes).lower()
     tables = _BOOK.tables
@@ -243,7 +247,12 @@ def _clip(matched: str) -> str:
 
 def _class_hits(evidence: Evidence, text: str) -> list[_Candidate]:
     hits: list[_Candidate] = []
-    named = _CLASS_IN_TEXT.findall(text) if any(suffix in text for suffix in _CLASS_SUFFIXES) else []
+    named = []
+    for match in _CLASS_SUFFIX.finditer(text):
+        head = _NAME_TAIL.search(text, max(0, match.start() - 60), match.start())  # the letters before it
+        begin = head.start() if head else match.start()
+        if begin == 0 or not (text[begin - 1].isalnum() or text[begin - 1] == "_"):  # a whole word
+            named.append(text[begin:match.end()])
     for name in [*evidence.class_names, *named]:
         entry = _BOOK.classes.get(name.lower())
         if entry:
@@ -251,8 +260,8 @@ def _class_hits(evidence: Evidence, text: str) -> list[_Candidate]:
     return hits
 
 
-def _status_from_text(text: str) -> int | None:
-    keyed = _KEYED_STATUS.search(text)  # "code=404", "status: 503" (OkHttp, Go and log formats)
+def _status_from_text(text: str, lowered: str) -> int | None:
+    keyed = _KEYED_STATUS.search(lowered)  # "code=404", "status: 503" (OkHttp, Go and log formats)
     if keyed and int(keyed.group(1)) in _KNOWN_STATUSES:
         return int(keyed.group(1))
     for match in _STATUS_NUMBER.finditer(text):

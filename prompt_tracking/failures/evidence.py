@@ -32,7 +32,9 @@ _LITERAL_START = re.compile(r"[\[{]\s*(?:[^\x00-\x7f]|['\"0-9.+\-(\[{\]}#\\]|(?:
 # commas ("(x,)"). Each
 # alternative starts with one literal character, so the engine skips ordinary text at C speed.
 # A string left open (a truncated body) runs to the end of the text: no rescan from each later quote.
-_PY_TOKEN = re.compile(r"""'(?:[^'\\]|\\.)*(?:'|$)|"(?:[^"\\]|\\.)*(?:"|$)|True\b|False\b|None\b|\(|\)|,(?=\s*[\]})])""")
+# Strings as unrolled loops (runs of plain characters, then one escape): no per-character alternation.
+_PY_TOKEN = re.compile(r"""'[^'\\]*(?:\\.[^'\\]*)*(?:'|$)|"[^"\\]*(?:\\.[^"\\]*)*(?:"|$)"""
+                       r"""|True\b|False\b|None\b|\(|\)|,(?=\s*[\]})])""")
 _PY_ONLY = ("'", "True", "False", "None", "(")
 _PY_CONSTANTS = {"True": "true", "False": "false", "None": "null", "(": "[", ")": "]", ",": " "}
 _DECODER = json.JSONDecoder()
