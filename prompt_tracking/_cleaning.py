@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from prompt_tracking.failures.categorize import FailureInfo, describe_failure
-from prompt_tracking.privacy.redact import redact_text, redact_url, sanitize_parameters
+from prompt_tracking.privacy.redact import redact_text, redact_url, redact_value, sanitize_parameters
 from prompt_tracking.records import MAX_PROMPT_CHARS, FailureReason, PromptRecord, SaveMethod, safe_repr
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,10 @@ def _or_default(default: _T, build: Callable[[], _T], field: str) -> _T:
 def _base_record(session_id: str, prompt: Any, ai_model: Any, success: bool,
                  model_parameters: Any, duration: Any, metadata: Any) -> PromptRecord:
     text, truncated = clean_text(prompt, MAX_PROMPT_CHARS)
-    model = clean_text(ai_model, MAX_MODEL_CHARS)[0].strip()
+    # Keys pasted into a prompt or a model name are masked like any other field's.
+    text = _or_default("", lambda: redact_value(text), "prompt")
+    model = _or_default("", lambda: redact_value(clean_text(ai_model, MAX_MODEL_CHARS)[0]),
+                        "ai_model").strip()
     no_params: dict[str, Any] = {}
     params = _or_default(no_params, lambda: sanitize_parameters(model_parameters), "model_parameters")
     meta: dict[str, Any] = {"session_id": session_id}
@@ -147,7 +150,7 @@ def failed_record(session_id: str, prompt: Any, ai_model: Any, error_message: An
         try:
             reason, source = FailureReason.coerce(failure_reason).value, "host"
         except ValueError:
-            record.metadata["given_failure_reason"] = clean_text(failure_reason, 100)[0]
+            record.metadata["given_failure_reason"] = redact_value(clean_text(failure_reason, 100)[0])
     record.failure_reason = reason
     record.metadata["failure_reason_source"] = source
     for key in ("error_code", "http_status", "provider"):
