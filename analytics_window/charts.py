@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_tkagg import FigureCanvasTkAgg, NavigationToolbar2Tk
 from matplotlib.figure import Figure
 
-from .callbacks import cancel_after
+from prompt_tracking.widgets._tk import cancel_after
 from .draw_queue import DrawQueue
 from .theme import Palette
 

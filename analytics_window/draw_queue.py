@@ -6,7 +6,7 @@ import tkinter as tk
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .callbacks import cancel_after
+from prompt_tracking.widgets._tk import cancel_after
 
 log = logging.getLogger(__name__)
 

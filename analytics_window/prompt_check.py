@@ -7,7 +7,7 @@ import tkinter as tk
 from tkinter import ttk
 from typing import Any
 
-from .callbacks import safe
+from prompt_tracking.widgets._tk import safe
 from .loader import Snapshot
 from .tab_base import TabContext, fill_tree, note_label, scrolled_tree
 

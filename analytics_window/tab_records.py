@@ -13,7 +13,7 @@ from tkinter import ttk
 
 from prompt_tracking.records import FailureReason, PromptRecord
 
-from .callbacks import safe
+from prompt_tracking.widgets._tk import safe
 from .loader import Snapshot
 from .record_view import COLUMNS, RecordView, row_values
 from .tab_base import AnalyticsTab, TabContext, scrolled_tree

@@ -16,7 +16,7 @@ from collections.abc import Callable, Generator
 from tkinter import ttk
 from typing import Any
 
-from .callbacks import cancel_after, safe
+from prompt_tracking.widgets._tk import cancel_after, safe
 from .draw_queue import DrawQueue
 from .filter_bar import FilterBar
 from .loader import BackgroundRunner, Filters, RecordCache, Snapshot, discard_snapshot, load_snapshot
@@ -339,7 +339,7 @@ _KEEP_AFTER_CLOSE = {"tk", "_w", "_name", "master", "children", "_tclCommands", 
                      "_closing", "loaded", "tracker", "_slots", "_after"}
 
 
-_OURS = ("tkinter", "matplotlib", __package__)
+_OURS = (tk.__name__, "matplotlib", __package__)  # widgets whose state we may drop
 _NOT_OURS = {f"{__package__}.export_tab"}
 # Derived from our own package, so the names follow the installed namespace.
 _MIGRATION_DIALOG = f"{__package__.rpartition('.')[0]}.widgets.migration_dialog"

@@ -1,22 +1,23 @@
 """`MigrationDialog`: choose legacy files or image folders, preview with a dry run, import with progress.
 
 A plain tk/ttk `Toplevel` (no ttkbootstrap, so it never re-themes a plain Tk host). The
-migration runs on a worker thread that only puts events on a queue; the Tk thread drains
-it with `after()`. When the import would push records over the retention cap, the dialog
+migration runs on a worker thread that only puts events on the GUI's worker-to-Tk queue
+(`._tk.TkQueue`); the Tk thread drains it with `after()`. When the import would push records over the retention cap, the dialog
 offers to raise the cap first; either way nothing is deleted (over-cap records go to the
 archive).
 """
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import tkinter as tk
 from pathlib import Path
 from tkinter import filedialog, ttk
 from typing import Any
 
-from prompt_tracking.migration.run import MigrationReport, migrate, raise_cap
+from prompt_tracking.migration import MigrationReport, migrate, raise_cap
+
+from ._tk import Inbox, TkQueue
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +45,11 @@ class MigrationDialog(tk.Toplevel):
         self.tracker = tracker
         self.result: MigrationReport | None = None
         self.last_report: MigrationReport | None = None
-        self._events: queue.Queue[tuple[Any, ...]] = queue.Queue()
+        self._events: TkQueue[tuple[Any, ...]] = TkQueue(
+            self, self._handle, poll_ms=POLL_MS, per_tick=EVENTS_PER_TICK,
+            keep_polling=lambda: self.running, what="showing the migration's progress")
         self._worker: threading.Thread | None = None
         self._busy = False                  # from start until its result is shown
-        self._after_id: str | None = None
         self._dry_report_for: tuple[str, ...] | None = None
         self.title(title)
         self.transient(master)
@@ -179,34 +181,14 @@ class MigrationDialog(tk.Toplevel):
         self.status_var.set("Checking…" if dry_run else "Importing…")
         paths = self.paths
         self._busy = True
-        # The worker gets the queue and the tracker, never `self`: if it held the last
+        # The worker gets the queue's inbox and the tracker, never `self`: if it held the last
         # reference to the dialog, the dialog's Tk variables would be freed on its thread.
         self._worker = threading.Thread(
-            target=_run_migration, args=(self._events, self.tracker, paths, dry_run, then_import),
+            target=_run_migration, args=(self._events.inbox, self.tracker, paths, dry_run, then_import),
             name="prompt-tracking-migration", daemon=True)
         self._worker.start()
         self._set_buttons()
-        self._schedule()
-
-    def _schedule(self) -> None:
-        if self._after_id is None:
-            self._after_id = self.after(POLL_MS, self._drain)
-
-    def _drain(self) -> None:
-        self._after_id = None
-        try:
-            for _ in range(EVENTS_PER_TICK):
-                try:
-                    event = self._events.get_nowait()
-                except queue.Empty:
-                    break
-                self._handle(event)
-        except Exception:
-            log.exception("prompt-tracking: migration dialog failed to show progress")
-        if self.running or not self._events.empty():
-            self._schedule()
-        else:
-            self._set_buttons()
+        self._events.start()
 
     def _handle(self, event: tuple[Any, ...]) -> None:
         kind = event[0]
@@ -216,10 +198,12 @@ class MigrationDialog(tk.Toplevel):
         elif kind == "failed":
             self._busy = False
             self.status_var.set(f"Failed: {event[1]}")
+            self._set_buttons()
         elif kind == "done":
             self._busy = False
             report, paths, then_import = event[1:]
             self._show(report, paths)
+            self._set_buttons()
             if then_import and not report.would_archive:
                 self.after_idle(self.start_import)
 
@@ -277,12 +261,7 @@ class MigrationDialog(tk.Toplevel):
         self.destroy()
 
     def destroy(self) -> None:
-        if self._after_id is not None:
-            try:
-                self.after_cancel(self._after_id)
-            except tk.TclError:
-                pass
-            self._after_id = None
+        self._events.close()
         super().destroy()
         # Free our Tk variables now, on the Tk thread. Left to the cyclic garbage collector,
         # they could be freed on any thread (the tracker's writer, a worker), and a Tk
@@ -292,7 +271,7 @@ class MigrationDialog(tk.Toplevel):
         self.__dict__.pop("progress_var", None)
 
 
-def _run_migration(events: queue.Queue, tracker: Any, paths: list[str], dry_run: bool,
+def _run_migration(events: Inbox[tuple[Any, ...]], tracker: Any, paths: list[str], dry_run: bool,
                    then_import: bool) -> None:
     """The worker thread: runs the migration and reports through `events`; never touches Tk."""
     def progress(fraction: float, message: str) -> None:

@@ -14,6 +14,7 @@ import tkinter as tk
 from tkinter import ttk
 from typing import Any
 
+from ._tk import cancel_after
 from .rating_dialog import RatingDialog
 
 log = logging.getLogger(__name__)
@@ -101,12 +102,8 @@ class RatingPrompter:
     def cancel(self) -> None:
         """Drop a pending question and its timer (an open dialog stays open)."""
         self._pending = None
-        if self._after_id is not None:
-            try:
-                self.parent.after_cancel(self._after_id)
-            except tk.TclError:
-                pass  # the parent is gone
-            self._after_id = None
+        cancel_after(self.parent, self._after_id)
+        self._after_id = None
 
     def user_is_busy(self) -> bool:
         """True when a modal grab is active or focus is in one of the host's text fields."""
@@ -123,8 +120,7 @@ class RatingPrompter:
     # -- scheduling ------------------------------------------------------------------
 
     def _schedule(self, after: Any, *args: Any) -> None:
-        if self._after_id is not None:
-            self.parent.after_cancel(self._after_id)
+        cancel_after(self.parent, self._after_id)
         self._after_id = after(*args, self._ask_pending)
 
     def _ask_pending(self) -> None:

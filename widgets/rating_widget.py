@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable, Sequence
 from tkinter import ttk
 from typing import Any
 
+from ._tk import bootstrap_module, cancel_after
 from .star_bar import StarBar
-from .theme import bootstrap_module, palette_for
+from .theme import palette_for
 
 log = logging.getLogger(__name__)
 
@@ -251,8 +252,7 @@ class QualityRatingWidget(ttk.Frame):
     def destroy(self) -> None:
         self._flush_comment()
         for after_id in (self._comment_after, self._status_after, self._measure_after):
-            if after_id is not None:
-                self.after_cancel(after_id)
+            cancel_after(self, after_id)
         self._comment_after = self._status_after = self._measure_after = None
         super().destroy()
 
@@ -289,17 +289,15 @@ class QualityRatingWidget(ttk.Frame):
             self._set_status("Saved")
 
     def _schedule_comment_save(self, _event: tk.Event | None = None) -> None:
-        if self._comment_after is not None:
-            self.after_cancel(self._comment_after)
+        cancel_after(self, self._comment_after)
         self._comment_after = self.after(COMMENT_SAVE_DELAY_MS, self._flush_comment)
 
     def _save_comment_now(self, _event: tk.Event | None = None) -> None:
         self._flush_comment()
 
     def _flush_comment(self) -> None:
-        if self._comment_after is not None:
-            self.after_cancel(self._comment_after)
-            self._comment_after = None
+        cancel_after(self, self._comment_after)
+        self._comment_after = None
         if self.comment.get().strip() != self._saved_comment:
             self._save_details()
 
@@ -340,9 +338,8 @@ class QualityRatingWidget(ttk.Frame):
             self.status.configure(text=text, foreground="")  # "": the style's colour
         else:
             self.status.configure(text=self._hint, foreground=self._muted)
-        if self._status_after is not None:
-            self.after_cancel(self._status_after)
-            self._status_after = None
+        cancel_after(self, self._status_after)
+        self._status_after = None
         if text and not text.startswith("Could not"):
             self._status_after = self.after(STATUS_CLEAR_MS, self._clear_status)
 
