@@ -16,21 +16,20 @@ from collections.abc import Callable, Generator
 from tkinter import ttk
 from typing import Any
 
+from prompt_tracking.widgets import dialogs as widget_dialogs
 from prompt_tracking.widgets._tk import cancel_after, safe
 from .draw_queue import DrawQueue
 from .filter_bar import FilterBar
 from .loader import BackgroundRunner, Filters, RecordCache, Snapshot, discard_snapshot, load_snapshot
 from .record_freeing import free_later
 from .slots import Build, Slot, Update, custom_renderer, render_export, show_error, then_render
-from .tab_base import TabContext
+from . import tabs
+from .tabs import BUILTIN_TABS
+from .tabs.base import TabContext
 from .theme import WINDOW_CLASS, apply_to_window, pick_palette, widget_classes
 
 log = logging.getLogger(__name__)
 LOADED_EVENT = "<<AnalyticsLoaded>>"
-BUILTIN_TABS = (("Overview", "tab_overview"), ("Quality", "tab_quality"),
-                ("Failures", "tab_failures"), ("Models", "tab_models"),
-                ("Parameters", "tab_parameters"), ("Patterns", "tab_patterns"),
-                ("Records", "tab_records"))
 
 
 class AnalyticsWindow(tk.Toplevel):
@@ -117,7 +116,7 @@ class AnalyticsWindow(tk.Toplevel):
             if snapshot is None:
                 return None
             if slot.widget is None:
-                module = importlib.import_module(f"{__package__}.{module_name}")
+                module = importlib.import_module(f"{tabs.__name__}.{module_name}")
                 slot.widget = module.TAB(slot.page, self.context)
                 slot.widget.pack(fill=tk.BOTH, expand=True)
                 return then_render(slot.widget, snapshot)  # building is a step of its own
@@ -341,8 +340,8 @@ _KEEP_AFTER_CLOSE = {"tk", "_w", "_name", "master", "children", "_tclCommands", 
 
 _OURS = (tk.__name__, "matplotlib", __package__)  # widgets whose state we may drop
 _NOT_OURS = {f"{__package__}.export_tab"}
-# Derived from our own package, so the names follow the installed namespace.
-_MIGRATION_DIALOG = f"{__package__.rpartition('.')[0]}.widgets.migration_dialog"
+# Derived from the widgets package itself, so the name follows the installed namespace.
+_MIGRATION_DIALOG = f"{widget_dialogs.__name__}.migration_dialog"
 
 
 def _descendants(widget: tk.Misc) -> list[tk.Misc]:

@@ -15,7 +15,7 @@ from tkinter import ttk
 from typing import Any
 
 from ._tk import cancel_after
-from .rating_dialog import RatingDialog
+from .dialogs.rating_dialog import RatingDialog
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ import logging
 import tkinter as tk
 from tkinter import ttk
 
-from .charts import bar_chart, rotate_labels, style_axes
-from .loader import Snapshot
-from .tab_base import AnalyticsTab, TabContext, note_label, scrolled_tree
+from ..charts import bar_chart, rotate_labels, style_axes
+from ..loader import Snapshot
+from .base import AnalyticsTab, TabContext, note_label, scrolled_tree
 
 log = logging.getLogger(__name__)
 NO_PARAMETERS = ("No model parameters recorded yet: pass model_parameters when logging a prompt "

@@ -6,9 +6,9 @@ import tkinter as tk
 
 import numpy as np
 
-from .charts import bar_chart, percent, rotate_labels, short, style_axes
-from .loader import Snapshot
-from .tab_base import AnalyticsTab, TabContext, fill_tree, note_label, scrolled_tree
+from ..charts import bar_chart, percent, rotate_labels, short, style_axes
+from ..loader import Snapshot
+from .base import AnalyticsTab, TabContext, fill_tree, note_label, scrolled_tree
 
 NO_FAILURES = "No failures in this selection: nothing to fix here."
 

@@ -6,11 +6,11 @@ from collections.abc import Generator
 import tkinter as tk
 from tkinter import ttk
 
-from .charts import percent, style_axes, style_legend
+from ..charts import percent, style_axes, style_legend
 from prompt_tracking.analytics.columns import Bucket
 
-from .loader import Snapshot
-from .tab_base import AnalyticsTab, TabContext, note_label
+from ..loader import Snapshot
+from .base import AnalyticsTab, TabContext, note_label
 
 MAX_TICKS = 12
 MAX_PERIODS = 2000  # a store spanning centuries of months would not be drawn bar by bar

@@ -5,10 +5,10 @@ import logging
 import tkinter as tk
 from tkinter import ttk
 
-from .charts import bar_chart, style_axes
-from .loader import Snapshot
+from ..charts import bar_chart, style_axes
+from ..loader import Snapshot
 from .prompt_check import PromptCheck
-from .tab_base import AnalyticsTab, TabContext, fill_tree, note_label, scrolled_tree
+from .base import AnalyticsTab, TabContext, fill_tree, note_label, scrolled_tree
 
 log = logging.getLogger(__name__)
 HIGH, LOW = "High ratings (4-5)", "Low ratings (1-3)"

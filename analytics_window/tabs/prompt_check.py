@@ -8,8 +8,8 @@ from tkinter import ttk
 from typing import Any
 
 from prompt_tracking.widgets._tk import safe
-from .loader import Snapshot
-from .tab_base import TabContext, fill_tree, note_label, scrolled_tree
+from ..loader import Snapshot
+from .base import TabContext, fill_tree, note_label, scrolled_tree
 
 log = logging.getLogger(__name__)
 PROMPT_SAMPLE = 5000

@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections.abc import Generator
 import tkinter as tk
 
-from .charts import axes_text, bar_chart, percent, short, style_axes, style_legend
-from .loader import Snapshot
-from .tab_base import AnalyticsTab, TabContext, fill_tree, scrolled_tree
+from ..charts import axes_text, bar_chart, percent, short, style_axes, style_legend
+from ..loader import Snapshot
+from .base import AnalyticsTab, TabContext, fill_tree, scrolled_tree
 
 SAVE_LABELS = {"auto": "saved by the app", "manual": "saved by hand", "user_save": "kept by user"}
 

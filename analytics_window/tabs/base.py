@@ -13,9 +13,9 @@ from collections.abc import Callable, Generator
 from tkinter import ttk
 from typing import Any
 
-from .draw_queue import DrawQueue
-from .loader import BackgroundRunner, Snapshot
-from .theme import TREE_STYLE, Palette, widget_classes
+from ..draw_queue import DrawQueue
+from ..loader import BackgroundRunner, Snapshot
+from ..theme import TREE_STYLE, Palette, widget_classes
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class AnalyticsTab(ttk.Frame):
 
     def chart_panel(self, master: tk.Misc, **kwargs: Any) -> Any:
         """A ChartPanel in this window's palette whose repaints go through the draw queue."""
-        from .charts import ChartPanel
+        from ..charts import ChartPanel
 
         return ChartPanel(master, self.palette, draw_queue=self.context.draw_queue, **kwargs)
 

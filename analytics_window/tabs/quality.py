@@ -5,9 +5,9 @@ from collections.abc import Generator
 import tkinter as tk
 from tkinter import ttk
 
-from .charts import axes_text, bar_chart, rotate_labels, short, style_axes
-from .loader import Snapshot
-from .tab_base import AnalyticsTab, TabContext, fill_tree, note_label, scrolled_tree
+from ..charts import axes_text, bar_chart, rotate_labels, short, style_axes
+from ..loader import Snapshot
+from .base import AnalyticsTab, TabContext, fill_tree, note_label, scrolled_tree
 
 NO_RATINGS = "No ratings yet: rate a result to see quality insights."
 TRAIT_NAMES = {"characters": "characters", "words": "words", "special_characters":

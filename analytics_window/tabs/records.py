@@ -14,9 +14,9 @@ from tkinter import ttk
 from prompt_tracking.records import FailureReason, PromptRecord
 
 from prompt_tracking.widgets._tk import safe
-from .loader import Snapshot
+from ..loader import Snapshot
 from .record_view import COLUMNS, RecordView, row_values
-from .tab_base import AnalyticsTab, TabContext, scrolled_tree
+from .base import AnalyticsTab, TabContext, scrolled_tree
 
 log = logging.getLogger(__name__)
 CHUNK = 100

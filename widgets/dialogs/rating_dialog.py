@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from tkinter import ttk
 from typing import Any
 
-from .rating_widget import DEFAULT_TAGS, TagToggles, resolve_tracker
-from .star_bar import StarBar
-from .theme import palette_for
+from ..rating_widget import DEFAULT_TAGS, TagToggles, resolve_tracker
+from ..star_bar import StarBar
+from ..theme import palette_for
 
 log = logging.getLogger(__name__)
 
