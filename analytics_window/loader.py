@@ -21,9 +21,10 @@ from collections.abc import Callable
 from typing import Any
 
 from prompt_tracking.gcpause import cycle_collector_paused, hold_frozen, release_frozen
-from prompt_tracking.records import PromptRecord
+from prompt_tracking import PromptRecord
 
 from prompt_tracking.widgets._tk import TkQueue
+from prompt_tracking.widgets._protocols import AnalyticsTracker
 from .record_freeing import LARGE_LOAD, free_in_chunks, free_later
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ class RecordCache:
         self._closed = False
         self._holding = False
 
-    def get(self, tracker: Any, *,
+    def get(self, tracker: AnalyticsTracker, *,
             on_large: Callable[[], None] | None = None) -> tuple[int, list[PromptRecord]]:
         """The records at the tracker's revision; `on_large()` is called (before the rest is
         read) once a read reaches `LARGE_LOAD` records. A closed cache keeps nothing."""
@@ -138,14 +139,16 @@ def warm_up_matplotlib() -> None:
     figure.canvas.draw()
 
 
-def load_snapshot(tracker: Any, filters: Filters, cache: RecordCache) -> Snapshot:
+def load_snapshot(tracker: AnalyticsTracker, filters: Filters, cache: RecordCache) -> Snapshot:
     """Read the records and compute the analytics for `filters` (runs on a worker thread).
 
     From `LARGE_LOAD` records on, the cycle collector is paused while the records and the
     analytics are built, and they are frozen before it resumes: its full collections would
     stop every thread, the host's Tk thread included, for 0.3-0.7 s at 100,000 records.
     """
-    from prompt_tracking.analytics.analysis import compute_analytics, load_records
+    from prompt_tracking.analytics import compute_analytics
+    # The tabs draw the filtered records themselves; the engine's filter has no public name yet.
+    from prompt_tracking.analytics.analysis import load_records
 
     started = time.perf_counter()
     warm_up_matplotlib()

@@ -8,7 +8,6 @@ cancelled in `destroy()`, and every callback we install catches and logs its own
 from __future__ import annotations
 
 import importlib
-import inspect
 import logging
 import tkinter as tk
 import weakref
@@ -17,6 +16,7 @@ from tkinter import ttk
 from typing import Any
 
 from prompt_tracking.widgets import dialogs as widget_dialogs
+from prompt_tracking.widgets._protocols import AnalyticsTracker
 from prompt_tracking.widgets._tk import cancel_after, safe
 from .draw_queue import DrawQueue
 from .filter_bar import FilterBar
@@ -42,7 +42,7 @@ class AnalyticsWindow(tk.Toplevel):
         debounce_ms: Quiet time after the last change before the window reloads.
     """
 
-    def __init__(self, master: tk.Misc, tracker: Any = None, *, poll_ms: int = 1000,
+    def __init__(self, master: tk.Misc, tracker: AnalyticsTracker | None = None, *, poll_ms: int = 1000,
                  debounce_ms: int = 1500) -> None:
         super().__init__(master, class_=WINDOW_CLASS)
         if tracker is None:
@@ -252,7 +252,7 @@ class AnalyticsWindow(tk.Toplevel):
                 log.exception("analytics window: drawing the %s tab failed", slot.title)
                 show_error(slot, exc)
                 steps = None
-            if inspect.isgenerator(steps):
+            if isinstance(steps, Generator):
                 self._steps = (slot, steps)
                 self.schedule("render-step", 1, self._render_step)
                 return
@@ -263,6 +263,8 @@ class AnalyticsWindow(tk.Toplevel):
             # Tk runs every due timer in one pass: a step and a repaint back to back would
             # hold the host for both. Let the repaints finish first.
             self.schedule("render-step", 5, self._render_step)
+            return
+        if self._steps is None:
             return
         slot, steps = self._steps
         try:
@@ -345,7 +347,8 @@ _MIGRATION_DIALOG = f"{widget_dialogs.__name__}.migration_dialog"
 
 
 def _descendants(widget: tk.Misc) -> list[tk.Misc]:
-    found, stack = [], list(widget.children.values())
+    found: list[tk.Misc] = []
+    stack: list[tk.Misc] = list(widget.children.values())
     while stack:
         child = stack.pop()
         found.append(child)
@@ -374,7 +377,7 @@ def _release(widgets: list[tk.Misc]) -> None:
 _open_windows: weakref.WeakKeyDictionary[tk.Misc, weakref.ref] = weakref.WeakKeyDictionary()
 
 
-def open_analytics_window(master: tk.Misc, tracker: Any = None) -> AnalyticsWindow:
+def open_analytics_window(master: tk.Misc, tracker: AnalyticsTracker | None = None) -> AnalyticsWindow:
     """Open the analytics window, or raise the one already open for this app.
 
     Args:
@@ -384,7 +387,7 @@ def open_analytics_window(master: tk.Misc, tracker: Any = None) -> AnalyticsWind
     Returns:
         The window (a Toplevel).
     """
-    root = master._root()
+    root = master.nametowidget(".")
     ref = _open_windows.get(root)
     window = ref() if ref is not None else None
     if window is not None and not window._closing:
@@ -397,7 +400,7 @@ def open_analytics_window(master: tk.Misc, tracker: Any = None) -> AnalyticsWind
     return window
 
 
-def add_analytics_menu(menu: tk.Menu, tracker: Any = None, *,
+def add_analytics_menu(menu: tk.Menu, tracker: AnalyticsTracker | None = None, *,
                        label: str = "Prompt Analytics...") -> None:
     """Add an entry that opens the analytics window to one of the host's menus."""
     owner: tk.Misc = menu

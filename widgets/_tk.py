@@ -16,6 +16,7 @@ rules (Thonny has one poller, not one per dialog):
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import queue
 import sys
@@ -30,6 +31,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 _FALLBACK_BACKGROUND = "#d9d9d9"
+_QUEUE_IDS = itertools.count(1)
 
 
 def _caller_logger(depth: int = 2) -> logging.Logger:
@@ -147,7 +149,9 @@ class TkQueue(Generic[T]):
         self._log = _caller_logger()
         self.inbox: Inbox[T] = Inbox()
         self._after_id: str | None = None
-        self._command: str | None = widget._register(self._tick, needcleanup=0)
+        # Our own Tcl command (public `createcommand`), deleted by `close`, never with a widget.
+        self._command: str | None = f"prompt_tracking_queue{next(_QUEUE_IDS)}"
+        widget.tk.createcommand(self._command, self._tick)
 
     @property
     def closed(self) -> bool:
@@ -219,6 +223,13 @@ class TkQueue(Generic[T]):
             return None
 
     def _tick(self) -> None:
+        # Called by Tcl directly (no tkinter wrapper): it must never raise.
+        try:
+            self._tick_once()
+        except Exception:
+            self._log.exception("prompt-tracking: %s failed", self._what)
+
+    def _tick_once(self) -> None:
         self._after_id = None
         if self.closed:
             return

@@ -15,7 +15,9 @@ from tkinter import ttk
 from typing import Any
 
 from ._tk import cancel_after
+from ._protocols import RatingTracker
 from .dialogs.rating_dialog import RatingDialog
+from .rating_widget import QualityRatingWidget
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +42,8 @@ class RatingPrompter:
         ValueError: `mode` is not one of `MODES`, or `every_nth` is below 1.
     """
 
-    def __init__(self, parent: tk.Misc, tracker: Any | None = None, mode: str = "inline",
-                 every_nth: int = 1, *, widget: Any | None = None,
+    def __init__(self, parent: tk.Misc, tracker: RatingTracker | None = None, mode: str = "inline",
+                 every_nth: int = 1, *, widget: QualityRatingWidget | None = None,
                  dialog_options: dict[str, Any] | None = None) -> None:
         self.parent = parent
         self.tracker = tracker

@@ -15,6 +15,7 @@ from tkinter import ttk
 from typing import Any
 
 from ._tk import bootstrap_module, cancel_after
+from ._protocols import RatingTracker
 from .star_bar import StarBar
 from .theme import palette_for
 
@@ -28,7 +29,7 @@ HINT_NO_RECORD = "Rate after a result appears"
 HINT_FAILED = "Failed results are not rated"
 
 
-def resolve_tracker(tracker: Any | None) -> Any:
+def resolve_tracker(tracker: RatingTracker | None) -> RatingTracker:
     """`tracker`, or the default `enhanced_prompt_tracker` when it is None.
 
     The core is imported here, on first use, so `import widgets` stays light.
@@ -58,7 +59,7 @@ class TagToggles(ttk.Frame):
         make_button = _toggle_button_factory(self)
         for column, tag in enumerate(tags):
             variable = f"{self}.tag{column}"
-            self.setvar(variable, 0)
+            self.setvar(variable, "0")
             button = make_button(self, text=tag, variable=variable, command=command, takefocus=1)
             button.grid(row=0, column=column, padx=(0, 4), sticky="w")
             self._variables[tag] = variable
@@ -77,7 +78,7 @@ class TagToggles(ttk.Frame):
         """Switch on exactly `tags` (ones not offered are ignored)."""
         chosen = set(tags)
         for tag, name in self._variables.items():
-            self.setvar(name, int(tag in chosen))
+            self.setvar(name, "1" if tag in chosen else "0")
 
     def destroy(self) -> None:
         for name in self._variables.values():
@@ -127,7 +128,7 @@ class QualityRatingWidget(ttk.Frame):
         **kw: further `ttk.Frame` options.
     """
 
-    def __init__(self, parent: tk.Misc, tracker: Any | None = None, record_id: str | None = None,
+    def __init__(self, parent: tk.Misc, tracker: RatingTracker | None = None, record_id: str | None = None,
                  *, show_feedback: bool = True, tags: Sequence[str] = DEFAULT_TAGS,
                  on_rated: Callable[[str, int], Any] | None = None, **kw: Any) -> None:
         super().__init__(parent, **kw)
@@ -242,9 +243,10 @@ class QualityRatingWidget(ttk.Frame):
 
     def keep(self) -> None:
         """Mark the result as saved by the user (the Keep button)."""
-        if self._record_id is None:
+        record_id = self._record_id
+        if record_id is None:
             return
-        if self._tracker_call("keep", lambda t: t.mark_saved(self._record_id, "user_save")) is not _FAILED:
+        if self._tracker_call("keep", lambda t: t.mark_saved(record_id, "user_save")) is not _FAILED:
             self.keep_button.configure(text="Kept")
             self.keep_button.state(["disabled"])
             self._set_status("Kept")
@@ -259,9 +261,11 @@ class QualityRatingWidget(ttk.Frame):
     # -- saving ----------------------------------------------------------------------
 
     def _on_stars_changed(self, _event: tk.Event | None = None) -> None:
-        rating = self.stars.value
+        rating, record_id = self.stars.value, self._record_id
+        if record_id is None:  # a disabled bar sends no changes; a host may still set it
+            return
         if rating == 0:
-            call = self._tracker_call("clear the rating", lambda t: t.clear_rating(self._record_id))
+            call = self._tracker_call("clear the rating", lambda t: t.clear_rating(record_id))
             saved, status = call is not _FAILED, "Rating cleared"
         else:
             saved, status = self._save_rating(rating), "Saved"
@@ -271,11 +275,14 @@ class QualityRatingWidget(ttk.Frame):
         self._update_details()
 
     def _save_rating(self, rating: int) -> bool:
+        record_id = self._record_id
+        if record_id is None:
+            return False
         comment = self.comment.get().strip()
         tags = self.tag_toggles.selected() + self._extra_tags
         call = self._tracker_call(
             "save the rating",
-            lambda t: t.rate_prompt(self._record_id, rating, feedback=comment, tags=tags))
+            lambda t: t.rate_prompt(record_id, rating, feedback=comment, tags=tags))
         if call is _FAILED:
             return False
         self._saved_comment = comment
@@ -301,7 +308,7 @@ class QualityRatingWidget(ttk.Frame):
         if self.comment.get().strip() != self._saved_comment:
             self._save_details()
 
-    def _tracker_call(self, what: str, call: Callable[[Any], Any]) -> Any:
+    def _tracker_call(self, what: str, call: Callable[[RatingTracker], Any]) -> Any:
         """Run `call(tracker)` and return its result; on any error log it, show it as the
         status, and return `_FAILED`."""
         try:
@@ -314,7 +321,7 @@ class QualityRatingWidget(ttk.Frame):
 
     def _notify_rated(self, rating: int) -> None:
         self.event_generate("<<PromptRated>>")
-        if self._on_rated is None:
+        if self._on_rated is None or self._record_id is None:
             return
         try:
             self._on_rated(self._record_id, rating)

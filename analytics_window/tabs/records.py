@@ -11,12 +11,12 @@ import webbrowser
 from pathlib import Path
 from tkinter import ttk
 
-from prompt_tracking.records import FailureReason, PromptRecord
+from prompt_tracking import FailureReason, PromptRecord
 
 from prompt_tracking.widgets._tk import safe
 from ..loader import Snapshot
 from .record_view import COLUMNS, RecordView, row_values
-from .base import AnalyticsTab, TabContext, scrolled_tree
+from .base import AnalyticsTab, TabContext, container, scrolled_tree
 
 log = logging.getLogger(__name__)
 CHUNK = 100
@@ -44,7 +44,7 @@ class RecordsTab(AnalyticsTab):
         self._pending: list[PromptRecord] = []
         self._build_bars()
         self.tree = scrolled_tree(self, COLUMNS, height=18, numeric=())
-        self.tree.container.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
+        container(self.tree).pack(side=tk.TOP, fill=tk.BOTH, expand=True)
         for column in COLUMNS:
             self.tree.heading(column, command=safe(self._sorter(column)))
         self.tree.bind("<Double-1>", safe(lambda _e: self.open_result()), add="+")

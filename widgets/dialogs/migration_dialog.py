@@ -16,6 +16,7 @@ from tkinter import filedialog, ttk
 from typing import Any
 
 from prompt_tracking.migration import MigrationReport, migrate, raise_cap
+from prompt_tracking import EnhancedPromptTracker
 
 from .._tk import Inbox, TkQueue
 
@@ -37,7 +38,8 @@ class MigrationDialog(tk.Toplevel):
     the last report of either kind. Emits `<<MigrationFinished>>` on itself after an import.
     """
 
-    def __init__(self, master: tk.Misc, tracker: Any = None, *, paths: Any = (),
+    def __init__(self, master: tk.Misc, tracker: EnhancedPromptTracker | None = None, *,
+                 paths: Any = (),
                  title: str = "Import older prompt data") -> None:
         super().__init__(master)
         if tracker is None:
@@ -52,7 +54,7 @@ class MigrationDialog(tk.Toplevel):
         self._busy = False                  # from start until its result is shown
         self._dry_report_for: tuple[str, ...] | None = None
         self.title(title)
-        self.transient(master)
+        self.transient(master.winfo_toplevel())
         self.minsize(560, 420)
         self.raise_cap_var = tk.BooleanVar(self, value=True)
         self.status_var = tk.StringVar(self, value="Choose the files or folders to import.")
@@ -271,7 +273,8 @@ class MigrationDialog(tk.Toplevel):
         self.__dict__.pop("progress_var", None)
 
 
-def _run_migration(events: Inbox[tuple[Any, ...]], tracker: Any, paths: list[str], dry_run: bool,
+def _run_migration(events: Inbox[tuple[Any, ...]], tracker: EnhancedPromptTracker, paths: list[str],
+                   dry_run: bool,
                    then_import: bool) -> None:
     """The worker thread: runs the migration and reports through `events`; never touches Tk."""
     def progress(fraction: float, message: str) -> None:
@@ -285,7 +288,8 @@ def _run_migration(events: Inbox[tuple[Any, ...]], tracker: Any, paths: list[str
     events.put(("done", report, tuple(paths), then_import))
 
 
-def open_migration_dialog(master: tk.Misc, tracker: Any = None, *, paths: Any = ()) -> MigrationDialog:
+def open_migration_dialog(master: tk.Misc, tracker: EnhancedPromptTracker | None = None, *,
+                          paths: Any = ()) -> MigrationDialog:
     """Open the dialog (for a host's menu: `command=lambda: open_migration_dialog(root)`)."""
     dialog = MigrationDialog(master, tracker, paths=paths)
     dialog.focus_set()
