@@ -16,8 +16,8 @@ import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_tkagg import FigureCanvasTkAgg, NavigationToolbar2Tk
 from matplotlib.figure import Figure
-
 from prompt_tracking.widgets._tk import cancel_after
+
 from .draw_queue import DrawQueue
 from .theme import Palette
 

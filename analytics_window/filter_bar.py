@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from tkinter import ttk
 
 from prompt_tracking.widgets._tk import safe
+
 from .loader import Filters
 
 log = logging.getLogger(__name__)

@@ -20,11 +20,12 @@ import tkinter as tk
 from collections.abc import Callable
 from typing import Any
 
-from prompt_tracking.gcpause import cycle_collector_paused, hold_frozen, release_frozen
-from prompt_tracking import PromptRecord
-
-from prompt_tracking.widgets._tk import TkQueue
 from prompt_tracking.widgets._protocols import AnalyticsTracker
+from prompt_tracking.widgets._tk import TkQueue
+
+from prompt_tracking import PromptRecord
+from prompt_tracking.gcpause import cycle_collector_paused, hold_frozen, release_frozen
+
 from .record_freeing import LARGE_LOAD, free_in_chunks, free_later
 
 log = logging.getLogger(__name__)
@@ -124,9 +125,9 @@ def warm_up_matplotlib() -> None:
     """Import matplotlib's Tk backend and the toolbar's image code, and draw one small figure
     off-screen, all off the Tk thread, so the first chart does not stall the host for the
     one-time imports, font lookups and layout setup."""
+    import matplotlib.backends.backend_tkagg  # noqa: F401
     import PIL.ImageTk  # noqa: F401
     import PIL.PngImagePlugin  # noqa: F401
-    import matplotlib.backends.backend_tkagg  # noqa: F401
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -147,6 +148,7 @@ def load_snapshot(tracker: AnalyticsTracker, filters: Filters, cache: RecordCach
     stop every thread, the host's Tk thread included, for 0.3-0.7 s at 100,000 records.
     """
     from prompt_tracking.analytics import compute_analytics
+
     # The tabs draw the filtered records themselves; the engine's filter has no public name yet.
     from prompt_tracking.analytics.analysis import load_records
 

@@ -18,12 +18,28 @@ from typing import Any
 from prompt_tracking.widgets import dialogs as widget_dialogs
 from prompt_tracking.widgets._protocols import AnalyticsTracker
 from prompt_tracking.widgets._tk import cancel_after, safe
+
+from . import tabs
 from .draw_queue import DrawQueue
 from .filter_bar import FilterBar
-from .loader import BackgroundRunner, Filters, RecordCache, Snapshot, discard_snapshot, load_snapshot
+from .loader import (
+    BackgroundRunner,
+    Filters,
+    RecordCache,
+    Snapshot,
+    discard_snapshot,
+    load_snapshot,
+)
 from .record_freeing import free_later
-from .slots import Build, Slot, Update, custom_renderer, render_export, show_error, then_render
-from . import tabs
+from .slots import (
+    Build,
+    Slot,
+    Update,
+    custom_renderer,
+    render_export,
+    show_error,
+    then_render,
+)
 from .tabs import BUILTIN_TABS
 from .tabs.base import TabContext
 from .theme import WINDOW_CLASS, apply_to_window, pick_palette, widget_classes

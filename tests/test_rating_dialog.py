@@ -189,7 +189,9 @@ def answer_next_dialog(root: tk.Tk, rating: int, opened: list, tries: int = 100)
     """Once a RatingDialog holds the grab, note it in `opened` and rate it; polls every 20 ms."""
     def answer(tries_left: int) -> None:
         dialog = root.grab_current()
-        if isinstance(dialog, RatingDialog):
+        # Only once it is shown and has the focus: on a loaded machine the grab can come a
+        # moment before the window is mapped, and events to it would be lost.
+        if isinstance(dialog, RatingDialog) and dialog.winfo_viewable() and dialog.focus_get():
             opened.append(dialog)
             click_star(dialog.stars, rating)
             press_key(dialog.stars, "Return")

@@ -14,8 +14,8 @@ import tkinter as tk
 from tkinter import ttk
 from typing import Any
 
-from ._tk import cancel_after
 from ._protocols import RatingTracker
+from ._tk import cancel_after
 from .dialogs.rating_dialog import RatingDialog
 from .rating_widget import QualityRatingWidget
 

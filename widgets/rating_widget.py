@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from tkinter import ttk
 from typing import Any
 
-from ._tk import bootstrap_module, cancel_after
 from ._protocols import RatingTracker
+from ._tk import bootstrap_module, cancel_after
 from .star_bar import StarBar
 from .theme import palette_for
 
@@ -27,6 +27,15 @@ STATUS_CLEAR_MS = 3000
 _FAILED = object()  # what _tracker_call returns when the tracker raised
 HINT_NO_RECORD = "Rate after a result appears"
 HINT_FAILED = "Failed results are not rated"
+
+
+def rating_allowed(record: Any) -> bool:
+    """The one rule of every rating UI: a failed result is not rated (nor its rating cleared).
+
+    Args:
+        record: a `PromptRecord` (or anything with `success`); None means no record yet.
+    """
+    return record is not None and getattr(record, "success", None) is not False
 
 
 def resolve_tracker(tracker: RatingTracker | None) -> RatingTracker:
@@ -221,7 +230,7 @@ class QualityRatingWidget(ttk.Frame):
         record = self._tracker_call("load", lambda t: t.get_record(record_id)) if record_id else None
         if record is _FAILED:
             record = None
-        failed_result = getattr(record, "success", None) is False
+        failed_result = record is not None and not rating_allowed(record)
         rating = int(getattr(record, "quality_rating", None) or 0)
         tags = list(getattr(record, "tags", None) or ())
         self._saved_comment = str(getattr(record, "feedback", None) or "")

@@ -8,8 +8,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 import tkinter as tk
-from tkinter import font as tkfont
 from collections.abc import Callable, Generator
+from tkinter import font as tkfont
 from tkinter import ttk
 from typing import Any, cast
 

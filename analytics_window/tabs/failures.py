@@ -1,14 +1,21 @@
 """Failures tab: reasons, the model x reason table as a heat map, and failure rate per model."""
 from __future__ import annotations
 
-from collections.abc import Generator
 import tkinter as tk
+from collections.abc import Generator
 
 import numpy as np
 
 from ..charts import bar_chart, percent, rotate_labels, short, style_axes
 from ..loader import Snapshot
-from .base import AnalyticsTab, TabContext, container, fill_tree, note_label, scrolled_tree
+from .base import (
+    AnalyticsTab,
+    TabContext,
+    container,
+    fill_tree,
+    note_label,
+    scrolled_tree,
+)
 
 NO_FAILURES = "No failures in this selection: nothing to fix here."
 

@@ -1,8 +1,8 @@
 """Models tab: volume, success and rating per model, and how results were kept."""
 from __future__ import annotations
 
-from collections.abc import Generator
 import tkinter as tk
+from collections.abc import Generator
 
 from ..charts import axes_text, bar_chart, percent, short, style_axes, style_legend
 from ..loader import Snapshot

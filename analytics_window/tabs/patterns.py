@@ -7,8 +7,15 @@ from tkinter import ttk
 
 from ..charts import bar_chart, style_axes
 from ..loader import Snapshot
+from .base import (
+    AnalyticsTab,
+    TabContext,
+    container,
+    fill_tree,
+    note_label,
+    scrolled_tree,
+)
 from .prompt_check import PromptCheck
-from .base import AnalyticsTab, TabContext, container, fill_tree, note_label, scrolled_tree
 
 log = logging.getLogger(__name__)
 HIGH, LOW = "High ratings (4-5)", "Low ratings (1-3)"

@@ -8,6 +8,7 @@ from tkinter import ttk
 from typing import Any
 
 from prompt_tracking.widgets._tk import safe
+
 from ..loader import Snapshot
 from .base import TabContext, container, fill_tree, note_label, scrolled_tree
 

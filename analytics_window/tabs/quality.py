@@ -1,13 +1,20 @@
 """Quality tab: the rating distribution, ratings per model, and what high-rated prompts share."""
 from __future__ import annotations
 
-from collections.abc import Generator
 import tkinter as tk
+from collections.abc import Generator
 from tkinter import ttk
 
 from ..charts import axes_text, bar_chart, rotate_labels, short, style_axes
 from ..loader import Snapshot
-from .base import AnalyticsTab, TabContext, container, fill_tree, note_label, scrolled_tree
+from .base import (
+    AnalyticsTab,
+    TabContext,
+    container,
+    fill_tree,
+    note_label,
+    scrolled_tree,
+)
 
 NO_RATINGS = "No ratings yet: rate a result to see quality insights."
 TRAIT_NAMES = {"characters": "characters", "words": "words", "special_characters":

@@ -15,8 +15,8 @@ from pathlib import Path
 from tkinter import filedialog, ttk
 from typing import Any
 
-from prompt_tracking.migration import MigrationReport, migrate, raise_cap
 from prompt_tracking import EnhancedPromptTracker
+from prompt_tracking.migration import MigrationReport, migrate, raise_cap
 
 from .._tk import Inbox, TkQueue
 
