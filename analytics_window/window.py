@@ -63,8 +63,9 @@ class AnalyticsWindow(tk.Toplevel):
                  debounce_ms: int = 1500) -> None:
         super().__init__(master, class_=WINDOW_CLASS)
         if tracker is None:
-            from prompt_tracking import enhanced_prompt_tracker as tracker
-        self.tracker = tracker
+            from prompt_tracking import enhanced_prompt_tracker
+            tracker = enhanced_prompt_tracker
+        self.tracker: AnalyticsTracker = tracker
         self.palette = pick_palette(master)
         apply_to_window(self, self.palette)
         self.snapshot: Snapshot | None = None
