@@ -339,3 +339,23 @@ def test_replaying_an_old_journal_does_not_bring_evicted_records_back(tmp_path):
         assert tracker.get_record(old) is None
     by_id = {r["id"]: r for r in read_archive(data_dir / "archive.jsonl.gz")}
     assert by_id[old]["quality_rating"] == 5
+
+
+# -- issue 18 item 10: a -wal file deleted after a crash ---------------------------------------
+@needs_sigkill
+def test_a_wal_deleted_after_a_crash_loses_no_committed_record(tmp_path):
+    data_dir = tmp_path / "store"
+    _new_store(data_dir)
+    child = _Child(data_dir, "w")
+    try:
+        ids = child.ask("log 300").split()
+        assert child.ask("flush 10") == "True"
+        time.sleep(0.5)  # the writer is idle again, as an app between generations
+    finally:
+        child.kill()
+    for suffix in ("-wal", "-shm"):  # what a backup or sync tool may do after a crash
+        Path(f"{data_dir / 'prompts.sqlite3'}{suffix}").unlink(missing_ok=True)
+    with EnhancedPromptTracker(data_dir) as tracker:
+        assert tracker.flush(10)
+        missing = [i for i in ids if tracker.get_record(i) is None]
+    assert missing == []

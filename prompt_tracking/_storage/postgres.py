@@ -180,6 +180,10 @@ class PostgresStore:
                 conn.close()
 
     # -- writes ----------------------------------------------------------------------------
+    def checkpoint(self) -> bool:
+        """A server commit is durable on the server: the journal may be cut at once."""
+        return True
+
     def is_linked(self) -> bool:
         """A server database cannot be deleted from under us the way a local file can."""
         return True

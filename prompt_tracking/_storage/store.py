@@ -175,8 +175,25 @@ class SQLiteStore:
                 os.replace(source, Path(str(target) + suffix))
         return target
 
+    def checkpoint(self) -> bool:
+        """Copy committed pages from the WAL into the database file, without waiting.
+
+        Returns:
+            True when everything committed is now in the main file (or there is no WAL).
+        """
+        if self._writer is None:
+            return False
+        busy, wal_pages, copied = self._writer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return busy == 0 and wal_pages == copied
+
     def _close_writer(self) -> None:
         if self._writer is not None:
+            try:
+                # Leave nothing only in the -wal file when the app stops (readers of other
+                # threads may keep SQLite from doing this itself on close).
+                self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error:
+                pass
             try:
                 self._writer.close()
             except sqlite3.Error:

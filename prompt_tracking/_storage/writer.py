@@ -77,6 +77,7 @@ class Writer(JournalMixin, RetentionMixin):
         self._enqueued = 0
         self._committed_seq = 0
         self._overflow_seq = 0   # the last op kept only in the journal (0: none)
+        self._truncate_due = False  # all journaled ops committed; cut after a checkpoint
         self._stop = False
         self._store_open = False
         self._warned: set[str] = set()
@@ -223,6 +224,7 @@ class Writer(JournalMixin, RetentionMixin):
                     self._check_store_linked()
                     self._committed(batch)
                 self._maybe_retain()
+                self._truncate_after_checkpoint()
                 backoff = 0.05
                 self._warned.discard("store")
                 self._attempted()
@@ -317,12 +319,31 @@ class Writer(JournalMixin, RetentionMixin):
                     del self._pending[record_id]
             if any(op["op"] == "insert" for _, op, _ in batch):
                 self._retention_due = True
-            if not self._queue and not self._overflow_seq and self.spool.is_open:
+            if not self._queue and not self._overflow_seq:
+                self._truncate_due = True  # once a checkpoint has the commits: see below
+            self._changed.notify_all()
+
+    def _truncate_after_checkpoint(self) -> None:
+        """Cut the journal only once its commits are in the main database file.
+
+        Until a checkpoint copies them there, committed records live only in the `-wal` file,
+        which a backup or sync tool may delete after a crash; the journal still holds them
+        and the next start replays them (inserts of known ids are ignored).
+        """
+        with self._lock:
+            if not self._truncate_due:
+                return
+            seen = self._enqueued
+        if not self.store.checkpoint():
+            return  # a reader holds an old snapshot: retried after the next commit
+        with self._lock:
+            if self._truncate_due and self._enqueued == seen and not self._queue \
+                    and not self._overflow_seq and self.spool.is_open:
                 try:
                     self.spool.truncate()
                 except OSError:
                     pass
-            self._changed.notify_all()
+                self._truncate_due = False
 
     def _first_queued(self) -> int:
         """Seq of the oldest op still waiting (in memory or only in the journal)."""
