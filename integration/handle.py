@@ -266,15 +266,21 @@ class IntegrationHandle:
                 if failed is not None and waiting:
                     self._log(generation, False, None, failed, extra={"raised_by_start": True})
                 return
-            started = generation.outcomes > 0 or self._started(result, probe, handoffs)
+            started = generation.outcomes > 0 or self._started(generation, result, probe,
+                                                               handoffs)
             self._pending.end_start(generation, keep=started)
             if not started and self._inline_outcomes:
                 self._finish_inline(generation, probe)
         except Exception:
             log.exception("prompt-tracking: could not finish recording the start")
 
-    def _started(self, result: Any, probe: StartProbe | None, handoffs: int) -> bool:
-        """Whether the start left work running: a thread, a pool job or an `after()`."""
+    def _started(self, generation: Generation, result: Any, probe: StartProbe | None,
+                 handoffs: int) -> bool:
+        """Whether the start left work running: a thread, a pool job or an `after()`.
+
+        A start that showed an error or info box while handing nothing to another thread
+        ran inline, whatever timers its `update()` calls re-armed.
+        """
         if self.did_start is not None:
             try:
                 return bool(self.did_start(result))
@@ -282,6 +288,8 @@ class IntegrationHandle:
                 self._warn_once("did_start", "the did_start check failed (%s)", exc)
         if handoffs or probe is None or probe.root is None:
             return True  # off the Tk thread we cannot see after(): assume it is running
+        if self._inline_outcomes and any(kind != "warning" for kind, _ in generation.boxes):
+            return False
         return probe.scheduled_work()
 
     def _finish_inline(self, generation: Generation, probe: StartProbe | None) -> None:

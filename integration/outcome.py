@@ -36,12 +36,20 @@ def parse_outcome(kind: str, signature: inspect.Signature | None, args: tuple[An
     else:
         success = kind == "success"
         result_url = result_from_arguments(args, kwargs) if success else None
-        error = None if success else extract_error(first_argument(args, kwargs))
+        error = None if success else extract_error(error_from_arguments(args, kwargs))
     if success and result_getter is not None:
         result_url = call_getter("result", result_getter, args, kwargs, result_url, warn)
     if not success and error_getter is not None:
         error = call_getter("error", error_getter, args, kwargs, error, warn)
     return success, result_url, error
+
+
+def error_from_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The error in a failure handler's arguments: the first exception among them
+    (`job_failed(name, error)`), else the first argument."""
+    values = list(args) + list(kwargs.values())
+    return next((v for v in values if isinstance(v, BaseException)),
+                first_argument(args, kwargs))
 
 
 def call_getter(what: str, getter: Callable[..., Any], args: tuple[Any, ...],

@@ -30,13 +30,22 @@ class StartProbe:
     def __init__(self, root: tk.Misc | None, layout: Any, *, watch_results: bool) -> None:
         self.root = root
         self.layout = layout
-        self.afters = self._afters() if root is not None else set()
+        self.afters = self._afters() if root is not None else {}
         self.images = self._images() if root is not None and watch_results else {}
         self.attributes = self._attributes() if watch_results else {}
 
     def scheduled_work(self) -> bool:
-        """Whether an `after()` (or `after_idle`) was scheduled since the snapshot."""
-        return self.root is not None and bool(self._afters() - self.afters)
+        """Whether an `after()` (or `after_idle`) was scheduled since the snapshot.
+
+        A timer re-arming a script that was already waiting (our dispatchers' polls, when
+        the start calls `update()`) is not new work.
+        """
+        if self.root is None:
+            return False
+        known = set(self.afters.values())
+        now = self._afters()
+        return any(script not in known for after_id, script in now.items()
+                   if after_id not in self.afters)
 
     def inline_result(self) -> tuple[bool, str | None]:
         """(whether a result appeared, its path or URL when one can be found)."""
@@ -55,12 +64,22 @@ class StartProbe:
 
     # -- snapshots -------------------------------------------------------------------
 
-    def _afters(self) -> set[str]:
+    def _afters(self) -> dict[str, str]:
+        """{after id: its script} for every timer and idle callback waiting."""
         assert self.root is not None
+        call = self.root.tk.call
+        afters: dict[str, str] = {}
         try:
-            return set(self.root.tk.splitlist(self.root.tk.call("after", "info")))
+            ids = self.root.tk.splitlist(call("after", "info"))
         except tk.TclError:
-            return set()
+            return afters
+        for after_id in ids:
+            try:
+                afters[str(after_id)] = str(self.root.tk.splitlist(call("after", "info",
+                                                                        after_id))[0])
+            except (tk.TclError, IndexError):
+                continue
+        return afters
 
     def _images(self) -> dict[str, str]:
         assert self.root is not None
