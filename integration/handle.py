@@ -276,21 +276,14 @@ class IntegrationHandle:
 
     def _started(self, generation: Generation, result: Any, probe: StartProbe | None,
                  handoffs: int) -> bool:
-        """Whether the start left work running: a thread, a pool job or an `after()`.
-
-        A start that showed an error or info box while handing nothing to another thread
-        ran inline, whatever timers its `update()` calls re-armed.
-        """
+        """Whether the start left work running: a thread, a pool job or an `after()`
+        it scheduled itself (see `watch.counting_handoffs`)."""
         if self.did_start is not None:
             try:
                 return bool(self.did_start(result))
             except Exception as exc:
                 self._warn_once("did_start", "the did_start check failed (%s)", exc)
-        if handoffs or probe is None or probe.root is None:
-            return True  # off the Tk thread we cannot see after(): assume it is running
-        if self._inline_outcomes and any(kind != "warning" for kind, _ in generation.boxes):
-            return False
-        return probe.scheduled_work()
+        return bool(handoffs)
 
     def _finish_inline(self, generation: Generation, probe: StartProbe | None) -> None:
         """The start ran the whole generation inline (or started nothing): decide which."""

@@ -1,9 +1,10 @@
 """Process-wide observers: message boxes shown, and work a start method hands off.
 
 Many host apps report an outcome only through `tkinter.messagebox` and start their work
-on a thread or a thread pool. We wrap `tkinter.messagebox`'s show functions (the public
-ones and the `_show` they share, so `from tkinter.messagebox import showinfo` done
-before us is seen too), `threading.Thread.start` and `ThreadPoolExecutor.submit`. The
+on a thread, a thread pool or an `after()` poll. We wrap `tkinter.messagebox`'s show
+functions (the public ones and the `_show` they share, so `from tkinter.messagebox
+import showinfo` done before us is seen too), `threading.Thread.start`,
+`ThreadPoolExecutor.submit` and `Misc.after`/`after_idle`. The
 wrappers only take notes and call the original with the same arguments, so the user
 sees exactly the same boxes. They are installed while at least one integration uses
 them and put back on the last `release()` (unless someone replaced them since).
@@ -14,7 +15,9 @@ import concurrent.futures
 import contextlib
 import functools
 import logging
+import sys
 import threading
+import tkinter
 import tkinter.messagebox as messagebox
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -63,8 +66,10 @@ def remove_box_listener(listener: BoxListener) -> None:
 
 @contextlib.contextmanager
 def counting_handoffs() -> Iterator[list[int]]:
-    """Count the threads started and pool jobs submitted on this thread inside the block."""
-    counter = [0]
+    """Count the threads started, pool jobs submitted and `after()` callbacks scheduled
+    on this thread inside the block, by the block itself: not by Tk callbacks that run
+    nested in it (a start calling `update()` runs the host's pollers, which re-arm)."""
+    counter = [0, _callback_depth()]
     stack = _counters()
     stack.append(counter)
     try:
@@ -82,9 +87,28 @@ def _counters() -> list[list[int]]:
     return stack
 
 
+_CALLBACK_CODE = tkinter.CallWrapper.__call__.__code__
+
+
+def _callback_depth() -> int:
+    """How many Tk callbacks are running, nested, on this thread's stack."""
+    depth = 0
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is _CALLBACK_CODE:
+            depth += 1
+        frame = frame.f_back
+    return depth
+
+
 def _note_handoff() -> None:
-    for counter in getattr(_local, "counters", ()):
-        counter[0] += 1
+    counters = getattr(_local, "counters", None)
+    if not counters:
+        return
+    depth = _callback_depth()
+    for counter in counters:
+        if depth <= counter[1]:
+            counter[0] += 1
 
 
 def _notify_box(kind: str, title: Any, message: Any) -> None:
@@ -133,6 +157,8 @@ def _install() -> None:
     targets: list[tuple[Any, str, Any]] = [
         (threading.Thread, "start", _wrap_handoff),
         (concurrent.futures.ThreadPoolExecutor, "submit", _wrap_handoff),
+        (tkinter.Misc, "after", _wrap_handoff),
+        (tkinter.Misc, "after_idle", _wrap_handoff),
         (messagebox, "_show", _wrap_private_show)]
     targets += [(messagebox, name, functools.partial(_wrap_public_box, kind=kind))
                 for name, kind in _BOX_KINDS.items()]

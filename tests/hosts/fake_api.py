@@ -1,7 +1,9 @@
 """A loopback HTTP server answering like an image-generation API (OpenAI's images route).
 
 Tests queue the next answers: "ok", "policy" (content-policy 400) or "rate" (429), with
-the providers' own wording; with nothing queued it answers "ok".
+the providers' own wording; with nothing queued it answers "ok". A prompt containing
+"[policy]" or "[rate]" gets that answer whatever is queued (for overlapping runs), one
+containing "[slow]" takes half a second longer.
 """
 from __future__ import annotations
 
@@ -52,11 +54,16 @@ class FakeImageAPI:
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
                 api.requests.append(body)
-                time.sleep(api.delay)
+                # "[slow]" in the prompt: a long job, for runs that finish out of order.
+                time.sleep(api.delay + (0.5 if "[slow]" in body.get("prompt", "") else 0))
                 try:
                     kind = api.plan.get_nowait()
                 except queue.Empty:
                     kind = "ok"
+                # Like a real provider, the prompt itself can be refused (or throttled).
+                for word, answer in (("[policy]", "policy"), ("[rate]", "rate")):
+                    if word in body.get("prompt", ""):
+                        kind = answer
                 if kind == "policy":
                     self._answer(400, POLICY_BODY)
                 elif kind == "rate":
