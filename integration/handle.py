@@ -22,7 +22,8 @@ from typing import Any
 
 from . import watch
 from .extract import clean_prompt, result_in_text
-from .host import (attach_rating_widget, default_prompt_getter, find_anchor_widget, is_shown,
+from .host import (attach_rating_widget, default_prompt_getter, find_anchor_widget, in_hidden_tab,
+                   is_shown,
                    overlay_rating_widget, preview_path, resolve_tracker)
 from .outcome import parse_outcome
 from .pending import Generation, PendingGenerations
@@ -449,8 +450,9 @@ class IntegrationHandle:
             return
         try:
             widget.update_idletasks()
-            if not widget.master.winfo_viewable() or is_shown(widget):
-                return  # shown, or the whole layout is hidden (another tab)
+            if is_shown(widget) or not widget.winfo_toplevel().winfo_viewable() \
+                    or in_hidden_tab(widget):
+                return  # shown, or hidden on purpose with its window or tab
             window = widget.winfo_toplevel()
             if self._relocated or widget.master is window:
                 log.info("prompt-tracking: no room for the rating stars in %s; asking in a "

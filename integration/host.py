@@ -112,6 +112,20 @@ def is_shown(widget: tk.Misc) -> bool:
         return False
 
 
+def in_hidden_tab(widget: tk.Misc) -> bool:
+    """Whether `widget` sits in a notebook tab that is not the selected one."""
+    try:
+        child, parent = widget, widget.master
+        while parent is not None and child.winfo_toplevel() != child:
+            if parent.winfo_class() == "TNotebook" and str(parent.tk.call(parent, "select")) \
+                    != str(child) and child.winfo_manager() == "notebook":
+                return True
+            child, parent = parent, parent.master
+    except tk.TclError:
+        return False
+    return False
+
+
 def preview_path(result_url: str | None) -> str | None:
     """The result as a local image file the rating dialog can show, else None."""
     if result_url and result_url.lower().endswith(IMAGE_SUFFIXES) and os.path.isfile(result_url):

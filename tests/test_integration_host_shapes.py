@@ -6,6 +6,7 @@ Each fixture app in `tests/hosts/` is driven inside its own `mainloop()` by a ch
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 import threading
 import time
@@ -323,3 +324,124 @@ def test_one_click_with_several_models_logs_each_outcome_with_the_inputs_at_the_
     assert all(r.failure_reason == "rate_limit" for r in second)
     assert not any(r.metadata.get("unmatched") for r in records(tracker))
     handle.remove()
+
+
+# -- 5 and 6. a start that starts nothing; the stars next to a large result ---------------
+
+@pytest.mark.parametrize("app_class", ["PackedResultApp", "GriddedResultApp"])
+def test_the_stars_stay_visible_under_a_result_larger_than_the_window(tk_root, tracker, api,
+                                                                      tmp_path, originals,
+                                                                      app_class, caplog):
+    from hosts import big_result_app
+
+    caplog.set_level(logging.INFO)
+    tk_root.geometry("800x600+0+0")
+    app = getattr(big_result_app, app_class)(tk_root, str(tmp_path))
+    app.pack(fill="both", expand=True)
+    before = looks([app.generate_button])
+    handle = quick_integrate_tracking(app, "dall-e-3", tracker=tracker)
+    script = Script(tk_root)
+    script.do(lambda: (type_into(app.prompt_text, "a whale, full size"),
+                       app.generate_button.invoke()))
+    script.until(lambda: str(app.result_label.cget("image")))
+    script.until(lambda: handle.rating_widget.record_id == handle.last_record_id)
+    script.until(lambda: is_shown(handle.rating_widget), "the stars shown")
+    script.run()
+    [record] = records(tracker)
+    assert record.success and record.prompt == "a whale, full size"
+    assert app.result_label.winfo_reqheight() > tk_root.winfo_height()  # really too large
+    stars = handle.rating_widget
+    assert stars.winfo_rooty() >= app.result_label.winfo_rooty()  # under the result
+    assert stars.winfo_rooty() + stars.winfo_height() <= tk_root.winfo_rooty() + 600
+    assert looks([app.generate_button]) == before
+    assert not [r for r in caplog.records if "no room" in r.getMessage()]
+    handle.remove()
+    assert not stars.winfo_exists()
+
+
+def test_stars_the_layout_has_no_room_for_move_over_the_window_with_one_log_line(
+        tk_root, tracker, api, tmp_path, originals, caplog):
+    from hosts.big_result_app import PackedResultApp
+
+    caplog.set_level(logging.INFO)
+    banner = tk.Frame(tk_root, height=2000, width=200)  # the host's own tall header
+    banner.pack()
+    app = PackedResultApp(tk_root, str(tmp_path))
+    app.pack()  # below the banner: off the bottom of the 600 px window
+    handle = quick_integrate_tracking(app, "dall-e-3", tracker=tracker)
+    script = Script(tk_root)
+    script.do(lambda: (type_into(app.prompt_text, "a moth"), app.generate_button.invoke()))
+    script.until(lambda: handle.rating_widget.record_id == handle.last_record_id)
+    script.until(lambda: is_shown(handle.rating_widget), "the stars shown")
+    script.run()
+    assert handle.rating_widget.master is tk_root
+    assert handle.prompter.mode == "inline"
+    assert len([r for r in caplog.records if "no room" in r.getMessage()]) == 1
+    assert banner.winfo_manager() == "pack" and app.winfo_manager() == "pack"
+    handle.remove()
+    assert not handle.rating_widget.winfo_exists()
+
+
+@pytest.mark.parametrize("why", ["no prompt", "no key"])
+def test_a_start_that_starts_nothing_leaves_nothing_pending(tk_root, tracker, api, tmp_path,
+                                                            originals, why):
+    from hosts.big_result_app import PackedResultApp
+
+    app = PackedResultApp(tk_root, str(tmp_path), api_key="" if why == "no key" else "sk-x")
+    app.pack()
+    handle = quick_integrate_tracking(app, "dall-e-3", tracker=tracker)
+    Script(tk_root).do(lambda: (type_into(app.prompt_text, "" if why == "no prompt" else "a cat"),
+                                app.generate_button.invoke())).run()
+    assert app.status.cget("text") != "Generating..."
+    assert handle.pending == 0
+    assert handle.expire_stale(time.monotonic() + 10_000) == 0  # no phantom timeout
+    assert records(tracker) == []
+    handle.remove()
+
+
+def test_a_host_can_say_how_to_tell_a_start_started(tk_root, tracker, api, tmp_path, originals):
+    from hosts.big_result_app import PackedResultApp
+
+    app = PackedResultApp(tk_root, str(tmp_path))
+    app.pack()
+    handle = quick_integrate_tracking(app, "dall-e-3", tracker=tracker,
+                                      did_start=lambda result: app.status.cget("text")
+                                      == "Generating...")
+    type_into(app.prompt_text, "")
+    app.generate_button.invoke()
+    assert handle.pending == 0
+    type_into(app.prompt_text, "a started one")
+    Script(tk_root).do(app.generate_button.invoke).until(count_records(tracker, 1)).run()
+    assert records(tracker)[0].prompt == "a started one"
+    handle.remove()
+
+
+# -- 7. TrackingMixin ---------------------------------------------------------------------
+
+def test_the_mixin_finds_a_container_and_logs_the_prompt_of_the_click(tk_root, tracker, api,
+                                                                      tmp_path):
+    from hosts.mixin_app import TrackedApp
+
+    app = TrackedApp(tk_root, str(tmp_path), tracker)
+    api.delay = 0.15
+    script = Script(tk_root)
+    script.do(lambda: (type_into(app.prompt_entry, "an origami crane"),
+                       app.generate_button.invoke()))
+    script.do(lambda: type_into(app.prompt_entry, "typed while it runs"))
+    script.until(lambda: app.quality_rating_widget is not None
+                 and app.quality_rating_widget.record_id == app.last_record_id)
+    script.do(lambda: (type_into(app.prompt_entry, "refused [policy]"),
+                       app.generate_button.invoke()))
+    script.until(lambda: app.quality_rating_widget.record_id == app.last_record_id
+                 and str(app.result_label.cget("text")))
+    script.until(lambda: is_shown(app.quality_rating_widget))
+    script.run()
+    success, failure = records(tracker)
+    assert (success.prompt, success.ai_model, success.model_parameters) == (
+        "an origami crane", "dall-e-3", {"size": "128x128"})
+    assert success.result_url.endswith("m_0.png")
+    assert (failure.prompt, failure.failure_reason) == ("refused [policy]", "content_filter")
+    widget = app.quality_rating_widget
+    assert widget.record_id == failure.id
+    assert str(widget.stars.cget("state")) == "disabled"
+    assert widget.status.cget("text") == "Failed results are not rated"
