@@ -22,19 +22,17 @@ from typing import Any
 
 from . import watch
 from .extract import clean_prompt, result_in_text
-from .host import (attach_rating_widget, default_prompt_getter, find_anchor_widget, in_hidden_tab,
-                   is_shown,
-                   overlay_rating_widget, preview_path, resolve_tracker)
+from .host import default_prompt_getter, find_anchor_widget, resolve_tracker
 from .outcome import parse_outcome
 from .pending import Generation, PendingGenerations
 from .probe import StartProbe
+from .rating_ui import RatingUI
 from .rewire import Rewiring
 from .tk_thread import TkDispatcher
 
 log = logging.getLogger(__name__)
 
 EXPIRY_CHECK_SECONDS = 1.0
-SETTLE_MS = 150  # after an outcome, let the host show its result before checking our widget
 
 
 class IntegrationHandle:
@@ -69,8 +67,7 @@ class IntegrationHandle:
         self.watches_message_boxes = False
         self._want_boxes = watch_message_boxes
         self.last_record_id: str | None = None
-        self.rating_widget: Any | None = None
-        self.prompter: Any | None = None
+        self.rating: RatingUI | None = None
         self.dispatcher: TkDispatcher | None = None
         self._anchor: tk.Misc | None = None
         self._inline_outcomes = False  # no outcome handler: outcomes come inline or in boxes
@@ -79,9 +76,6 @@ class IntegrationHandle:
         self._pending = PendingGenerations()
         self._warned: set[str] = set()
         self._last_expiry_check = 0.0
-        self._settle_after: str | None = None
-        self._settle_command: str | None = None
-        self._relocated = False
         self._watching = False
         self._removed = False
 
@@ -91,6 +85,16 @@ class IntegrationHandle:
     def pending(self) -> int:
         """How many started generations are still waiting for their first outcome."""
         return len(self._pending)
+
+    @property
+    def rating_widget(self) -> Any | None:
+        """The inline `QualityRatingWidget`, or None when rating is not inline."""
+        return self.rating.widget if self.rating is not None else None
+
+    @property
+    def prompter(self) -> Any | None:
+        """The `RatingPrompter` deciding when to ask, or None with rating "off"."""
+        return self.rating.prompter if self.rating is not None else None
 
     @property
     def rewired(self) -> int:
@@ -119,14 +123,8 @@ class IntegrationHandle:
             watch.remove_box_listener(self._on_message_box)
             watch.release()
             self._watching = False
-        if self.prompter is not None:
-            self.prompter.cancel()
-        self._cancel_settle(delete=True)
-        if self.rating_widget is not None:
-            try:
-                self.rating_widget.destroy()
-            except tk.TclError:
-                pass
+        if self.rating is not None:
+            self.rating.remove()
         if self.dispatcher is not None:
             self.dispatcher.stop()
         self._pending.clear()
@@ -173,32 +171,20 @@ class IntegrationHandle:
             self._patched[name] = (name in own, own.get(name), wrapper)
             setattr(self.layout, name, wrapper)
         try:
-            self._rewiring.apply(anchor._root(),
+            self._rewiring.apply(anchor._root(),  # type: ignore[attr-defined]
                                  {originals[n]: wrappers[n] for n in wrappers})
         except Exception:
             log.exception("prompt-tracking: could not re-point captured commands")
         if rating != "off":
             try:
-                self._install_rating(rating, rating_parent or self._rating_container(anchor))
+                self.rating = RatingUI(rating_parent or self._rating_container(anchor),
+                                       self.tracker, rating, _layout_name(self.layout))
             except Exception:  # tracking still works without the rating UI
                 log.exception("prompt-tracking: could not add the rating widget")
 
     def _rating_container(self, anchor: tk.Misc) -> tk.Misc:
         """The layout itself when it is a widget; for a module or plain object, its window."""
         return anchor if isinstance(self.layout, tk.Misc) else anchor.winfo_toplevel()
-
-    def _install_rating(self, rating: str, parent: tk.Misc) -> None:
-        from prompt_tracking.widgets import RatingPrompter
-
-        if rating == "inline":
-            self.rating_widget = attach_rating_widget(parent, self.tracker)
-        self.prompter = RatingPrompter(parent.winfo_toplevel(), self.tracker, mode=rating,
-                                       widget=self.rating_widget)
-        if self.rating_widget is not None:
-            # Our own Tcl command, like TkDispatcher's: not deleted with any widget, so a
-            # check still queued when the host destroys its window fails quietly.
-            self._settle_command = parent._register(self._check_rating_visible, needcleanup=0)
-            self._schedule_settle()
 
     # -- wrappers ------------------------------------------------------------------------
 
@@ -399,8 +385,8 @@ class IntegrationHandle:
         """Log one outcome and point the rating UI at its record (on the Tk thread)."""
         record_id = self._log(generation, success, result_url, error, model=model, extra=extra,
                               duration=duration)
-        if record_id and self.dispatcher is not None:
-            self.dispatcher.call_soon(self._show_outcome, record_id, success, result_url)
+        if record_id and self.dispatcher is not None and self.rating is not None:
+            self.dispatcher.call_soon(self.rating.show_outcome, record_id, success, result_url)
 
     def _log(self, generation: Generation, success: bool, result_url: Any, error: Any, *,
              model: str | None = None, failure_reason: str | None = None,
@@ -423,75 +409,6 @@ class IntegrationHandle:
             return None
         self.last_record_id = record_id
         return record_id
-
-    # -- the rating UI -------------------------------------------------------------------
-
-    def _show_outcome(self, record_id: str, success: bool, result_url: Any) -> None:
-        """Tk thread: point the rating UI at the record of the outcome just reported.
-
-        A failure too: otherwise the stars keep rating the earlier, now hidden, success.
-        """
-        if self.prompter is None or self._removed:
-            return
-        if success:
-            self.prompter.result_ready(record_id, preview=preview_path(result_url))
-        elif self.prompter.mode == "inline" and self.rating_widget is not None:
-            self.rating_widget.set_record(record_id)  # disabled stars, "not rated" hint
-        else:
-            self.prompter.cancel()  # a dialog still waiting would ask about an older result
-        if self.rating_widget is not None and self.prompter.mode == "inline":
-            self._schedule_settle()
-
-    def _check_rating_visible(self) -> None:
-        """Once the window settled: if the layout shows but our stars do not, move them."""
-        self._settle_after = None
-        widget = self.rating_widget
-        if widget is None or self._removed or self.prompter is None:
-            return
-        try:
-            widget.update_idletasks()
-            if is_shown(widget) or not widget.winfo_toplevel().winfo_viewable() \
-                    or in_hidden_tab(widget):
-                return  # shown, or hidden on purpose with its window or tab
-            window = widget.winfo_toplevel()
-            if self._relocated or widget.master is window:
-                log.info("prompt-tracking: no room for the rating stars in %s; asking in a "
-                         "dialog instead", _layout_name(self.layout))
-                self.prompter.mode = "dialog"
-                return
-            log.info("prompt-tracking: the rating stars had no room in %s; placed them over "
-                     "the window's bottom edge", _layout_name(self.layout))
-            self._relocated = True
-            moved = overlay_rating_widget(window, self.tracker)
-            moved.set_record(widget.record_id)
-            widget.destroy()
-            self.rating_widget = self.prompter.widget = moved
-            self._schedule_settle()
-        except Exception:
-            log.exception("prompt-tracking: could not check the rating widget")
-
-    def _schedule_settle(self) -> None:
-        self._cancel_settle()
-        if self._settle_command is None or self._anchor is None:
-            return
-        try:
-            self._settle_after = str(self._anchor.tk.call("after", SETTLE_MS,
-                                                          self._settle_command))
-        except tk.TclError:
-            self._settle_after = None
-
-    def _cancel_settle(self, *, delete: bool = False) -> None:
-        if self._anchor is None:
-            return
-        try:
-            if self._settle_after is not None:
-                self._anchor.tk.call("after", "cancel", self._settle_after)
-            if delete and self._settle_command is not None:
-                self._anchor.tk.deletecommand(self._settle_command)
-                self._settle_command = None
-        except tk.TclError:
-            pass
-        self._settle_after = None
 
     # -- housekeeping ----------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ import threading
 import tkinter
 import tkinter.messagebox as messagebox
 from collections.abc import Callable, Iterator
+from types import FrameType
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ _CALLBACK_CODE = tkinter.CallWrapper.__call__.__code__
 def _callback_depth() -> int:
     """How many Tk callbacks are running, nested, on this thread's stack."""
     depth = 0
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         if frame.f_code is _CALLBACK_CODE:
             depth += 1

@@ -137,15 +137,15 @@ def test_dialog_mode_a_failure_drops_the_question_about_the_earlier_success(tk_r
     layout = SeedLayout(tk_root)
     layout.pack()
     handle = quick_integrate_tracking(layout, "m", tracker=tracker, rating="dialog")
-    layout.gate.clear()  # both runs end in the same poll: no time to open a dialog between
+    layout.prompt_text.focus_force()  # the user is typing: the question waits
+    layout.update()
     layout.plan.put((True, "https://cdn.example/a.png", None))
+    click(layout.generate_button)
+    wait_until(layout, lambda: handle.prompter._pending is not None)
     layout.plan.put((False, None, "Your request was rejected as a result of our safety system."))
     click(layout.generate_button)
-    click(layout.generate_button)
-    layout.gate.set()
     wait_until(layout, lambda: len(layout.reported) == 2)
-    for _ in range(5):
-        layout.update()
-    assert handle.prompter._pending is None and handle.prompter.dialog is None
+    wait_until(layout, lambda: handle.prompter._pending is None)
+    assert handle.prompter.dialog is None
     handle.remove()
     layout.destroy()
