@@ -255,7 +255,7 @@ class IntegrationHandle:
                 return
             started = generation.outcomes > 0 or self._started(generation, result, probe,
                                                                handoffs)
-            self._pending.end_start(generation, keep=started)
+            self._pending.end_start(generation, keep=started, forget=False)
             if not started and self._inline_outcomes:
                 self._finish_inline(generation, probe)
         except Exception:

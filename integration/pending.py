@@ -59,8 +59,11 @@ class PendingGenerations:
             self.last = generation
         self._active().append(generation)
 
-    def end_start(self, generation: Generation, *, keep: bool) -> bool:
+    def end_start(self, generation: Generation, *, keep: bool, forget: bool = True) -> bool:
         """The start method returned (`keep`) or raised / started nothing (not `keep`).
+
+        A start dropped with `forget` False stays the most recent start whose inputs an
+        outcome with no start reuses (work handed off in a way we could not see).
 
         Returns:
             Whether the generation was still waiting (no outcome reported inside the start).
@@ -74,7 +77,7 @@ class PendingGenerations:
                 generation.thread_ids = _live_thread_ids() - generation.threads_before
             else:
                 self._items = [g for g in self._items if g is not generation]
-                if self.last is generation and generation.outcomes == 0:
+                if forget and self.last is generation and generation.outcomes == 0:
                     self.last = None
         return waiting
 

@@ -445,3 +445,23 @@ def test_the_mixin_finds_a_container_and_logs_the_prompt_of_the_click(tk_root, t
     assert widget.record_id == failure.id
     assert str(widget.stars.cget("state")) == "disabled"
     assert widget.status.cget("text") == "Failed results are not rated"
+
+
+def test_an_outcome_with_no_start_seen_uses_the_inputs_of_the_last_click(tk_root, tracker, api,
+                                                                          tmp_path, originals):
+    from hosts.queue_worker_app import QueueWorkerApp
+
+    app = QueueWorkerApp(tk_root, str(tmp_path))
+    app.pack()
+    api.delay = 0.15
+    handle = quick_integrate_tracking(app, "dall-e-3", tracker=tracker, process_method="enqueue",
+                                      success_method="on_result", failure_method="on_error")
+    script = Script(tk_root)
+    script.do(lambda: (type_into(app.prompt_entry, "queued fox"), app.button.invoke()))
+    script.do(lambda: type_into(app.prompt_entry, "edited meanwhile"))
+    script.until(count_records(tracker, 1))
+    script.run()
+    [record] = records(tracker)
+    assert (record.prompt, record.success) == ("queued fox", True)
+    assert record.result_url == app.shown[0]
+    handle.remove()
