@@ -59,16 +59,71 @@ def default_prompt_getter(layout: Any) -> Callable[[], Any]:
 
 
 def attach_rating_widget(parent: tk.Misc, tracker: Any, **options: Any) -> Any:
-    """A `QualityRatingWidget` placed in `parent` with the geometry manager its children use."""
+    """A `QualityRatingWidget` placed in `parent` with the geometry manager its children use.
+
+    With pack it claims its space first (packed at the bottom, before the content), so a
+    large result packed later cannot push it out of a small window.
+    """
     from prompt_tracking.widgets import QualityRatingWidget
 
     widget = QualityRatingWidget(parent, tracker=tracker, **options)
     if parent.grid_slaves():
         columns, rows = parent.grid_size()
         widget.grid(row=rows, column=0, columnspan=max(columns, 1), sticky="w", padx=4, pady=4)
-    else:  # pack, place or no children yet: pack never clashes with place
-        widget.pack(side="top", anchor="w", padx=4, pady=4)
+    elif parent.pack_slaves():
+        widget.pack(side="bottom", anchor="w", padx=4, pady=4, before=parent.pack_slaves()[0])
+    else:  # place or no children yet: pack never clashes with place
+        widget.pack(side="bottom", anchor="w", padx=4, pady=4)
     return widget
+
+
+def overlay_rating_widget(window: tk.Misc, tracker: Any, **options: Any) -> Any:
+    """A `QualityRatingWidget` placed over the bottom left corner of `window`.
+
+    The fallback when the layout gives the inline widget no room: `place` coexists with
+    any geometry manager the window's children use, so the host's layout is untouched.
+    """
+    from prompt_tracking.widgets import QualityRatingWidget
+
+    widget = QualityRatingWidget(window, tracker=tracker, **options)
+    widget.place(relx=0.0, rely=1.0, x=4, y=-4, anchor="sw")
+    widget.lift()
+    return widget
+
+
+def is_shown(widget: tk.Misc) -> bool:
+    """Whether `widget` is mapped and lies wholly inside each of its ancestors' areas."""
+    try:
+        if not (widget.winfo_ismapped() and widget.winfo_viewable()):
+            return False
+        x, y = widget.winfo_rootx(), widget.winfo_rooty()
+        right, bottom = x + widget.winfo_width(), y + widget.winfo_height()
+        current = widget.master
+        while current is not None:
+            cx, cy = current.winfo_rootx(), current.winfo_rooty()
+            if x < cx or y < cy or right > cx + current.winfo_width() \
+                    or bottom > cy + current.winfo_height():
+                return False
+            if current.winfo_toplevel() == current:
+                break
+            current = current.master
+        return True
+    except tk.TclError:
+        return False
+
+
+def in_hidden_tab(widget: tk.Misc) -> bool:
+    """Whether `widget` sits in a notebook tab that is not the selected one."""
+    try:
+        child, parent = widget, widget.master
+        while parent is not None and child.winfo_toplevel() != child:
+            if parent.winfo_class() == "TNotebook" and str(parent.tk.call(parent, "select")) \
+                    != str(child) and child.winfo_manager() == "notebook":
+                return True
+            child, parent = parent, parent.master
+    except tk.TclError:
+        return False
+    return False
 
 
 def preview_path(result_url: str | None) -> str | None:

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 _COMMAND_IN_SCRIPT = re.compile(r"\[(\d+\S*)")
 _MENU_ENTRY_TYPES = ("command", "checkbutton", "radiobutton")
+_COMMAND_ATTRIBUTES = ("_command",)  # customtkinter's CTkButton, CTkSwitch, CTkCheckBox...
 
 
 def walk(widget: tk.Misc) -> Iterator[tk.Misc]:
@@ -94,13 +95,17 @@ class Rewiring:
         known = registered_names(root)
         before = self.count
         for widget in walk(root):
+            # One widget we cannot read (a custom class overriding bind() or cget()) must
+            # not stop the walk: the widgets after it may hold the start method too.
             try:
+                self._rewire_attributes(widget, targets)
                 self._rewire_command(widget, known, targets)
                 if widget.winfo_class() == "Menu":
                     self._rewire_menu(widget, known, targets)
-                for sequence in widget.bind():
+                # Tcl's own `bind`, not widget.bind(): customtkinter overrides it (returns None).
+                for sequence in widget.tk.splitlist(widget.tk.call("bind", str(widget))):
                     self._rewire_binding(widget, str(widget), sequence, known, targets)
-            except tk.TclError as exc:
+            except Exception as exc:
                 log.debug("prompt-tracking: skipped %s while rewiring (%s)", widget, exc)
         for sequence in root.tk.splitlist(root.tk.call("bind", "all")):
             self._rewire_binding(root, "all", sequence, known, targets)
@@ -118,6 +123,22 @@ class Rewiring:
                 log.exception("prompt-tracking: could not restore a command")
 
     # -- one kind of use each ------------------------------------------------------------
+
+    def _rewire_attributes(self, widget: tk.Misc,
+                           targets: dict[Any, Callable[..., Any]]) -> None:
+        """customtkinter widgets keep their command as a Python attribute, not a Tk option."""
+        for name in _COMMAND_ATTRIBUTES:
+            old = widget.__dict__.get(name)
+            new_callback = replacement_for(old, targets) if callable(old) else None
+            if new_callback is None:
+                continue
+            setattr(widget, name, new_callback)
+
+            def restore(w: tk.Misc = widget, n: str = name, o: Any = old,
+                        c: Any = new_callback) -> None:
+                if w.__dict__.get(n) is c:
+                    setattr(w, n, o)
+            self._undo.append(restore)
 
     def _rewire_command(self, widget: tk.Misc, known: set[str],
                         targets: dict[Any, Callable[..., Any]]) -> None:

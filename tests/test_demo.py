@@ -98,7 +98,10 @@ def test_a_failed_generation_is_logged_with_its_reason(app, tracker, name, index
     assert (record.prompt, record.ai_model, record.success) == (prompt or "", model, False)
     assert record.error_message.startswith(error.message[:20])
     assert record.failure_reason == error.reason
-    assert handle.rating_widget.record_id is None  # nothing to rate
+    # The stars follow the result shown: the failure, disabled, not an earlier success.
+    wait_until(layout, lambda: handle.rating_widget.record_id == record.id)
+    assert str(handle.rating_widget.stars.cget("state")) == "disabled"
+    assert handle.rating_widget.status.cget("text") == "Failed results are not rated"
     shown = layout.result_label.cget("text")  # the result panel explains the failure
     assert shown.startswith(f"Generation failed: {error.reason.replace('_', ' ')}")
     assert not str(layout.result_label.cget("image"))
