@@ -20,7 +20,7 @@ import tkinter as tk
 from collections.abc import Callable
 from typing import Any
 
-from . import watch
+from . import registry, watch
 from .extract import clean_prompt, result_in_text
 from .host import default_prompt_getter, find_anchor_widget, resolve_tracker
 from .outcome import parse_outcome
@@ -128,9 +128,7 @@ class IntegrationHandle:
         if self.dispatcher is not None:
             self.dispatcher.stop()
         self._pending.clear()
-        from .quick import forget_handle
-
-        forget_handle(self)
+        registry.forget(self)
 
     def expire_stale(self, now: float | None = None) -> int:
         """Log every generation waiting longer than `pending_timeout` as a timeout failure.

@@ -7,16 +7,15 @@ and how each outcome finds its start, lives in `handle`.
 from __future__ import annotations
 
 import tkinter as tk
-import weakref
 from collections.abc import Callable
 from typing import Any
 
+from . import registry
 from .handle import IntegrationHandle
 
 RATING_MODES = ("inline", "dialog", "off")
 DEFAULT_PENDING_TIMEOUT = 900.0  # seconds; video models can take minutes
 DEFAULT_AFTER_METHOD = "after_processing"  # the seed's name: optional, unlike a name given
-_handles: weakref.WeakKeyDictionary[Any, IntegrationHandle] = weakref.WeakKeyDictionary()
 
 __all__ = ["DEFAULT_PENDING_TIMEOUT", "IntegrationHandle", "RATING_MODES",
            "quick_integrate_tracking"]
@@ -83,7 +82,7 @@ def quick_integrate_tracking(
         ValueError: `rating` is unknown or a named method does not exist on the layout.
         TypeError: the layout holds no Tk widget and no `rating_parent` is given.
     """
-    existing = _handles.get(layout)
+    existing = registry.handle_for(layout)
     if existing is not None:
         return existing
     if rating not in RATING_MODES:
@@ -97,17 +96,8 @@ def quick_integrate_tracking(
                                pending_timeout=pending_timeout, model_getter=model_getter,
                                did_start=did_start, watch_message_boxes=watch_message_boxes)
     handle.install(process_method, outcome_methods, rating, rating_parent)
-    _handles[layout] = handle
+    registry.remember(layout, handle)
     return handle
-
-
-def forget_handle(handle: IntegrationHandle) -> None:
-    """Called by `handle.remove()`: the layout may be integrated again."""
-    try:
-        if _handles.get(handle.layout) is handle:
-            del _handles[handle.layout]
-    except TypeError:  # a layout that cannot be weakly referenced was never stored
-        pass
 
 
 def _outcome_methods(layout: Any, after_method: str | None, success_method: str | None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from prompt_tracking._storage.paths import default_data_dir
 from prompt_tracking._version import __version__
 from prompt_tracking.errors import (ConsentRequiredError, PromptTrackingError,
                                     StoreUnavailableError)
@@ -56,6 +57,7 @@ __all__ = [
     "SaveMethod",
     "StoreUnavailableError",
     "__version__",
+    "default_data_dir",
     "categorize_failure",
     "describe_failure",
     "enhanced_prompt_tracker",

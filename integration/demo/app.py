@@ -26,9 +26,9 @@ STATUS_POLL_MS = 1000
 
 def default_demo_dir() -> Path:
     """`<the data dir>/demo`: beside the real store, never in it."""
-    from prompt_tracking._storage import paths
+    from prompt_tracking import default_data_dir
 
-    return paths.default_data_dir() / "demo"
+    return default_data_dir() / "demo"
 
 
 class DemoApp:
@@ -127,7 +127,7 @@ class DemoApp:
         return window
 
     def open_migration(self) -> Any:
-        from prompt_tracking.widgets.migration_dialog import open_migration_dialog
+        from prompt_tracking.widgets.dialogs.migration_dialog import open_migration_dialog
 
         return open_migration_dialog(self.root, self.tracker)
 
