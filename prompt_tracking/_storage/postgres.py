@@ -22,6 +22,7 @@ from prompt_tracking._storage import pg_schema
 from prompt_tracking._storage.pg_writes import INSERT_SQL, RATING_SQL, UPDATE_SQL, insert_params, \
     op_time, rating_params, update_params
 from prompt_tracking._storage.pgurl import DatabaseURL, require_psycopg
+from prompt_tracking._storage.rows import keyset_pages
 from prompt_tracking._storage.summary import summarize
 from prompt_tracking.query import RecordQuery
 from prompt_tracking.records import PromptRecord, with_derived_metadata
@@ -264,24 +265,9 @@ class PostgresStore:
               limit: int | None = None) -> Iterator[PromptRecord]:
         """Records matching `query`, paged by (timestamp, id)."""
         where, params = pg_where(query)
-        order, compare = ("DESC", "<") if newest_first else ("ASC", ">")
-        cursor_key: tuple[float, str] | None = None
-        remaining = limit
-        while remaining is None or remaining > 0:
-            page = PAGE_SIZE if remaining is None else min(PAGE_SIZE, remaining)
-            sql, page_params = f"{_SELECT} WHERE ({where})", list(params)
-            if cursor_key is not None:
-                sql += f" AND (timestamp, id) {compare} (%s, %s)"
-                page_params.extend(cursor_key)
-            sql += f" ORDER BY timestamp {order}, id {order} LIMIT %s"
-            rows = self._fetch(sql, [*page_params, page])
-            for row in rows:
-                yield _row_to_record(row)
-            if len(rows) < page:
-                return
-            cursor_key = (rows[-1][1], rows[-1][0])
-            if remaining is not None:
-                remaining -= len(rows)
+        rows = keyset_pages(self._fetch, _SELECT, where, params, placeholder="%s",
+                            newest_first=newest_first, limit=limit, page_size=PAGE_SIZE)
+        return (_row_to_record(row) for row in rows)
 
     def count(self, query: RecordQuery | None = None) -> int:
         where, params = pg_where(query or RecordQuery())

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from prompt_tracking.records import PromptRecord
@@ -52,3 +53,31 @@ def dict_to_row(record: dict[str, Any]) -> tuple:
         data[column] = _encode(data[column])
     data["success"] = int(bool(data["success"]))
     return tuple(data[c] for c in COLUMNS)
+
+
+def keyset_pages(fetch: Callable[[str, list[Any]], list[tuple]], select: str, where: str,
+                 params: Sequence[Any], *, placeholder: str, newest_first: bool,
+                 limit: int | None, page_size: int) -> Iterator[tuple]:
+    """Rows of `select WHERE where`, in pages keyed by (timestamp, id).
+
+    Each page is its own short query, so no read transaction stays open while the caller
+    works through the rows; `placeholder` is the driver's (`?` or `%s`). Rows must start
+    with `id, timestamp`.
+    """
+    order, compare = ("DESC", "<") if newest_first else ("ASC", ">")
+    cursor_key: tuple[Any, Any] | None = None
+    remaining = limit
+    while remaining is None or remaining > 0:
+        page = page_size if remaining is None else min(page_size, remaining)
+        sql, page_params = f"{select} WHERE ({where})", list(params)
+        if cursor_key is not None:
+            sql += f" AND (timestamp, id) {compare} ({placeholder}, {placeholder})"
+            page_params.extend(cursor_key)
+        sql += f" ORDER BY timestamp {order}, id {order} LIMIT {placeholder}"
+        rows = fetch(sql, [*page_params, page])
+        yield from rows
+        if len(rows) < page:
+            return
+        cursor_key = (rows[-1][1], rows[-1][0])
+        if remaining is not None:
+            remaining -= len(rows)

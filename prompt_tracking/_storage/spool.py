@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from prompt_tracking._storage.paths import file_identity
+
 try:
     import fcntl
 except ImportError:  # Windows
@@ -101,11 +103,7 @@ class Spool:
 
     def is_linked(self) -> bool:
         """False when the file (or its folder) was deleted or replaced under us."""
-        try:
-            status = os.stat(self.path)
-        except OSError:
-            return False
-        return (status.st_dev, status.st_ino) == self._identity
+        return file_identity(self.path) == self._identity
 
     def append(self, op: dict[str, Any]) -> None:
         """Write one op as a JSON line. Raises OSError (e.g. disk full) for the caller to handle."""

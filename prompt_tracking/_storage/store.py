@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from prompt_tracking._storage.paths import touch_private_file
+from prompt_tracking._storage.paths import file_identity, touch_private_file
 from prompt_tracking.query import RecordQuery
 from prompt_tracking.records import PromptRecord, with_derived_metadata
 from prompt_tracking._storage.clock import NO_STAMP, wins
 from prompt_tracking._storage.readonly import ReadOnlyStore, backup_database
-from prompt_tracking._storage.rows import (COLUMNS, INSERT, INSERT_UNLESS_EVICTED, JSON_COLUMNS,
+from prompt_tracking._storage.rows import (COLUMNS, keyset_pages, INSERT, INSERT_UNLESS_EVICTED, JSON_COLUMNS,
                                            UPDATABLE, dict_to_row, json_object, row_to_record)
 from prompt_tracking._storage.summary import summarize
 
@@ -110,11 +110,7 @@ class SQLiteStore:
 
     def is_linked(self) -> bool:
         """False when the database file was deleted or replaced since it was opened."""
-        try:
-            status = os.stat(self.path)
-        except OSError:
-            return False
-        return (status.st_dev, status.st_ino) == self._identity
+        return file_identity(self.path) == self._identity
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000,
@@ -327,26 +323,11 @@ class SQLiteStore:
               limit: int | None = None) -> Iterator[PromptRecord]:
         """Records matching `query`, paged by (timestamp, id) so no read transaction stays open."""
         where, params = query.to_sql()
-        order = "DESC" if newest_first else "ASC"
-        compare = "<" if newest_first else ">"
-        cursor_key: tuple[float, str] | None = None
-        remaining = limit
-        while remaining is None or remaining > 0:
-            page = PAGE_SIZE if remaining is None else min(PAGE_SIZE, remaining)
-            sql = f"SELECT {','.join(COLUMNS)} FROM records WHERE ({where})"
-            page_params = list(params)
-            if cursor_key is not None:
-                sql += f" AND (timestamp, id) {compare} (?, ?)"
-                page_params.extend(cursor_key)
-            sql += f" ORDER BY timestamp {order}, id {order} LIMIT ?"
-            rows = self._reader().execute(sql, [*page_params, page]).fetchall()
-            for row in rows:
-                yield row_to_record(row)
-            if len(rows) < page:
-                return
-            cursor_key = (rows[-1][1], rows[-1][0])
-            if remaining is not None:
-                remaining -= len(rows)
+        rows = keyset_pages(lambda sql, p: self._reader().execute(sql, p).fetchall(),
+                            f"SELECT {','.join(COLUMNS)} FROM records", where, params,
+                            placeholder="?", newest_first=newest_first, limit=limit,
+                            page_size=PAGE_SIZE)
+        return (row_to_record(row) for row in rows)
 
     def count(self, query: RecordQuery | None = None) -> int:
         where, params = (query or RecordQuery()).to_sql()
