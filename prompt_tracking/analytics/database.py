@@ -204,8 +204,10 @@ def _stream(conn: Any, dialect: sql.Dialect, filters: sql.Filters, min_samples: 
     patterns, retries = PatternCounter(), RetryCounter(cache)
     terms_of, add_terms, add_try = cache.terms, patterns.add, retries.add
     n = 0
+    server_side = dialect.name == "postgresql"  # rows arrive in batches, not all at once
     if params is None:
-        rows = sql.fetch(conn, sql.stream(dialect, filters), size=STREAM_BATCH)
+        rows = sql.fetch(conn, sql.stream(dialect, filters), size=STREAM_BATCH,
+                         server_side=server_side)
         for model, timestamp, prompt, ok, reason, rating, session in rows:
             n += 1
             if prompt:
@@ -213,7 +215,8 @@ def _stream(conn: Any, dialect: sql.Dialect, filters: sql.Filters, min_samples: 
             add_try(model, timestamp, prompt, ok, session)
     else:
         add_params = params.add
-        rows = sql.fetch(conn, sql.stream(dialect, filters, parameters=True), size=STREAM_BATCH)
+        rows = sql.fetch(conn, sql.stream(dialect, filters, parameters=True), size=STREAM_BATCH,
+                         server_side=server_side)
         for model, timestamp, prompt, ok, reason, rating, session, parameters in rows:
             n += 1
             if prompt:
@@ -223,8 +226,9 @@ def _stream(conn: Any, dialect: sql.Dialect, filters: sql.Filters, min_samples: 
     return patterns.result(n, min_samples=min_samples), retries.result()
 
 
-def _aggregates(conn: Any, dialect: sql.Dialect, filters: sql.Filters) -> dict[str, list]:
-    return {name: sql.fetch(conn, getattr(sql, name)(dialect, filters)) for name in _AGGREGATES}
+def _aggregates(conn: Any, dialect: sql.Dialect, filters: sql.Filters,
+                names: tuple[str, ...]) -> dict[str, list]:
+    return {name: sql.fetch(conn, getattr(sql, name)(dialect, filters)) for name in names}
 
 
 def sections_from_database(conn: Any, dialect: sql.Dialect, filters: sql.Filters, *,
@@ -242,20 +246,18 @@ def sections_from_database(conn: Any, dialect: sql.Dialect, filters: sql.Filters
     """
     # SQLite sorts to GROUP BY; folding the parameters into the stream is cheaper there.
     fold = ParamFold() if dialect.name == "sqlite" else None
+    names = _AGGREGATES if fold is not None else (*_AGGREGATES, "parameters")
     if aggregate_conn is None:
-        found = _aggregates(conn, dialect, filters)
+        found = _aggregates(conn, dialect, filters, names)
         patterns, retries = _stream(conn, dialect, filters, min_samples, fold)
     else:
         with ThreadPoolExecutor(1, thread_name_prefix="analytics-sql") as pool:
-            future = pool.submit(_aggregates, aggregate_conn, dialect, filters)
+            future = pool.submit(_aggregates, aggregate_conn, dialect, filters, names)
             try:
                 patterns, retries = _stream(conn, dialect, filters, min_samples, fold)
             finally:
                 found = future.result()
-    if fold is None:
-        param_rows = sql.fetch(conn, sql.parameters(dialect, filters), size=STREAM_BATCH)
-    else:
-        param_rows = fold.rows()
+    param_rows = found["parameters"] if fold is None else fold.rows()
     cube = _Cube(found["cube"])
     traits = _Traits(found["traits"])
     params = ParamGroups(param_rows, {m: cube.per_model[m] for m in cube.models})

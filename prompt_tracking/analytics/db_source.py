@@ -13,9 +13,10 @@ without the hook) takes the record path, which also merges writes still in memor
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from prompt_tracking.analytics import sql
 from prompt_tracking.analytics.database import sections_from_database
@@ -47,10 +48,29 @@ def _local_path(source: Any) -> Path | None:
     return Path(path) if Path(path).exists() else None
 
 
-def open_database(source: Any) -> tuple[Any, sql.Dialect] | None:
-    """A connection and dialect for `source`, or None when the record path must be used."""
+def _shared_hook(source: Any) -> Callable[[], Any] | None:
+    """The `analytics_connection` of a tracker's shared store, once its writes are there."""
+    read, flush, records = (getattr(source, name, None) for name in ("_read", "flush", "records"))
+    if not (callable(read) and callable(flush) and callable(records)):
+        return None
+    list(records(limit=0))
+    if not flush(READ_WAIT):
+        return None  # edits still in the journal (or the server is down): the record path
+    hook = read(lambda store: getattr(store, "analytics_connection", None), None)
+    return hook if callable(hook) else None
+
+
+def _hook(source: Any) -> Callable[[], Any] | None:
     hook = getattr(source, "analytics_connection", None)
     if callable(hook):
+        return hook
+    return _shared_hook(source) if getattr(source, "database_url", None) else None
+
+
+def open_database(source: Any) -> tuple[Any, sql.Dialect] | None:
+    """A connection and dialect for `source`, or None when the record path must be used."""
+    hook = _hook(source)
+    if hook is not None:
         opened = hook()
         if opened is None:
             return None
@@ -60,6 +80,10 @@ def open_database(source: Any) -> tuple[Any, sql.Dialect] | None:
     return None if path is None else (_sqlite_connection(path), sql.SQLITE)
 
 
+_PG_BEGIN = "START TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
+_SNAPSHOT_ID = re.compile(r"^[0-9A-Fa-f-]+$")
+
+
 def _begin(conn: Any, dialect: sql.Dialect) -> None:
     """Start a read transaction and take its snapshot now (SQLite defers it to the first read)."""
     cursor = conn.cursor()
@@ -67,7 +91,23 @@ def _begin(conn: Any, dialect: sql.Dialect) -> None:
         cursor.execute("BEGIN")
         cursor.execute("SELECT 1 FROM records LIMIT 1").fetchall()
     else:
-        cursor.execute("START TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        cursor.execute(_PG_BEGIN)
+        cursor.execute("SELECT 1").fetchall()
+
+
+def _share_snapshot(conn: Any, aux: Any) -> bool:
+    """Put `aux` on the snapshot of `conn` (PostgreSQL); False when the server will not."""
+    try:
+        snapshot = conn.cursor().execute("SELECT pg_export_snapshot()").fetchone()[0]
+        if not _SNAPSHOT_ID.match(str(snapshot)):
+            return False
+        cursor = aux.cursor()
+        cursor.execute(_PG_BEGIN)
+        cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")  # no bind parameters here
+        return True
+    except Exception:
+        logger.debug("analytics: no shared snapshot, one connection", exc_info=True)
+        return False
 
 
 def _compute(conn: Any, dialect: sql.Dialect, filters: sql.Filters, min_samples: int,
@@ -81,17 +121,29 @@ def _compute(conn: Any, dialect: sql.Dialect, filters: sql.Filters, min_samples:
                 c.cursor().execute("ROLLBACK")
 
 
-def _hooked_sections(source: Any, filters: sql.Filters,
+def _hooked_sections(hook: Callable[[], Any], filters: sql.Filters,
                      min_samples: int) -> dict[str, Any] | None:
-    opened = open_database(source)
+    """Sections on the hook's database, with a second connection on the same snapshot."""
+    opened = hook()
     if opened is None:
         return None
-    conn, dialect = opened
+    conn, name = opened
+    dialect, aux = sql.DIALECTS[name], None
     try:
         _begin(conn, dialect)
-        return _compute(conn, dialect, filters, min_samples)
+        if dialect.name == "postgresql":
+            try:
+                aux = hook()[0]
+            except Exception:
+                logger.debug("analytics: no second connection", exc_info=True)
+            if aux is not None and not _share_snapshot(conn, aux):
+                aux.close()
+                aux = None
+        return _compute(conn, dialect, filters, min_samples, aux)
     finally:
         conn.close()
+        if aux is not None:
+            aux.close()
 
 
 def _local_sections(path: Path, filters: sql.Filters, min_samples: int) -> dict[str, Any]:
@@ -125,14 +177,12 @@ def database_sections(source: Any, filters: sql.Filters, *,
                       min_samples: int) -> dict[str, Any] | None:
     """The analytics sections computed in the database, or None to use the record path."""
     try:
-        local = None
-        if not callable(getattr(source, "analytics_connection", None)):
-            local = _local_path(source)
-            if local is None:
-                return None
-        if local is not None:
-            return _local_sections(local, filters, min_samples)
-        return _hooked_sections(source, filters, min_samples)
+        if callable(getattr(source, "analytics_connection", None)) or getattr(
+                source, "database_url", None):
+            hook = _hook(source)
+            return None if hook is None else _hooked_sections(hook, filters, min_samples)
+        local = _local_path(source)
+        return None if local is None else _local_sections(local, filters, min_samples)
     except NeedsRecords as exc:
         logger.debug("analytics: using records (%s)", exc)
     except Exception:  # e.g. JSON the database cannot parse; the record path decodes it

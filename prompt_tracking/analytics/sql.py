@@ -215,10 +215,13 @@ def stream(d: Dialect, f: Filters, *, parameters: bool = False) -> Query:
             f"ORDER BY timestamp ASC, id DESC", params)
 
 
-def fetch(conn: Any, query: Query, *, size: int | None = None) -> Any:
-    """Rows of `query` on a DB-API connection: a list, or batches of `size` rows when given."""
+def fetch(conn: Any, query: Query, *, size: int | None = None, server_side: bool = False) -> Any:
+    """Rows of `query` on a DB-API connection: a list, or batches of `size` rows when given.
+
+    `server_side` uses a named cursor (psycopg), so the client holds one batch at a time.
+    """
     sql, params = query
-    cursor = conn.cursor()
+    cursor = conn.cursor("analytics_stream") if server_side else conn.cursor()
     cursor.execute(sql, params)
     if size is None:
         return cursor.fetchall()
