@@ -181,7 +181,7 @@ def _failures(cube: _Cube, traits: _Traits, params: ParamGroups,
 class BoundedTermCache(TermCache):
     """A TermCache that starts over when it holds too many prompts (memory stays flat)."""
 
-    LIMIT = 50_000
+    LIMIT = 10_000
 
     def terms(self, prompt: str) -> tuple[str, ...]:
         if len(self._prompts) > self.LIMIT:

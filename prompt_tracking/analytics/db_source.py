@@ -1,14 +1,19 @@
 """Where `compute_analytics` finds a database to aggregate in, and when it must not use one.
 
-A source qualifies when it can hand over a DB-API connection:
+A source qualifies when it can hand over DB-API connections:
 
 * an object with `analytics_connection()` returning `(connection, dialect_name)` or None
-  (the hook a shared PostgreSQL store implements; the caller closes the connection), or
+  (the caller closes the connection), or a tracker on a shared store whose store has that
+  hook (`PostgresStore`), once every write the tracker holds is on the server;
 * the tracker on its local SQLite file (`db_path`), once every write it holds is committed.
   The file is opened read-only, like `ReadOnlyStore`: analytics never write or lock it.
 
 Anything else (a list of records, a tracker whose writer is behind, a store on a URL
 without the hook) takes the record path, which also merges writes still in memory.
+
+Two connections share one snapshot (PostgreSQL: an exported snapshot; SQLite: no commit
+between the two starts, see `db_cache`), so the aggregate queries run in a thread while
+the calling thread streams rows. A local file's result is cached until the file changes.
 """
 from __future__ import annotations
 
@@ -155,20 +160,23 @@ def _local_sections(path: Path, filters: sql.Filters, min_samples: int) -> dict[
     cached = watch.cached(version, key)
     if cached is not None:
         return cached
-    conn, aux = _sqlite_connection(path), _sqlite_connection(path)
+    conn = _sqlite_connection(path)
+    aux: sqlite3.Connection | None = None
     try:
         _begin(conn, sql.SQLITE)
+        aux = _sqlite_connection(path)
         _begin(aux, sql.SQLITE)
-        if watch.version() != version:  # a commit between the two: not the same snapshot
+        unchanged = watch.version() == version
+        if not unchanged:  # a commit between the two starts: not the same snapshot
             aux.execute("ROLLBACK")
             aux.close()
-            aux, version = None, None
+            aux = None
         sections = _compute(conn, sql.SQLITE, filters, min_samples, aux)
     finally:
         conn.close()
         if aux is not None:
             aux.close()
-    if version is not None:
+    if unchanged:
         watch.store(version, key, sections)  # stores a copy: the caller may change these
     return sections
 
