@@ -9,6 +9,11 @@ thread when the window first opens.
 """
 from __future__ import annotations
 
-from .window import LOADED_EVENT, AnalyticsWindow, add_analytics_menu, open_analytics_window
+from .window import (
+    LOADED_EVENT,
+    AnalyticsWindow,
+    add_analytics_menu,
+    open_analytics_window,
+)
 
 __all__ = ["AnalyticsWindow", "LOADED_EVENT", "add_analytics_menu", "open_analytics_window"]

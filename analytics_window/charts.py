@@ -5,17 +5,19 @@ so nothing leaks into the host's own matplotlib figures.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import tkinter as tk
 from collections.abc import Sequence
 from tkinter import ttk
-from typing import Any
+from typing import Any, Literal
 
+import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_tkagg import FigureCanvasTkAgg, NavigationToolbar2Tk
 from matplotlib.figure import Figure
+from prompt_tracking.widgets._tk import cancel_after
 
-from .callbacks import cancel_after
 from .draw_queue import DrawQueue
 from .theme import Palette
 
@@ -23,16 +25,55 @@ log = logging.getLogger(__name__)
 DPI = 100
 
 
+# matplotlib keeps the canvas's Tk PhotoImage in the private `_tkphoto` (every 3.x release up
+# to the newest tested, 3.11); we drop it only where we know it has that meaning.
+_PHOTO_ATTRIBUTE = "_tkphoto"
+_PHOTO_ATTRIBUTE_VERSIONS = ((3, 0), (3, 12))
+
+
+def _version(text: str) -> tuple[int, ...]:
+    parts = []
+    for piece in text.split(".")[:2]:
+        digits = "".join(itertools.takewhile(str.isdigit, piece))
+        parts.append(int(digits or 0))
+    return tuple(parts)
+
+
+def drops_photo_image() -> bool:
+    """True when this matplotlib's Tk canvas keeps its photo image where we expect it."""
+    low, high = _PHOTO_ATTRIBUTE_VERSIONS
+    return low <= _version(matplotlib.__version__) < high
+
+
 class QueuedCanvas(FigureCanvasTkAgg):
-    """A FigureCanvasTkAgg whose `draw_idle` goes through a DrawQueue (when it has one)."""
+    """A FigureCanvasTkAgg whose `draw_idle` goes through a DrawQueue (when it has one).
+
+    Without a queue it repaints at idle with an `after_idle` id of its own, so `destroy` can
+    cancel a pending repaint without reaching into matplotlib's private state.
+    """
 
     draw_queue: DrawQueue | None = None
+    _idle_repaint: str | None = None
 
     def draw_idle(self) -> None:
-        if self.draw_queue is None:
-            super().draw_idle()
-        else:
+        if self.draw_queue is not None:
             self.draw_queue.request(self)
+        elif self._idle_repaint is None:
+            self._idle_repaint = self.get_tk_widget().after_idle(self._repaint_at_idle)
+
+    def _repaint_at_idle(self) -> None:
+        self._idle_repaint = None
+        try:
+            self.draw()
+        except Exception:
+            log.exception("analytics: repainting a chart failed")
+
+    def cancel_repaint(self) -> None:
+        """Forget a pending repaint (the canvas is being destroyed)."""
+        if self.draw_queue is not None:
+            self.draw_queue.discard(self)
+        cancel_after(self.get_tk_widget(), self._idle_repaint)
+        self._idle_repaint = None
 
 
 class ChartPanel(ttk.Frame):
@@ -56,7 +97,7 @@ class ChartPanel(ttk.Frame):
             self.toolbar.pack(side=tk.BOTTOM, fill=tk.X)
         widget.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
 
-    def axes(self, nrows: int = 1, ncols: int = 1, *, grid_axis: str | None = "y",
+    def axes(self, nrows: int = 1, ncols: int = 1, *, grid_axis: Literal["x", "y", "both"] | None = "y",
              **kwargs: Any) -> list[Axes]:
         """Clear the figure and return fresh, styled axes (flattened, row by row)."""
         self.figure.clear()
@@ -66,12 +107,14 @@ class ChartPanel(ttk.Frame):
             style_axes(ax, self.palette, grid_axis=grid_axis)
         return found
 
-    def grid(self, nrows: int = 1, ncols: int = 1, **kwargs: Any) -> Any:
-        """Clear the figure and return a GridSpec; add axes one at a time with `add`."""
+    def grid_spec(self, nrows: int = 1, ncols: int = 1, **kwargs: Any) -> Any:
+        """Clear the figure and return a GridSpec; add axes one at a time with `add`.
+
+        (Not `grid`: that name is Tk's geometry manager, which a panel must keep.)"""
         self.figure.clear()
         return self.figure.add_gridspec(nrows, ncols, **kwargs)
 
-    def add(self, spec: Any, *, grid_axis: str | None = "y", **kwargs: Any) -> Axes:
+    def add(self, spec: Any, *, grid_axis: Literal["x", "y", "both"] | None = "y", **kwargs: Any) -> Axes:
         """A styled axes in one cell of a `grid` (creating axes is slow: one per step)."""
         return style_axes(self.figure.add_subplot(spec, **kwargs), self.palette,
                           grid_axis=grid_axis)
@@ -90,27 +133,25 @@ class ChartPanel(ttk.Frame):
         self.canvas.draw_idle()
 
     def destroy(self) -> None:
-        if self.canvas.draw_queue is not None:
-            self.canvas.draw_queue.discard(self.canvas)
-        # matplotlib's draw_idle keeps its own after_idle id; a repaint of a dead canvas would
-        # raise in a Tk callback, so cancel it with the widget.
-        cancel_after(self.canvas.get_tk_widget(), getattr(self.canvas, "_idle_draw_id", None))
-        self.canvas._idle_draw_id = None
+        # A repaint of a dead canvas would raise in a Tk callback: cancel it with the widget.
+        self.canvas.cancel_repaint()
         self.figure.clear()
         super().destroy()
         # The canvas and the figure point at each other; drop the Tk photo image now (on the
-        # Tk thread) rather than whenever the garbage collector breaks that cycle.
-        self.canvas._tkphoto = None
+        # Tk thread) rather than whenever the garbage collector breaks that cycle, where
+        # this matplotlib is known to keep it there.
+        if drops_photo_image() and hasattr(self.canvas, _PHOTO_ATTRIBUTE):
+            setattr(self.canvas, _PHOTO_ATTRIBUTE, None)
 
 
 def style_axes(ax: Axes, palette: Palette, title: str | None = None, xlabel: str | None = None,
-               ylabel: str | None = None, *, grid_axis: str | None = "y") -> Axes:
+               ylabel: str | None = None, *, grid_axis: Literal["x", "y", "both"] | None = "y") -> Axes:
     """Colour one axes for the palette, and set its title and labels when given."""
     ax.set_facecolor(palette.background)
     for spine in ax.spines.values():
         spine.set_color(palette.grid)
     ax.tick_params(colors=palette.muted, labelcolor=palette.foreground, labelsize=8)
-    if grid_axis:
+    if grid_axis in ("x", "y", "both"):
         ax.grid(axis=grid_axis, color=palette.grid, linewidth=0.6)
         ax.set_axisbelow(True)
     if title is not None:
@@ -145,7 +186,10 @@ def bar_chart(ax: Axes, labels: Sequence[str], values: Sequence[float], palette:
     if annotations is not None:
         ax.bar_label(bars, labels=list(annotations), color=palette.foreground, fontsize=7,
                      padding=2)
-        ax.margins(**({"x": 0.18} if horizontal else {"y": 0.15}))
+        if horizontal:
+            ax.margins(x=0.18)
+        else:
+            ax.margins(y=0.15)
     return bars
 
 

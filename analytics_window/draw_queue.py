@@ -6,7 +6,7 @@ import tkinter as tk
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .callbacks import cancel_after
+from prompt_tracking.widgets._tk import cancel_after
 
 log = logging.getLogger(__name__)
 
@@ -49,20 +49,20 @@ class DrawQueue:
     def _draw_one(self) -> None:
         self._after_id = None
         key = next(iter(self._pending), None)
-        try:
-            if key is not None:
-                canvas = self._pending[key]
+        if key is not None:
+            canvas = self._pending[key]
+            try:
                 if not canvas.get_tk_widget().winfo_exists():
                     raise StopIteration
                 steps = self._steps.get(key)
                 if steps is None:
                     steps = self._steps[key] = repaint_steps(canvas)
                 next(steps)
-        except StopIteration:
-            self.discard(self._pending[key])
-        except Exception:
-            log.exception("analytics: repainting a chart failed")
-            self.discard(self._pending[key])
+            except StopIteration:
+                self.discard(canvas)
+            except Exception:
+                log.exception("analytics: repainting a chart failed")
+                self.discard(canvas)
         if self._pending:
             self._after_id = self._widget.after(1, self._draw_one)
         elif self._on_empty is not None:

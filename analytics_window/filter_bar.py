@@ -7,7 +7,8 @@ import tkinter as tk
 from collections.abc import Callable, Sequence
 from tkinter import ttk
 
-from .callbacks import safe
+from prompt_tracking.widgets._tk import safe
+
 from .loader import Filters
 
 log = logging.getLogger(__name__)

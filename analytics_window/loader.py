@@ -1,7 +1,7 @@
 """Background loading: the worker reads and analyses; the Tk thread only drains a queue.
 
 `BackgroundRunner` runs a function on a daemon thread and hands its result to a callback on
-the Tk thread (polled with `after()`, a few results per tick). Each job kind has a generation
+the Tk thread (through the GUI's one worker-to-Tk queue, `widgets._tk.TkQueue`). Each job kind has a generation
 counter: a result from an older request, or any result after `close()`, is dropped, so a
 worker can never reach a destroyed widget; a dropped result goes to the job's `on_discard`.
 `load_snapshot` is the work itself: read the records (thread-safe on the tracker) and compute
@@ -14,17 +14,18 @@ import contextlib
 import dataclasses
 import itertools
 import logging
-import queue
 import threading
 import time
 import tkinter as tk
 from collections.abc import Callable
 from typing import Any
 
-from prompt_tracking.gcpause import cycle_collector_paused, hold_frozen, release_frozen
-from prompt_tracking.records import PromptRecord
+from prompt_tracking.widgets._protocols import AnalyticsTracker
+from prompt_tracking.widgets._tk import TkQueue
 
-from .callbacks import cancel_after
+from prompt_tracking import PromptRecord
+from prompt_tracking.gcpause import cycle_collector_paused, hold_frozen, release_frozen
+
 from .record_freeing import LARGE_LOAD, free_in_chunks, free_later
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ class RecordCache:
         self._closed = False
         self._holding = False
 
-    def get(self, tracker: Any, *,
+    def get(self, tracker: AnalyticsTracker, *,
             on_large: Callable[[], None] | None = None) -> tuple[int, list[PromptRecord]]:
         """The records at the tracker's revision; `on_large()` is called (before the rest is
         read) once a read reaches `LARGE_LOAD` records. A closed cache keeps nothing."""
@@ -124,9 +125,9 @@ def warm_up_matplotlib() -> None:
     """Import matplotlib's Tk backend and the toolbar's image code, and draw one small figure
     off-screen, all off the Tk thread, so the first chart does not stall the host for the
     one-time imports, font lookups and layout setup."""
+    import matplotlib.backends.backend_tkagg  # noqa: F401
     import PIL.ImageTk  # noqa: F401
     import PIL.PngImagePlugin  # noqa: F401
-    import matplotlib.backends.backend_tkagg  # noqa: F401
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -139,14 +140,17 @@ def warm_up_matplotlib() -> None:
     figure.canvas.draw()
 
 
-def load_snapshot(tracker: Any, filters: Filters, cache: RecordCache) -> Snapshot:
+def load_snapshot(tracker: AnalyticsTracker, filters: Filters, cache: RecordCache) -> Snapshot:
     """Read the records and compute the analytics for `filters` (runs on a worker thread).
 
     From `LARGE_LOAD` records on, the cycle collector is paused while the records and the
     analytics are built, and they are frozen before it resumes: its full collections would
     stop every thread, the host's Tk thread included, for 0.3-0.7 s at 100,000 records.
     """
-    from prompt_tracking.analytics.analysis import compute_analytics, load_records
+    from prompt_tracking.analytics import compute_analytics
+
+    # The tabs draw the filtered records themselves; the engine's filter has no public name yet.
+    from prompt_tracking.analytics.analysis import load_records
 
     started = time.perf_counter()
     warm_up_matplotlib()
@@ -183,15 +187,16 @@ class BackgroundRunner:
     """Runs functions on worker threads; their results come back on the Tk thread."""
 
     def __init__(self, widget: tk.Misc, *, poll_ms: int = POLL_MS) -> None:
-        self._widget = widget
-        self._poll_ms = poll_ms
-        self._results: queue.Queue[tuple[str, int, bool, Any]] = queue.Queue()
         self._generations: dict[str, int] = {}
         self._callbacks: dict[str, tuple[Callable[[Any], None], Callable[[BaseException], None]]] = {}
-        self._after_id: str | None = None
         self._closed = False
         self._lock = threading.Lock()  # `close` against a worker handing in its result
         self._discards: dict[str, Callable[[Any], None]] = {}
+        # Polled only while a job is out: an idle window costs the host no timer.
+        self._results: TkQueue[tuple[str, int, bool, Any]] = TkQueue(
+            widget, self._deliver, poll_ms=poll_ms, per_tick=RESULTS_PER_TICK,
+            keep_polling=lambda: bool(self._callbacks),
+            what="delivering a background result")
 
     def run(self, kind: str, fn: Callable[[], Any], on_done: Callable[[Any], None],
             on_error: Callable[[BaseException], None] | None = None, *,
@@ -216,13 +221,12 @@ class BackgroundRunner:
             except BaseException as exc:
                 item = (kind, generation, False, exc)
             with self._lock:
-                if not self._closed:
-                    results.put(item)
+                if not self._closed and results.put(item):
                     return
             self._discard(item)
 
         threading.Thread(target=work, name=f"analytics-{kind}", daemon=True).start()
-        self._poll()
+        self._results.start()
         return generation
 
     def cancel(self, kind: str) -> None:
@@ -238,37 +242,13 @@ class BackgroundRunner:
         with self._lock:
             self._closed = True
         self._callbacks.clear()
-        while True:
-            try:
-                self._discard(self._results.get_nowait())
-            except queue.Empty:
-                break
-        cancel_after(self._widget, self._after_id)
-        self._after_id = None
+        for item in self._results.close():
+            self._discard(item)
 
-    def _poll(self) -> None:
-        if self._after_id is None and not self._closed:
-            self._after_id = self._widget.after(self._poll_ms, self._drain)
-
-    def _drain(self) -> None:
-        self._after_id = None
-        try:
-            for _ in range(RESULTS_PER_TICK):
-                if self._closed:
-                    return
-                try:
-                    kind, generation, ok, value = self._results.get_nowait()
-                except queue.Empty:
-                    break
-                self._deliver(kind, generation, ok, value)
-        except Exception:
-            log.exception("analytics: delivering a background result failed")
-        if self._callbacks and not self._closed:
-            self._poll()
-
-    def _deliver(self, kind: str, generation: int, ok: bool, value: Any) -> None:
+    def _deliver(self, item: tuple[str, int, bool, Any]) -> None:
+        kind, generation, ok, value = item
         if generation != self._generations.get(kind):
-            self._discard((kind, generation, ok, value))
+            self._discard(item)
             return  # stale: a newer request of this kind was made meanwhile
         on_done, on_error = self._callbacks.pop(kind)
         (on_done if ok else on_error)(value)

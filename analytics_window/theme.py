@@ -1,19 +1,20 @@
 """Colours for the window and its charts, picked from the host's own theme.
 
-The host's background is read (ttk style lookup, else the widget's `bg`) and a light or dark
-palette is chosen by its luminance. Nothing here changes a style, an option or `rcParams`:
+The host's background is read (`widgets._tk.host_background`) and a light or dark palette is
+chosen by its luminance. Nothing here changes a style, an option or `rcParams`:
 the palette is applied per widget and per artist by the code that draws.
 """
 from __future__ import annotations
 
 import dataclasses
-import logging
-import sys
 import tkinter as tk
 from tkinter import ttk
-from types import ModuleType
 
-log = logging.getLogger(__name__)
+# Read through the GUI's one host-theme reader; `widget_classes` is re-exported for the tabs.
+from prompt_tracking.widgets._tk import host_background, luminance, widget_classes
+
+__all__ = ["DARK", "LIGHT", "TREE_STYLE", "WINDOW_CLASS", "Palette", "apply_to_window",
+           "pick_palette", "widget_classes"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,71 +72,17 @@ def apply_to_window(window: tk.Misc, palette: Palette) -> None:
                                     foreground=palette.foreground)
 
 
-def luminance(rgb16: tuple[int, int, int]) -> float:
-    """Relative luminance (0..1) of a colour given as Tk's 16-bit channels."""
-    r, g, b = (c / 65535 for c in rgb16)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def host_background(widget: tk.Misc) -> str:
-    """The background colour the host shows: its ttk theme's, else the toplevel's `bg`."""
-    try:
-        colour = ttk.Style(widget).lookup("TFrame", "background") or \
-            ttk.Style(widget).lookup(".", "background")
-        if colour:
-            widget.winfo_rgb(colour)
-            return str(colour)
-    except tk.TclError:
-        log.debug("no ttk background for this host", exc_info=True)
-    try:
-        return str(widget.winfo_toplevel().cget("bg"))
-    except tk.TclError:
-        return "#ffffff"
+# The window's own light/dark switch: the WCAG luminance of a 45% grey, the threshold the
+# window has always used (the rating widgets, drawn on the host's own background, use theirs).
+DARK_BELOW = 0.171
 
 
 def pick_palette(widget: tk.Misc) -> Palette:
     """DARK when the host's background is dark, else LIGHT; the surface takes the host's colour."""
     background = host_background(widget)
     try:
-        dark = luminance(widget.winfo_rgb(background)) < 0.45
+        dark = luminance(widget, background) < DARK_BELOW
     except tk.TclError:
         dark = False
     base = DARK if dark else LIGHT
     return dataclasses.replace(base, surface=background)
-
-
-
-def bootstrap_module(widget: tk.Misc) -> ModuleType | None:
-    """The ttkbootstrap module when `widget`'s app runs ttkbootstrap, else None.
-
-    It is never imported here: only found in `sys.modules`, and only used when the root is a
-    ttkbootstrap `Window` or ttkbootstrap's `Style` is the active style of this interpreter.
-    A ttkbootstrap widget created in a plain Tk app would switch the whole app to a
-    bootstrap theme.
-    """
-    module = sys.modules.get("ttkbootstrap")
-    if module is None:
-        return None
-    window_class = getattr(module, "Window", None)
-    if isinstance(window_class, type) and isinstance(widget._root(), window_class):
-        return module
-    instance = getattr(getattr(module, "Style", None), "instance", None)
-    if instance is None or getattr(instance, "tk", None) is not widget.tk:
-        return None
-    try:
-        if ttk.Style(widget).theme_use() in instance.theme_names():
-            return module
-    except (tk.TclError, AttributeError):
-        log.debug("ttkbootstrap style not usable here", exc_info=True)
-    return None
-
-
-def widget_classes(widget: tk.Misc) -> ModuleType:
-    """Where to take Notebook, Checkbutton, Radiobutton... from for a window in `widget`'s app.
-
-    ttkbootstrap 2.x builds a widget's style lazily, only for its own widget classes: a stock
-    `ttk.Notebook` in a bootstrap app keeps the unpadded default tabs and a stock
-    `ttk.Checkbutton` the bare indicator. So in a ttkbootstrap host we use its classes (the
-    same constructor arguments), and in any other host plain `tkinter.ttk`.
-    """
-    return bootstrap_module(widget) or ttk

@@ -8,7 +8,6 @@ cancelled in `destroy()`, and every callback we install catches and logs its own
 from __future__ import annotations
 
 import importlib
-import inspect
 import logging
 import time
 import tkinter as tk
@@ -17,21 +16,37 @@ from collections.abc import Callable, Generator
 from tkinter import ttk
 from typing import Any
 
-from .callbacks import cancel_after, safe
+from prompt_tracking.widgets import dialogs as widget_dialogs
+from prompt_tracking.widgets._protocols import AnalyticsTracker
+from prompt_tracking.widgets._tk import cancel_after, safe
+
+from . import tabs
 from .draw_queue import DrawQueue
 from .filter_bar import FilterBar
-from .loader import BackgroundRunner, Filters, RecordCache, Snapshot, discard_snapshot, load_snapshot
+from .loader import (
+    BackgroundRunner,
+    Filters,
+    RecordCache,
+    Snapshot,
+    discard_snapshot,
+    load_snapshot,
+)
 from .record_freeing import free_later
-from .slots import Build, Slot, Update, custom_renderer, render_export, show_error, then_render
-from .tab_base import TabContext
+from .slots import (
+    Build,
+    Slot,
+    Update,
+    custom_renderer,
+    render_export,
+    show_error,
+    then_render,
+)
+from .tabs import BUILTIN_TABS
+from .tabs.base import TabContext
 from .theme import WINDOW_CLASS, apply_to_window, pick_palette, widget_classes
 
 log = logging.getLogger(__name__)
 LOADED_EVENT = "<<AnalyticsLoaded>>"
-BUILTIN_TABS = (("Overview", "tab_overview"), ("Quality", "tab_quality"),
-                ("Failures", "tab_failures"), ("Models", "tab_models"),
-                ("Parameters", "tab_parameters"), ("Patterns", "tab_patterns"),
-                ("Records", "tab_records"))
 
 
 class AnalyticsWindow(tk.Toplevel):
@@ -44,7 +59,7 @@ class AnalyticsWindow(tk.Toplevel):
         debounce_ms: Quiet time after the last change before the window reloads.
     """
 
-    def __init__(self, master: tk.Misc, tracker: Any = None, *, poll_ms: int = 1000,
+    def __init__(self, master: tk.Misc, tracker: AnalyticsTracker | None = None, *, poll_ms: int = 1000,
                  debounce_ms: int = 1500) -> None:
         super().__init__(master, class_=WINDOW_CLASS)
         if tracker is None:
@@ -118,7 +133,7 @@ class AnalyticsWindow(tk.Toplevel):
             if snapshot is None:
                 return None
             if slot.widget is None:
-                module = importlib.import_module(f"{__package__}.{module_name}")
+                module = importlib.import_module(f"{tabs.__name__}.{module_name}")
                 slot.widget = module.TAB(slot.page, self.context)
                 slot.widget.pack(fill=tk.BOTH, expand=True)
                 return then_render(slot.widget, snapshot)  # building is a step of its own
@@ -255,7 +270,7 @@ class AnalyticsWindow(tk.Toplevel):
                 log.exception("analytics window: drawing the %s tab failed", slot.title)
                 show_error(slot, exc)
                 steps = None
-            if inspect.isgenerator(steps):
+            if isinstance(steps, Generator):
                 self._steps = (slot, steps)
                 self.schedule("render-step", 1, self._render_step)
                 return
@@ -266,6 +281,8 @@ class AnalyticsWindow(tk.Toplevel):
             # Tk runs every due timer in one pass: a step and a repaint back to back would
             # hold the host for both. Let the repaints finish first.
             self.schedule("render-step", 5, self._render_step)
+            return
+        if self._steps is None:
             return
         slot, steps = self._steps
         try:
@@ -341,14 +358,15 @@ _KEEP_AFTER_CLOSE = {"tk", "_w", "_name", "master", "children", "_tclCommands", 
                      "_closing", "loaded", "tracker", "_slots", "_after"}
 
 
-_OURS = ("tkinter", "matplotlib", __package__)
+_OURS = (tk.__name__, "matplotlib", __package__)  # widgets whose state we may drop
 _NOT_OURS = {f"{__package__}.export_tab"}
-# Derived from our own package, so the names follow the installed namespace.
-_MIGRATION_DIALOG = f"{__package__.rpartition('.')[0]}.widgets.migration_dialog"
+# Derived from the widgets package itself, so the name follows the installed namespace.
+_MIGRATION_DIALOG = f"{widget_dialogs.__name__}.migration_dialog"
 
 
 def _descendants(widget: tk.Misc) -> list[tk.Misc]:
-    found, stack = [], list(widget.children.values())
+    found: list[tk.Misc] = []
+    stack: list[tk.Misc] = list(widget.children.values())
     while stack:
         child = stack.pop()
         found.append(child)
@@ -377,7 +395,7 @@ def _release(widgets: list[tk.Misc]) -> None:
 _open_windows: weakref.WeakKeyDictionary[tk.Misc, weakref.ref] = weakref.WeakKeyDictionary()
 
 
-def open_analytics_window(master: tk.Misc, tracker: Any = None) -> AnalyticsWindow:
+def open_analytics_window(master: tk.Misc, tracker: AnalyticsTracker | None = None) -> AnalyticsWindow:
     """Open the analytics window, or raise the one already open for this app.
 
     Args:
@@ -387,7 +405,7 @@ def open_analytics_window(master: tk.Misc, tracker: Any = None) -> AnalyticsWind
     Returns:
         The window (a Toplevel).
     """
-    root = master._root()
+    root = master.nametowidget(".")
     ref = _open_windows.get(root)
     window = ref() if ref is not None else None
     if window is not None and not window._closing:
@@ -400,7 +418,7 @@ def open_analytics_window(master: tk.Misc, tracker: Any = None) -> AnalyticsWind
     return window
 
 
-def add_analytics_menu(menu: tk.Menu, tracker: Any = None, *,
+def add_analytics_menu(menu: tk.Menu, tracker: AnalyticsTracker | None = None, *,
                        label: str = "Prompt Analytics...") -> None:
     """Add an entry that opens the analytics window to one of the host's menus."""
     owner: tk.Misc = menu

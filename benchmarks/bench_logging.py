@@ -31,34 +31,39 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[int(len(ordered) * 0.99) - 1]
 
 
-def bench_tracker(directory: Path, n: int) -> list[float]:
-    tracker = EnhancedPromptTracker(directory, max_successful=2000)
+ROUNDS = 5  # the two designs alternate, so a noisy moment on the machine hits both alike
+
+
+def bench_tracker_vs_sqlite(directory: Path, n: int) -> tuple[list[float], list[float]]:
+    """Log calls and bare INSERT+COMMITs of a similar row, in alternating rounds."""
+    tracker = EnhancedPromptTracker(directory / "t", max_successful=2000)
     tracker.log_successful_prompt("warm up", "m")
     tracker.flush()
-    samples = []
-    for i in range(n):
-        start = time.perf_counter()
-        tracker.log_successful_prompt(PROMPT, "seedream-4.0", f"/out/{i}.png", "auto", PARAMS)
-        samples.append(time.perf_counter() - start)
-    tracker.close()
-    return samples
-
-
-def bench_sqlite(directory: Path, n: int) -> list[float]:
     conn = sqlite3.connect(directory / "bare.sqlite3", isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("CREATE TABLE r (id INTEGER PRIMARY KEY, prompt TEXT, model TEXT, params TEXT)")
-    samples = []
-    for _ in range(n):
-        start = time.perf_counter()
-        conn.execute("BEGIN")
-        conn.execute("INSERT INTO r (prompt, model, params) VALUES (?, ?, ?)",
-                     (PROMPT, "seedream-4.0", json.dumps(PARAMS)))
-        conn.execute("COMMIT")
-        samples.append(time.perf_counter() - start)
+    conn.execute("CREATE TABLE r (id TEXT PRIMARY KEY, timestamp REAL, prompt TEXT, model TEXT, "
+                 "result_url TEXT, params TEXT)")
+    logged: list[float] = []
+    bare: list[float] = []
+    per_round = max(1, n // ROUNDS)
+    for round_ in range(ROUNDS):
+        for i in range(per_round):
+            start = time.perf_counter()
+            tracker.log_successful_prompt(PROMPT, "seedream-4.0", f"/out/{i}.png", "auto", PARAMS)
+            logged.append(time.perf_counter() - start)
+        tracker.flush()  # untimed: the baseline must not share the CPU with our writer
+        for i in range(per_round):
+            start = time.perf_counter()
+            conn.execute("BEGIN")
+            conn.execute("INSERT INTO r VALUES (?, ?, ?, ?, ?, ?)",
+                         (f"{round_}-{i}", time.time(), PROMPT, "seedream-4.0", f"/out/{i}.png",
+                          json.dumps(PARAMS)))
+            conn.execute("COMMIT")
+            bare.append(time.perf_counter() - start)
+    tracker.close()
     conn.close()
-    return samples
+    return logged, bare
 
 
 def bench_json_seed(directory: Path, n: int) -> list[float]:
@@ -105,9 +110,10 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
+        logged, bare = bench_tracker_vs_sqlite(root, n)
         results = {
-            "tracker.log_successful_prompt": bench_tracker(root / "t", n),
-            "bare sqlite3 INSERT+COMMIT (WAL, NORMAL)": bench_sqlite(root, n),
+            "tracker.log_successful_prompt": logged,
+            "bare sqlite3 INSERT+COMMIT (WAL, NORMAL)": bare,
             "seed JSON file (2,000 records rewritten)": bench_json_seed(root, max(50, n // 50)),
             "tracker while another process holds the lock": bench_tracker_while_locked(
                 root / "locked", min(n, 3000)),
@@ -123,7 +129,10 @@ def main() -> None:
     json_p50, json_p99 = table["seed JSON file (2,000 records rewritten)"]
     print()
     print(f"tracker / bare sqlite:  p50 {tracker_p50 / sqlite_p50:.1f}x, p99 {tracker_p99 / sqlite_p99:.1f}x "
-          "(the tracker also redacts, computes metadata and journals; SQLite runs off-thread)")
+          "(the tracker also cleans, redacts and journals before returning; SQLite and the "
+          "prompt metadata run on the writer thread)")
+    ratio_verdict = "OK" if tracker_p50 / sqlite_p50 <= 3.0 and tracker_p99 <= 0.001 else "MISSED"
+    print(f"target p50 <= 3x bare sqlite and p99 <= 1 ms: {ratio_verdict}")
     print(f"tracker vs seed JSON:   p50 {json_p50 / tracker_p50:.0f}x, p99 {json_p99 / tracker_p99:.0f}x faster")
     locked_p99 = table["tracker while another process holds the lock"][1]
     verdict = "OK" if tracker_p99 <= 0.001 and locked_p99 <= 0.001 and json_p99 / tracker_p99 >= 100 \

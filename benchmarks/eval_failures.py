@@ -58,15 +58,18 @@ def evaluate(entries: list[dict], describe: Callable[[str], FailureInfo] = descr
     per_reason: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     confusions: collections.Counter[tuple[str, str]] = collections.Counter()
     layers: collections.Counter[str] = collections.Counter()
-    provider_hits = provider_total = named_hits = named_total = wrongly_unknown = 0
+    layers_right: collections.Counter[str] = collections.Counter()
+    provider_hits = provider_total = named_hits = named_total = wrongly_unknown = answered_unknown = 0
     misses = []
     for entry in entries:
         info = describe(entry["message"])
         expected, got = entry["expected"], info.reason.value
         per_reason[expected][1] += 1
+        answered_unknown += got == "unknown"
         layers[info.layer] += 1
         if got == expected:
             per_reason[expected][0] += 1
+            layers_right[info.layer] += 1
         else:
             confusions[(expected, got)] += 1
             wrongly_unknown += got == "unknown"
@@ -79,7 +82,8 @@ def evaluate(entries: list[dict], describe: Callable[[str], FailureInfo] = descr
                 named_hits += info.provider == entry["provider"]
     correct = sum(c for c, _ in per_reason.values())
     return {"accuracy": correct / max(1, len(entries)), "total": len(entries), "per_reason": dict(per_reason),
-            "confusions": confusions, "misses": misses, "wrongly_unknown": wrongly_unknown, "layers": layers,
+            "confusions": confusions, "misses": misses, "wrongly_unknown": wrongly_unknown, "answered_unknown": answered_unknown, "layers": layers,
+            "layers_right": layers_right,
             "provider_recognised": (provider_hits, provider_total), "provider_named": (named_hits, named_total)}
 
 
@@ -113,11 +117,12 @@ def _merge(total: dict, part: dict) -> None:
         slot = total["per_reason"].setdefault(reason, [0, 0])
         slot[0] += correct
         slot[1] += count
-    for key in ("confusions", "layers"):
+    for key in ("confusions", "layers", "layers_right"):
         total[key] += part[key]
     total["misses"] += part["misses"]
     total["total"] += part["total"]
     total["wrongly_unknown"] += part["wrongly_unknown"]
+    total["answered_unknown"] += part["answered_unknown"]
     for key in ("provider_recognised", "provider_named"):
         total[key] = tuple(a + b for a, b in zip(total[key], part[key]))
 
@@ -150,11 +155,14 @@ def _report(result: dict, show_misses: bool = False) -> None:
         print(f"  {reason:<20} {correct:>3}/{total:<3} {correct / total:6.1%}")
     print(f"wrongly unknown: {result['wrongly_unknown']}/{result['total']}"
           f" ({result['wrongly_unknown'] / max(1, result['total']):.1%})")
+    print(f"answered unknown: {result['answered_unknown']}/{result['total']}"
+          f" ({result['answered_unknown'] / max(1, result['total']):.1%})")
     hits, total = result["provider_named"]
     print(f"provider recognised where the message names it: {hits}/{total} ({hits / max(1, total):.1%})")
     hits, total = result["provider_recognised"]
     print(f"provider recognised, all labelled messages: {hits}/{total} ({hits / max(1, total):.1%})")
-    print("deciding layer: " + ", ".join(f"{k} {v}" for k, v in result["layers"].most_common()))
+    print("deciding layer (right/decided): " + ", ".join(f"{k} {result['layers_right'][k]}/{v}"
+                                                         for k, v in result["layers"].most_common()))
     print("confusion pairs (expected -> got):")
     for (expected, got), count in result["confusions"].most_common():
         print(f"  {expected} -> {got}: {count}")

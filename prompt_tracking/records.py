@@ -15,6 +15,19 @@ from typing import Any
 MAX_PROMPT_CHARS = 100_000
 
 
+def safe_repr(value: Any, limit: int = 80) -> str:
+    """`repr(value)` shortened for an error message; never raises.
+
+    A hostile `__repr__` or a list nested thousands deep must not turn a ValueError about a
+    bad argument into a RecursionError or RuntimeError from formatting it.
+    """
+    try:
+        text = repr(value)
+    except Exception:  # RecursionError included
+        return f"<{type(value).__name__} that cannot be shown>"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 class _Choice(str, enum.Enum):
     """A str enum whose arguments accept the member or its value string (any case)."""
 
@@ -36,7 +49,8 @@ class _Choice(str, enum.Enum):
                 if key == member.value:
                     return member
         argument = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()  # SaveMethod -> save_method
-        raise ValueError(f"{argument} must be one of {[m.value for m in cls]}, got {value!r}")
+        raise ValueError(f"{argument} must be one of {[m.value for m in cls]}, "
+                         f"got {safe_repr(value)}")
 
 
 class FailureReason(_Choice):
@@ -140,6 +154,8 @@ def prompt_hash(prompt: str) -> str:
 def _scripts(prompt: str) -> list[str]:
     """Names of the non-Latin scripts in the prompt, e.g. ['CJK', 'CYRILLIC']."""
     found: set[str] = set()
+    if prompt.isascii():
+        return []
     for ch in prompt:
         if ord(ch) < 0x250 or not ch.isalpha():
             continue
@@ -164,7 +180,20 @@ def prompt_metadata(prompt: str, model_parameters: dict[str, Any] | None = None)
         "segments": len(segments),
         "weight_syntax": len(_WEIGHT_SYNTAX.findall(prompt)),
         "has_negative_prompt": bool(negative and str(negative).strip()),
-        "non_ascii": any(ord(ch) > 127 for ch in prompt),
+        "non_ascii": not prompt.isascii(),
         "scripts": _scripts(prompt),
         "prompt_hash": prompt_hash(prompt),
     }
+
+
+def with_derived_metadata(record: dict[str, Any]) -> dict[str, Any]:
+    """A record dict whose metadata includes the prompt traits (`prompt_metadata`).
+
+    Log calls leave them out to return sooner; the writer thread (and a read of a record not
+    yet written) derives them from the already cleaned prompt. Explicit keys are kept.
+    """
+    metadata = record.get("metadata") or {}
+    if "prompt_hash" in metadata:
+        return record
+    traits = prompt_metadata(record.get("prompt") or "", record.get("model_parameters") or {})
+    return {**record, "metadata": {**traits, **metadata}}

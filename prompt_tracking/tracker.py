@@ -17,16 +17,16 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from prompt_tracking._storage import paths
-from prompt_tracking.failures.categorize import describe_failure
+from prompt_tracking import _cleaning as clean
+from prompt_tracking._listeners import Listeners
+from prompt_tracking._storage import merge, paths
+from prompt_tracking._storage.clock import CLOCK
+from prompt_tracking._storage.writer import Writer, open_writer
 from prompt_tracking.query import RecordQuery
-from prompt_tracking.records import MAX_PROMPT_CHARS, FailureReason, PromptRecord, SaveMethod, prompt_metadata
-from prompt_tracking.privacy.redact import redact_text, redact_url, sanitize_parameters
+from prompt_tracking.errors import StoreUnavailableError
+from prompt_tracking.records import FailureReason, PromptRecord, SaveMethod
 from prompt_tracking._storage.pgurl import database_url_from_env, mask_url
 from prompt_tracking._storage.shared import shared_store
-from prompt_tracking._storage.spool import Spool
-from prompt_tracking._storage.store import SQLiteStore, summarize
-from prompt_tracking._storage.writer import Writer, merge_update
 
 if TYPE_CHECKING:
     from prompt_tracking.analytics.analysis import Analytics
@@ -37,40 +37,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CAP = 2000
 EXIT_FLUSH_SECONDS = 3.0
-# Reads wait this long for the writer to catch up (it commits within ~20 ms), then merge
-# the records still in memory instead: a read on the Tk thread must not stall on a lock.
-READ_WAIT = 0.1
-MAX_TAGS = 20
-MAX_FEEDBACK_CHARS = 5000
 _open_trackers: weakref.WeakSet[EnhancedPromptTracker] = weakref.WeakSet()
-
-
-def _check_cap(name: str, cap: Any) -> None:
-    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 0):
-        raise ValueError(f"{name} must be a non-negative int or None, got {cap!r}")
-
-
-def new_record_id() -> str:
-    """Time-ordered and unique across processes: 12 hex digits of ms time + 10 random."""
-    return f"{time.time_ns() // 1_000_000:012x}{uuid.uuid4().hex[:10]}"
-
-
-def _text(value: Any, limit: int | None = None) -> tuple[str, bool]:
-    """Any value as text (None -> ''); returns (text, truncated)."""
-    if value is None:
-        return "", False
-    if isinstance(value, (bytes, bytearray)):
-        value = bytes(value).decode("utf-8", "replace")
-    elif not isinstance(value, str):
-        try:
-            value = str(value)
-        except Exception:
-            value = f"<{type(value).__name__}>"
-    # Lone surrogates cannot be encoded to UTF-8 for SQLite; keep everything else as given.
-    value = value.encode("utf-8", "replace").decode("utf-8")
-    if limit is not None and len(value) > limit:
-        return value[:limit], True
-    return value, False
 
 
 class EnhancedPromptTracker:
@@ -92,7 +59,7 @@ class EnhancedPromptTracker:
                  max_failed: int | None = DEFAULT_CAP, archive: bool = True,
                  database_url: str | None = None) -> None:
         for name, cap in (("max_successful", max_successful), ("max_failed", max_failed)):
-            _check_cap(name, cap)
+            clean.check_cap(name, cap)
         self._data_dir = Path(data_dir).expanduser() if data_dir is not None else None
         self.max_successful = max_successful
         self.max_failed = max_failed
@@ -101,9 +68,9 @@ class EnhancedPromptTracker:
         self.session_id = uuid.uuid4().hex[:12]
         self._writer: Writer | None = None
         self._start_lock = threading.Lock()
-        self._listeners: list[Callable[[str, str], None]] = []
+        self._listeners = Listeners()
         self.revision = 0   # bumped on every change; a GUI can poll it cheaply with after()
-        self._risk_model: tuple[tuple[int, int], Any] | None = None
+        self._risk_models: Any = None  # a RiskModelCache once used (the risk package needs numpy)
 
     # -- lifecycle -------------------------------------------------------------------------
     @property
@@ -130,23 +97,14 @@ class EnhancedPromptTracker:
     def _start(self) -> Writer:
         directory = self.data_dir
         self._data_dir = directory  # freeze: a later env change must not split the store
-        # A fresh journal per writer: a tracker reopened after close() must not share the
-        # file an old writer may still truncate or remove.
-        spool = Spool(directory / paths.SPOOL_DIR, f"{self.session_id}-{uuid.uuid4().hex[:8]}")
-        try:
-            paths.ensure_private_dir(directory)
-            spool.open()
-        except OSError as exc:
-            log.warning("prompt-tracking: data dir %s is not writable (%s); records are kept in "
-                        "memory and retried", directory, exc)
-        self._apply_saved_caps(directory)
-        writer = Writer(self._make_store(directory), spool,
-                        caps={True: self.max_successful, False: self.max_failed},
-                        archive_path=self.archive_path if self.archive else None)
-        writer.thread.start()
+        for name, cap in clean.saved_caps(directory).items():  # saved caps beat the defaults
+            if getattr(self, name) == DEFAULT_CAP:
+                setattr(self, name, cap)
+        writer = open_writer(directory, self.session_id, store=self._make_store(directory),
+                             caps={True: self.max_successful, False: self.max_failed},
+                             archive=self.archive)
         _open_trackers.add(self)
         return writer
-
     @property
     def database_url(self) -> str | None:
         """The shared store's URL without its password, or None for the local SQLite store."""
@@ -154,44 +112,23 @@ class EnhancedPromptTracker:
         return mask_url(url) if url else None
 
     def _make_store(self, directory: Path) -> Any:
+        """The shared PostgreSQL store when a URL is set, else None (the local SQLite file)."""
         url = self._database_url if self._database_url is not None else database_url_from_env()
         self._database_url = url or ""  # freeze, like the data dir
-        if not url:
-            return SQLiteStore(directory / paths.DB_NAME)
-        return shared_store(url, directory)
-
-    def _apply_saved_caps(self, directory: Path) -> None:
-        """Caps the user chose (e.g. while importing history) replace the built-in defaults."""
-        from prompt_tracking.settings import load_settings
-
-        try:
-            saved = load_settings(directory).get("retention_caps") or {}
-        except Exception:
-            return
-        for name in ("max_successful", "max_failed"):
-            if getattr(self, name) == DEFAULT_CAP and name in saved:
-                try:
-                    _check_cap(name, saved[name])
-                    setattr(self, name, saved[name])
-                except ValueError:
-                    log.warning("prompt-tracking: ignoring a bad saved %s", name)
+        return shared_store(url, directory) if url else None
 
     def flush(self, timeout: float | None = None) -> bool:
-        """Wait until every record logged so far is in the database; False if `timeout` passed."""
-        if self._writer is None:
-            return True
-        return self._writer.flush(timeout)
+        """Wait until every record logged so far (and every one recovered from the journals
+        of processes that died) is in the database; False if `timeout` passed."""
+        return self._started().flush(timeout)
 
     def close(self, timeout: float = 10.0) -> None:
         """Flush (for up to `timeout` seconds) and release the store. Anything not yet
         committed stays in the journal and is recovered the next time the store opens."""
         writer, self._writer = self._writer, None
-        if writer is None:
-            return
-        flushed = writer.stop(timeout)
-        writer.spool.close(remove=flushed and writer.committed >= writer.enqueued)
-        writer.store.close()
-        _open_trackers.discard(self)
+        if writer is not None:
+            writer.close(timeout)
+            _open_trackers.discard(self)
 
     def set_caps(self, max_successful: int | None | object = ..., max_failed: int | None | object = ...,
                  *, persist: bool = False) -> None:
@@ -204,19 +141,17 @@ class EnhancedPromptTracker:
         Raises:
             ValueError: a cap is not a non-negative int or None.
         """
-        caps = {"max_successful": max_successful, "max_failed": max_failed}
-        caps = {name: cap for name, cap in caps.items() if cap is not ...}
+        caps = {name: cap for name, cap in (("max_successful", max_successful),
+                                            ("max_failed", max_failed)) if cap is not ...}
         for name, cap in caps.items():
-            _check_cap(name, cap)
+            clean.check_cap(name, cap)
         for name, cap in caps.items():
             setattr(self, name, cap)
         if self._writer is not None:
             self._writer.schedule_retention({True: self.max_successful, False: self.max_failed})
         if persist:
-            from prompt_tracking.settings import update_settings
-
-            update_settings(self.data_dir, retention_caps={"max_successful": self.max_successful,
-                                                            "max_failed": self.max_failed})
+            clean.persist_caps(self.data_dir, {"max_successful": self.max_successful,
+                                               "max_failed": self.max_failed})
 
     def enforce_retention(self, timeout: float | None = 30.0) -> bool:
         """Apply the retention caps now (normally the writer does it by itself).
@@ -236,26 +171,15 @@ class EnhancedPromptTracker:
     def subscribe(self, callback: Callable[[str, str], None]) -> Callable[[], None]:
         """Call `callback(event, record_id)` after every change; returns an unsubscribe function.
 
-        Events: "logged", "rated", "updated", "imported" (bulk; record_id is ""). Callbacks run on the thread that made the change
-        and must be quick (a GUI should only note the change and act from its own thread);
+        Events: "logged", "rated", "updated", "imported" (bulk; record_id is ""). Callbacks
+        run on the thread that made the change and must be quick (a GUI should only note the change and act from its own thread);
         their exceptions are logged, never raised.
         """
-        self._listeners.append(callback)
-
-        def unsubscribe() -> None:
-            try:
-                self._listeners.remove(callback)
-            except ValueError:
-                pass
-        return unsubscribe
+        return self._listeners.add(callback)
 
     def _notify(self, event: str, record_id: str) -> None:
         self.revision += 1
-        for callback in list(self._listeners):
-            try:
-                callback(event, record_id)
-            except Exception:
-                log.exception("prompt-tracking: a change listener failed")
+        self._listeners.notify(event, record_id)
 
     # -- logging (never raises) ------------------------------------------------------------
     def log_successful_prompt(self, prompt: Any, ai_model: Any, result_url: Any = None,
@@ -268,14 +192,8 @@ class EnhancedPromptTracker:
             The new record's id.
         """
         try:
-            try:
-                method = SaveMethod.coerce(save_method).value
-            except ValueError:
-                method = SaveMethod.AUTO.value
-            url, _ = _text(result_url)
-            record = self._new_record(prompt, ai_model, True, model_parameters, duration, metadata)
-            record.result_url = redact_url(url) if url else None
-            record.save_method = method
+            record = clean.successful_record(self.session_id, prompt, ai_model, result_url,
+                                             save_method, model_parameters, duration, metadata)
             return self._submit_insert(record)
         except Exception:
             return self._fallback_id("log_successful_prompt")
@@ -294,46 +212,11 @@ class EnhancedPromptTracker:
             The new record's id.
         """
         try:
-            info = describe_failure(error_message)
-            text, _ = _text(error_message, 20_000)
-            record = self._new_record(prompt, ai_model, False, model_parameters, duration, metadata)
-            record.error_message = redact_text(text) if text else None
-            reason = info.reason.value
-            source = "auto"
-            if failure_reason is not None:
-                try:
-                    reason, source = FailureReason.coerce(failure_reason).value, "host"
-                except ValueError:
-                    record.metadata["given_failure_reason"] = _text(failure_reason, 100)[0]
-            record.failure_reason = reason
-            record.metadata["failure_reason_source"] = source
-            for key in ("error_code", "http_status", "provider"):
-                value = getattr(info, key)
-                if value is not None:
-                    record.metadata[key] = value
+            record = clean.failed_record(self.session_id, prompt, ai_model, error_message,
+                                         failure_reason, model_parameters, duration, metadata)
             return self._submit_insert(record)
         except Exception:
             return self._fallback_id("log_failed_prompt")
-
-    def _new_record(self, prompt: Any, ai_model: Any, success: bool, model_parameters: Any,
-                    duration: Any, metadata: Any) -> PromptRecord:
-        text, truncated = _text(prompt, MAX_PROMPT_CHARS)
-        model, _ = _text(ai_model, 200)
-        params = sanitize_parameters(model_parameters)
-        now = time.time()
-        meta = prompt_metadata(text, params)
-        meta["session_id"] = self.session_id
-        if truncated:
-            meta["truncated"] = True
-            meta["original_characters"] = len(_text(prompt)[0])
-        if isinstance(duration, (int, float)) and not isinstance(duration, bool) and duration >= 0:
-            meta["duration"] = float(duration)
-        if metadata:
-            extra = sanitize_parameters(metadata)
-            meta.update({k: v for k, v in extra.items() if k not in meta})
-        return PromptRecord(id=new_record_id(), timestamp=now, prompt=text,
-                            ai_model=model.strip() or "unknown", success=success,
-                            model_parameters=params, metadata=meta)
 
     def _submit_insert(self, record: PromptRecord) -> str:
         self._started().submit({"op": "insert", "record": record.to_dict()})
@@ -342,7 +225,7 @@ class EnhancedPromptTracker:
 
     def _fallback_id(self, where: str) -> str:
         log.exception("prompt-tracking: %s failed; the record was not stored", where)
-        return new_record_id()
+        return clean.new_record_id()
 
     # -- corrections and ratings (validate, then write) ------------------------------------
     def rate_prompt(self, record_id: str, rating: int, feedback: str | None = None,
@@ -352,19 +235,15 @@ class EnhancedPromptTracker:
         None leaves them as they are; "" clears the feedback and an empty list the tags.
 
         Raises:
-            ValueError: `rating` is not an integer from 1 to 5, or `tags` is not a list of text.
+            ValueError: `rating` is not an integer from 1 to 5, or `tags` is a single string.
+            TypeError: `feedback` or a tag cannot be converted to text.
             KeyError: no record has `record_id`.
         """
-        if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-            raise ValueError(f"rating must be an integer from 1 to 5, got {rating!r}")
-        if isinstance(tags, str):
-            raise ValueError("tags must be a list of strings, not a single string")
-        fields: dict[str, Any] = {"quality_rating": rating}
+        fields: dict[str, Any] = {"quality_rating": clean.clean_rating(rating)}
         if feedback is not None:
-            fields["feedback"] = redact_text(_text(feedback, MAX_FEEDBACK_CHARS)[0]).strip() or None
+            fields["feedback"] = clean.clean_feedback(feedback)
         if tags is not None:
-            clean_tags = (redact_text(_text(t, 100)[0]).strip() for t in tags)
-            fields["tags"] = list(dict.fromkeys(t for t in clean_tags if t))[:MAX_TAGS]
+            fields["tags"] = clean.clean_tags(tags)
         self._update(record_id, fields, {"rated_at": time.time()})
 
     def clear_rating(self, record_id: str) -> None:
@@ -386,9 +265,9 @@ class EnhancedPromptTracker:
         value = FailureReason.coerce(reason).value
         record = self.get_record(record_id)
         if record is None:
-            raise KeyError(f"record_id {record_id!r} is not in the store")
+            raise KeyError(f"record_id {clean.safe_repr(record_id)} is not in the store")
         if record.success:
-            raise ValueError(f"record {record_id!r} is a success; it has no failure reason")
+            raise ValueError(f"record {record_id} is a success; it has no failure reason")
         self._submit_update(record_id, {"failure_reason": value},
                             {"failure_reason_source": "manual",
                              "auto_failure_reason": record.metadata.get(
@@ -396,41 +275,27 @@ class EnhancedPromptTracker:
 
     def _update(self, record_id: str, fields: dict[str, Any], metadata: dict[str, Any]) -> None:
         if not isinstance(record_id, str) or self.get_record(record_id) is None:
-            raise KeyError(f"record_id {record_id!r} is not in the store")
+            raise KeyError(f"record_id {clean.safe_repr(record_id)} is not in the store")
         self._submit_update(record_id, fields, metadata)
 
     def _submit_update(self, record_id: str, fields: dict[str, Any],
                        metadata: dict[str, Any]) -> None:
-        # "at": when the user made the edit; on a shared store the newest edit of a field wins.
-        self._started().submit({"op": "update", "id": record_id, "fields": fields,
-                                "metadata": metadata, "at": time.time()})
+        # The edit stamp orders this change against every other edit of the record, also
+        # ones made by other processes and replayed later (see _storage/clock.py).
+        self._started().submit({"op": "update", "id": record_id, "ts": CLOCK.now(),
+                                "fields": fields, "metadata": metadata})
         self._notify("rated" if "quality_rating" in fields else "updated", record_id)
 
     # -- reads -----------------------------------------------------------------------------
-    def _read(self, fn: Any, default: Any) -> Any:
-        """Run a read on the store; when it cannot be opened, return `default`."""
-        writer = self._started()
-        try:
-            writer.first_attempt.wait(2.0)
-            if not writer.store_open:
-                return default
-            return fn(writer.store)
-        except Exception as exc:
-            writer.warn_once("read", "cannot read the store (%s)", exc)
-            return default
-
     def get_record(self, record_id: str) -> PromptRecord | None:
         """The record with this id, including changes not yet on disk; None if unknown."""
-        writer = self._started()
-        with writer.lock:
-            entry = writer.pending.get(record_id)
-            entry = dict(entry) if entry else None
+        if not isinstance(record_id, str):
+            return None
+        entry = self._started().pending_entry(record_id)
         if entry and "record" in entry:
-            return PromptRecord.from_dict(entry["record"])
-        record = self._read(lambda store: store.get(record_id), None)
-        if record is not None and entry:
-            record = PromptRecord.from_dict(merge_update(record.to_dict(), entry))
-        return record
+            return merge.pending_insert(entry)
+        stored = self._started().read(lambda store: store.get(record_id), None)
+        return merge.merged_record(stored, entry)
 
     def records(self, *, models: str | Iterable[str] | None = None, outcome: str | bool | None = None,
                 min_rating: int | None = None, max_rating: int | None = None,
@@ -445,55 +310,12 @@ class EnhancedPromptTracker:
         query = RecordQuery.build(models=models, outcome=outcome, min_rating=min_rating,
                                   max_rating=max_rating, rated=rated, failure_reason=failure_reason,
                                   since=since, until=until, text=text, ids=ids)
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-            raise ValueError(f"limit must be a non-negative int, got {limit!r}")
-        if self._started().flush(READ_WAIT):
-            return self._iter_store(lambda s: s.query(query, newest_first=newest_first,
-                                                      limit=limit))
-        return iter(self._merged_records(query, newest_first, limit))
-
-    def _iter_store(self, fn: Any) -> Iterator[PromptRecord]:
-        """Records from the store; a fault part-way through ends the iteration with a warning."""
-        try:
-            yield from self._read(fn, iter(()))
-        except Exception as exc:
-            self._started().warn_once("read", "cannot read the store (%s)", exc)
-
-    def _merged_records(self, query: RecordQuery, newest_first: bool,
-                        limit: int | None) -> list[PromptRecord]:
-        """Stored and not-yet-committed records together, when the writer is behind
-        (the store is locked by another process, full or unavailable)."""
-        writer = self._started()
-        with writer.lock:
-            pending = {k: dict(v) for k, v in writer.pending.items()}
-        patches = {k: v for k, v in pending.items() if "record" not in v}
-        fetch = None if limit is None else limit + len(patches)
-        stored = self._read(lambda s: list(s.query(query, newest_first=newest_first, limit=fetch)), [])
-        patched_ids = sorted(patches)
-        for start in range(0, len(patched_ids), 500):  # a patch may make a record match
-            chunk = RecordQuery(ids=tuple(patched_ids[start:start + 500]))
-            stored += self._read(lambda s, c=chunk: list(s.query(c)), [])
-        merged: dict[str, PromptRecord] = {}
-        for record in stored:
-            entry = patches.get(record.id)
-            merged[record.id] = PromptRecord.from_dict(merge_update(record.to_dict(), entry)) \
-                if entry else record
-        for record_id, entry in pending.items():
-            if "record" in entry:
-                merged[record_id] = PromptRecord.from_dict(entry["record"])
-        matching = sorted((r for r in merged.values() if query.matches(r)),
-                          key=lambda r: (r.timestamp, r.id), reverse=newest_first)
-        return matching[:limit] if limit is not None else matching
+        clean.check_cap("limit", limit)
+        return merge.read_records(self._started(), query, newest_first, limit)
 
     def stats(self, **filters: Any) -> dict[str, Any]:
         """Counts by outcome and model, success rate and average rating (same filters as `records`)."""
-        query = RecordQuery.build(**filters)
-        writer = self._started()
-        if writer.flush(READ_WAIT):
-            result = self._read(lambda s: s.stats(query), None)
-            if result is not None:
-                return result
-        return stats_of(self._merged_records(query, True, None))
+        return merge.read_stats(self._started(), RecordQuery.build(**filters))
 
     # -- analytics (numpy is imported on first use, so `import prompt_tracking` stays light) --
     def analytics(self, models: str | Iterable[str] | None = None, since: Any = None,
@@ -517,19 +339,13 @@ class EnhancedPromptTracker:
 
         The risk model is trained on this store's history and refitted only when it changed.
         """
-        from prompt_tracking.risk.model import RiskModel
+        from prompt_tracking.risk.cache import RiskModelCache
 
-        key = (self.revision, self._read(lambda s: s.count(), 0))
         with self._start_lock:
-            cached = self._risk_model
-        if cached is None or cached[0] != key:
-            model = RiskModel.fit(list(self.records()))
-            with self._start_lock:
-                self._risk_model = (key, model)
-        else:
-            model = cached[1]
-        return model.assess(_text(prompt, MAX_PROMPT_CHARS)[0], _text(ai_model, 200)[0],
-                            sanitize_parameters(model_parameters))
+            self._risk_models = self._risk_models or RiskModelCache()
+        key = (self.revision, self._started().read(lambda s: s.count(), 0))
+        return self._risk_models.assess(key, lambda: list(self.records()), prompt, ai_model,
+                                        model_parameters)
 
     # -- training export (opt-in) ------------------------------------------------------------
     def get_prompts_for_ai_training(self, min_quality_rating: int = 4,
@@ -605,39 +421,13 @@ class EnhancedPromptTracker:
         Raises:
             StoreUnavailableError: the store cannot be written.
         """
-        from prompt_tracking.errors import StoreUnavailableError
-
-        writer = self._started()
-        writer.flush(5.0)
-        writer.first_attempt.wait(5.0)
-        if not writer.store_open:
-            raise StoreUnavailableError(f"cannot open the store at {self.db_path}")
         try:
-            inserted = writer.store.insert_many(records)
+            inserted = self._started().import_records(records)
         except Exception as exc:
             raise StoreUnavailableError(f"cannot import into {self.db_path}: {exc}") from exc
-        writer.schedule_retention()
         if inserted:
             self._notify("imported", "")
         return inserted
-
-
-def stats_of(records: Iterable[PromptRecord]) -> dict[str, Any]:
-    """`stats()` computed in Python, for records not (yet) in the database."""
-    models: dict[str, list[Any]] = {}
-    reasons: dict[str | None, int] = {}
-    for r in records:
-        entry = models.setdefault(r.ai_model, [r.ai_model, 0, 0, 0, 0.0])
-        entry[1] += 1
-        entry[2] += int(r.success)
-        if r.quality_rating is not None:
-            entry[3] += 1
-            entry[4] += r.quality_rating
-        if not r.success:
-            reasons[r.failure_reason] = reasons.get(r.failure_reason, 0) + 1
-    rows = [(m, n, ok, rated, (total / rated) if rated else None)
-            for m, n, ok, rated, total in sorted(models.values(), key=lambda e: -e[1])]
-    return summarize(rows, sorted(reasons.items(), key=lambda kv: -kv[1]))
 
 
 @atexit.register

@@ -48,7 +48,7 @@ def pump(root, seconds: float, until=None) -> None:
 def capture(window, path: Path) -> None:
     window.update()
     subprocess.run(["import", "-window", hex(window.winfo_id()), str(path)], check=True)
-    print("wrote", path.relative_to(ROOT))
+    print("wrote", path)
 
 
 def prepare_tab(window, title: str, root) -> None:
@@ -114,7 +114,10 @@ def main() -> int:
     parser.add_argument("--bootstrap", action="store_true",
                         help="only the light ttkbootstrap host (bootstrap-light)")
     parser.add_argument("--tabs", nargs="*", default=None)
+    parser.add_argument("--out", type=Path, default=ASSETS,
+                        help="folder for the PNGs (default: assets/), e.g. to compare two versions")
     args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
     if not shutil.which("import"):
         sys.exit("needs imagemagick's `import`")
     xvfb = start_display(args.display) if not os.environ.get("SCREENSHOTS_NO_XVFB") else None
@@ -124,7 +127,8 @@ def main() -> int:
         shoot(args, None)
         # a fresh process: a ttkbootstrap Window cannot follow a plain Tk root in one interpreter
         return subprocess.call([sys.executable, __file__, "--bootstrap", "--display",
-                                args.display, "--records", str(args.records), "--tabs",
+                                args.display, "--records", str(args.records), "--out",
+                                str(args.out), "--tabs",
                                 *(args.tabs or BOOTSTRAP_TABS)], env={**os.environ,
                                                                       "SCREENSHOTS_NO_XVFB": "1"})
     finally:
@@ -154,7 +158,7 @@ def shoot(args: argparse.Namespace, theme: str | None) -> int:
             pump(root, 1.5)
             prepare_tab(window, title, root)
             pump(root, 1.0)
-            capture(window, ASSETS / f"analytics_{title.lower()}{suffix}.png")
+            capture(window, args.out / f"analytics_{title.lower()}{suffix}.png")
         window.destroy()
         tracker.close()
     root.destroy()

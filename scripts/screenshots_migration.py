@@ -22,7 +22,7 @@ def shoot(out: Path) -> None:
     import tkinter as tk
 
     from prompt_tracking import EnhancedPromptTracker
-    from prompt_tracking.widgets.migration_dialog import open_migration_dialog
+    from prompt_tracking.widgets.dialogs.migration_dialog import open_migration_dialog
 
     root = tk.Tk()
     root.geometry("300x200+700+600")

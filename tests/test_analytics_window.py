@@ -189,16 +189,19 @@ def test_records_tab_actions_write_through_the_tracker(window2k, store2k):
     page = tab.view.page_records()
     failed = next(r for r in page if not r.success)
     tab.tree.selection_set(failed.id)
-    tab.rate(2)
+    tab.rate(2)  # failed results are not rated (issue 13): refused, like the rating widget
     tab.recategorize("timeout")
     tab.mark_saved()
     store2k.flush()
     stored = store2k.get_record(failed.id)
     assert (stored.quality_rating, stored.failure_reason, stored.save_method) == \
-        (2, "timeout", "user_save")
-    assert tab.tree.item(failed.id, "values")[4] == "★★"
+        (failed.quality_rating, "timeout", "user_save")
     done = next(r for r in page if r.success and r.result_url)
     tab.tree.selection_set(done.id)
+    tab.rate(2)
+    store2k.flush()
+    assert store2k.get_record(done.id).quality_rating == 2
+    assert tab.tree.item(done.id, "values")[4] == "★★"
     tab.recategorize("timeout")  # a success has no failure reason: shown, not raised
     assert "Could not" in tab.message.get()
     tab.open_result()

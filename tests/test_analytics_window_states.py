@@ -133,7 +133,7 @@ def test_tables_keep_their_rows_when_the_window_is_small(tk_root, data_dir):
 
 
 def test_patterns_note_is_about_the_selected_group_and_wraps(tk_root, data_dir):
-    from prompt_tracking.analytics_window.tab_patterns import HIGH
+    from prompt_tracking.analytics_window.tabs.patterns import HIGH
 
     records = generate_records(1200, seed=2)
     for record in records[40:]:  # too few ratings for rating terms

@@ -34,7 +34,7 @@ def collect_tk_garbage():
 
 @pytest.fixture
 def dialog_for(tk_root):
-    from prompt_tracking.widgets.migration_dialog import MigrationDialog
+    from prompt_tracking.widgets.dialogs.migration_dialog import MigrationDialog
 
     made = []
 

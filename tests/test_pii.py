@@ -24,6 +24,17 @@ from prompt_tracking.privacy.pii import PiiRedactor, redact_pii
     ("C:\\Users\\bob\\Pictures\\x.png", "C:\\Users\\[USER]\\Pictures\\x.png", "home_path"),
     ("d:/users/bob/x.png", "d:/users/[USER]/x.png", "home_path"),
     ("file:///home/carol/x.png", "file:///home/[USER]/x.png", "home_path"),
+    # issue 18 item 11: forms the docs promised but that slipped through
+    ("call 555 123 4567 today", "call [PHONE] today", "phone"),
+    ("call 0049 30 1234567", "call [PHONE]", "phone"),
+    ("tel 01 23 45 67 89.", "tel [PHONE].", "phone"),
+    ("tel 030 1234567", "tel [PHONE]", "phone"),
+    ("link-local fe80::1 here", "link-local [IP] here", "ip_address"),
+    ("loopback ::1", "loopback [IP]", "ip_address"),
+    ("net 2001:db8:: end", "net [IP] end", "ip_address"),
+    ("\\\\fileserver\\share\\alice\\a.png used", "[UNC_PATH] used", "home_path"),
+    ("write ivan@почта.рф", "write [EMAIL]", "email"),
+    ("to user@xn--80a1acny.xn--p1ai", "to [EMAIL]", "email"),
 ])
 def test_masked(text, expected, kind):
     masked, counts = redact_pii(text)
@@ -40,6 +51,8 @@ def test_masked(text, expected, kind):
     "https://example.com/gallery/fox.png",        # a plain URL stays usable
     "C:\\Users\\Public\\Pictures\\a.png",         # shared profiles name no one
     "price -15% +20% @night",
+    "seed 12345678, 85mm f/1.4, v1.2.3.4, cat::2, 16:9",   # issue 18 item 11: keep these
+    "at 2024-05-01 12:00:00 and 1700000000.123, id 0123456789",
     "",
 ])
 def test_left_alone(text):
@@ -55,3 +68,12 @@ def test_counts_accumulate_and_nested_values_are_masked():
     assert dict(redactor.counts) == {"email": 2, "phone": 0, "ip_address": 1,
                                      "url_credentials": 0, "home_path": 1}
     assert redactor.text(None) is None
+
+
+def test_parameter_keys_are_masked_like_values():
+    redactor = PiiRedactor()
+    masked = redactor.value({"/home/alice/lora.safetensors": 0.8, "steps": 20,
+                             "nested": {"bob@example.com": "x"}})
+    assert masked == {"/home/[USER]/lora.safetensors": 0.8, "steps": 20,
+                      "nested": {"[EMAIL]": "x"}}
+    assert redactor.counts["home_path"] == 1 and redactor.counts["email"] == 1

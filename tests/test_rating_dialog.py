@@ -13,7 +13,7 @@ import pytest
 from tk_events import click_star, gc_on_the_tk_thread, press_key, type_text  # noqa: F401
 
 from prompt_tracking.widgets import QualityRatingWidget, RatingDialog, RatingPrompter, ask_rating
-from prompt_tracking.widgets.rating_dialog import PREVIEW_MAX_POINTS
+from prompt_tracking.widgets.dialogs.rating_dialog import PREVIEW_MAX_POINTS
 
 pytestmark = pytest.mark.usefixtures("gc_on_the_tk_thread")
 WATCHDOG_MS = 5000
@@ -149,7 +149,7 @@ def test_ask_rating_builds_shows_and_returns_the_answer(tk_root, tracker, record
 
 def test_a_tracker_error_is_logged_and_the_answer_still_returned(tk_root, tracker, caplog):
     dialog = RatingDialog(tk_root, tracker, "no-such-record")
-    with caplog.at_level(logging.ERROR, logger="prompt_tracking.widgets.rating_dialog"):
+    with caplog.at_level(logging.ERROR, logger="prompt_tracking.widgets.dialogs.rating_dialog"):
         assert run_modal(dialog, rate(2), key("Return")) == (2, None, [])
     assert "no-such-record" in caplog.text
 
@@ -189,7 +189,9 @@ def answer_next_dialog(root: tk.Tk, rating: int, opened: list, tries: int = 100)
     """Once a RatingDialog holds the grab, note it in `opened` and rate it; polls every 20 ms."""
     def answer(tries_left: int) -> None:
         dialog = root.grab_current()
-        if isinstance(dialog, RatingDialog):
+        # Only once it is shown and has the focus: on a loaded machine the grab can come a
+        # moment before the window is mapped, and events to it would be lost.
+        if isinstance(dialog, RatingDialog) and dialog.winfo_viewable() and dialog.focus_get():
             opened.append(dialog)
             click_star(dialog.stars, rating)
             press_key(dialog.stars, "Return")

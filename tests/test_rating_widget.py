@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from tkinter import ttk
 
 import pytest
@@ -178,7 +179,8 @@ def test_a_failed_result_is_not_rated_and_says_so(tk_root, tracker):
 
 def test_the_hint_goes_once_a_result_can_be_rated_and_comes_back_after_a_status(
         tk_root, tracker, record_id, monkeypatch):
-    monkeypatch.setattr("prompt_tracking.widgets.rating_widget.STATUS_CLEAR_MS", 10)
+    # Long enough that a loaded machine cannot clear "Saved" before it is checked.
+    monkeypatch.setattr("prompt_tracking.widgets.rating_widget.STATUS_CLEAR_MS", 500)
     widget = QualityRatingWidget(tk_root, tracker)
     widget.pack()
     tk_root.update()
@@ -190,8 +192,10 @@ def test_the_hint_goes_once_a_result_can_be_rated_and_comes_back_after_a_status(
     widget.set_record(record_id)
     click_star(widget, 2)
     assert widget.status["text"] == "Saved"
-    widget.after(50)
-    widget.update()
+    deadline = time.monotonic() + 10
+    while widget.status["text"] == "Saved" and time.monotonic() < deadline:
+        widget.after(20)
+        widget.update()
     assert widget.status["text"] == ""
 
 

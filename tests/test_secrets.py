@@ -142,3 +142,25 @@ def test_undecodable_file_names_in_parameters_keep_the_record(tracker):
     record = tracker.get_record(rid)
     assert record is not None and record.model_parameters["steps"] == 4
     assert record.model_parameters["in-?.png"] == "/tmp/in-?.png"
+
+
+SECRETS_IN_TEXT = ["sk-proj-" + "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z" * 2, "github_pat_11ABCDEFG0" + "x" * 60,
+                   "xapp-1-A0123456789-0123456789012-" + "a" * 64]
+
+
+@pytest.mark.parametrize("secret", SECRETS_IN_TEXT)
+def test_a_key_in_the_prompt_or_the_model_name_never_reaches_the_disk(tmp_path, secret):
+    from prompt_tracking import EnhancedPromptTracker
+
+    store = tmp_path / "store"
+    with EnhancedPromptTracker(store) as tracker:
+        ok = tracker.log_successful_prompt(f"use {secret} now", f"model-{secret}")
+        tracker.log_failed_prompt(f"again {secret}", "m", error_message="bad",
+                                  failure_reason=f"custom {secret}")
+        tracker.flush()
+        record = tracker.get_record(ok)
+        assert secret not in record.prompt and secret not in record.ai_model
+    needle = secret.encode()
+    for path in store.rglob("*"):
+        if path.is_file():
+            assert needle not in path.read_bytes(), path

@@ -139,7 +139,7 @@ def test_store_is_wal_with_schema_version(tracker):
     tracker.flush()
     conn = sqlite3.connect(tracker.db_path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3  # 2: per-field edit stamps, 3: eviction tombstones
     conn.close()
 
 

@@ -6,8 +6,8 @@ when a widget needs the default `enhanced_prompt_tracker`.
 """
 from __future__ import annotations
 
+from .dialogs.rating_dialog import RatingDialog, ask_rating
 from .prompter import RatingPrompter
-from .rating_dialog import RatingDialog, ask_rating
 from .rating_widget import QualityRatingWidget
 from .star_bar import StarBar
 

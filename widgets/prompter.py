@@ -14,7 +14,10 @@ import tkinter as tk
 from tkinter import ttk
 from typing import Any
 
-from .rating_dialog import RatingDialog
+from ._protocols import RatingTracker
+from ._tk import cancel_after
+from .dialogs.rating_dialog import RatingDialog
+from .rating_widget import QualityRatingWidget
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +42,8 @@ class RatingPrompter:
         ValueError: `mode` is not one of `MODES`, or `every_nth` is below 1.
     """
 
-    def __init__(self, parent: tk.Misc, tracker: Any | None = None, mode: str = "inline",
-                 every_nth: int = 1, *, widget: Any | None = None,
+    def __init__(self, parent: tk.Misc, tracker: RatingTracker | None = None, mode: str = "inline",
+                 every_nth: int = 1, *, widget: QualityRatingWidget | None = None,
                  dialog_options: dict[str, Any] | None = None) -> None:
         self.parent = parent
         self.tracker = tracker
@@ -101,12 +104,8 @@ class RatingPrompter:
     def cancel(self) -> None:
         """Drop a pending question and its timer (an open dialog stays open)."""
         self._pending = None
-        if self._after_id is not None:
-            try:
-                self.parent.after_cancel(self._after_id)
-            except tk.TclError:
-                pass  # the parent is gone
-            self._after_id = None
+        cancel_after(self.parent, self._after_id)
+        self._after_id = None
 
     def user_is_busy(self) -> bool:
         """True when a modal grab is active or focus is in one of the host's text fields."""
@@ -123,8 +122,7 @@ class RatingPrompter:
     # -- scheduling ------------------------------------------------------------------
 
     def _schedule(self, after: Any, *args: Any) -> None:
-        if self._after_id is not None:
-            self.parent.after_cancel(self._after_id)
+        cancel_after(self.parent, self._after_id)
         self._after_id = after(*args, self._ask_pending)
 
     def _ask_pending(self) -> None:

@@ -14,8 +14,10 @@ from collections.abc import Callable, Iterable, Sequence
 from tkinter import ttk
 from typing import Any
 
+from ._protocols import RatingTracker
+from ._tk import bootstrap_module, cancel_after
 from .star_bar import StarBar
-from .theme import bootstrap_module, palette_for
+from .theme import palette_for
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +29,16 @@ HINT_NO_RECORD = "Rate after a result appears"
 HINT_FAILED = "Failed results are not rated"
 
 
-def resolve_tracker(tracker: Any | None) -> Any:
+def rating_allowed(record: Any) -> bool:
+    """The one rule of every rating UI: a failed result is not rated (nor its rating cleared).
+
+    Args:
+        record: a `PromptRecord` (or anything with `success`); None means no record yet.
+    """
+    return record is not None and getattr(record, "success", None) is not False
+
+
+def resolve_tracker(tracker: RatingTracker | None) -> RatingTracker:
     """`tracker`, or the default `enhanced_prompt_tracker` when it is None.
 
     The core is imported here, on first use, so `import widgets` stays light.
@@ -57,7 +68,7 @@ class TagToggles(ttk.Frame):
         make_button = _toggle_button_factory(self)
         for column, tag in enumerate(tags):
             variable = f"{self}.tag{column}"
-            self.setvar(variable, 0)
+            self.setvar(variable, "0")
             button = make_button(self, text=tag, variable=variable, command=command, takefocus=1)
             button.grid(row=0, column=column, padx=(0, 4), sticky="w")
             self._variables[tag] = variable
@@ -76,7 +87,7 @@ class TagToggles(ttk.Frame):
         """Switch on exactly `tags` (ones not offered are ignored)."""
         chosen = set(tags)
         for tag, name in self._variables.items():
-            self.setvar(name, int(tag in chosen))
+            self.setvar(name, "1" if tag in chosen else "0")
 
     def destroy(self) -> None:
         for name in self._variables.values():
@@ -126,7 +137,7 @@ class QualityRatingWidget(ttk.Frame):
         **kw: further `ttk.Frame` options.
     """
 
-    def __init__(self, parent: tk.Misc, tracker: Any | None = None, record_id: str | None = None,
+    def __init__(self, parent: tk.Misc, tracker: RatingTracker | None = None, record_id: str | None = None,
                  *, show_feedback: bool = True, tags: Sequence[str] = DEFAULT_TAGS,
                  on_rated: Callable[[str, int], Any] | None = None, **kw: Any) -> None:
         super().__init__(parent, **kw)
@@ -219,7 +230,7 @@ class QualityRatingWidget(ttk.Frame):
         record = self._tracker_call("load", lambda t: t.get_record(record_id)) if record_id else None
         if record is _FAILED:
             record = None
-        failed_result = getattr(record, "success", None) is False
+        failed_result = record is not None and not rating_allowed(record)
         rating = int(getattr(record, "quality_rating", None) or 0)
         tags = list(getattr(record, "tags", None) or ())
         self._saved_comment = str(getattr(record, "feedback", None) or "")
@@ -241,9 +252,10 @@ class QualityRatingWidget(ttk.Frame):
 
     def keep(self) -> None:
         """Mark the result as saved by the user (the Keep button)."""
-        if self._record_id is None:
+        record_id = self._record_id
+        if record_id is None:
             return
-        if self._tracker_call("keep", lambda t: t.mark_saved(self._record_id, "user_save")) is not _FAILED:
+        if self._tracker_call("keep", lambda t: t.mark_saved(record_id, "user_save")) is not _FAILED:
             self.keep_button.configure(text="Kept")
             self.keep_button.state(["disabled"])
             self._set_status("Kept")
@@ -251,17 +263,18 @@ class QualityRatingWidget(ttk.Frame):
     def destroy(self) -> None:
         self._flush_comment()
         for after_id in (self._comment_after, self._status_after, self._measure_after):
-            if after_id is not None:
-                self.after_cancel(after_id)
+            cancel_after(self, after_id)
         self._comment_after = self._status_after = self._measure_after = None
         super().destroy()
 
     # -- saving ----------------------------------------------------------------------
 
     def _on_stars_changed(self, _event: tk.Event | None = None) -> None:
-        rating = self.stars.value
+        rating, record_id = self.stars.value, self._record_id
+        if record_id is None:  # a disabled bar sends no changes; a host may still set it
+            return
         if rating == 0:
-            call = self._tracker_call("clear the rating", lambda t: t.clear_rating(self._record_id))
+            call = self._tracker_call("clear the rating", lambda t: t.clear_rating(record_id))
             saved, status = call is not _FAILED, "Rating cleared"
         else:
             saved, status = self._save_rating(rating), "Saved"
@@ -271,11 +284,14 @@ class QualityRatingWidget(ttk.Frame):
         self._update_details()
 
     def _save_rating(self, rating: int) -> bool:
+        record_id = self._record_id
+        if record_id is None:
+            return False
         comment = self.comment.get().strip()
         tags = self.tag_toggles.selected() + self._extra_tags
         call = self._tracker_call(
             "save the rating",
-            lambda t: t.rate_prompt(self._record_id, rating, feedback=comment, tags=tags))
+            lambda t: t.rate_prompt(record_id, rating, feedback=comment, tags=tags))
         if call is _FAILED:
             return False
         self._saved_comment = comment
@@ -289,21 +305,19 @@ class QualityRatingWidget(ttk.Frame):
             self._set_status("Saved")
 
     def _schedule_comment_save(self, _event: tk.Event | None = None) -> None:
-        if self._comment_after is not None:
-            self.after_cancel(self._comment_after)
+        cancel_after(self, self._comment_after)
         self._comment_after = self.after(COMMENT_SAVE_DELAY_MS, self._flush_comment)
 
     def _save_comment_now(self, _event: tk.Event | None = None) -> None:
         self._flush_comment()
 
     def _flush_comment(self) -> None:
-        if self._comment_after is not None:
-            self.after_cancel(self._comment_after)
-            self._comment_after = None
+        cancel_after(self, self._comment_after)
+        self._comment_after = None
         if self.comment.get().strip() != self._saved_comment:
             self._save_details()
 
-    def _tracker_call(self, what: str, call: Callable[[Any], Any]) -> Any:
+    def _tracker_call(self, what: str, call: Callable[[RatingTracker], Any]) -> Any:
         """Run `call(tracker)` and return its result; on any error log it, show it as the
         status, and return `_FAILED`."""
         try:
@@ -316,7 +330,7 @@ class QualityRatingWidget(ttk.Frame):
 
     def _notify_rated(self, rating: int) -> None:
         self.event_generate("<<PromptRated>>")
-        if self._on_rated is None:
+        if self._on_rated is None or self._record_id is None:
             return
         try:
             self._on_rated(self._record_id, rating)
@@ -340,9 +354,8 @@ class QualityRatingWidget(ttk.Frame):
             self.status.configure(text=text, foreground="")  # "": the style's colour
         else:
             self.status.configure(text=self._hint, foreground=self._muted)
-        if self._status_after is not None:
-            self.after_cancel(self._status_after)
-            self._status_after = None
+        cancel_after(self, self._status_after)
+        self._status_after = None
         if text and not text.startswith("Could not"):
             self._status_after = self.after(STATUS_CLEAR_MS, self._clear_status)
 

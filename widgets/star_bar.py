@@ -109,7 +109,8 @@ class StarBar(tk.Canvas):
         start = self._pad_px + _FOCUS_RING_PX + self._star_px / 2
         return round(start + (index - 1) * (self._star_px + self._gap_px)), round(start)
 
-    def configure(self, cnf: dict[str, Any] | None = None, **kw: Any) -> Any:
+    # typeshed spells Canvas.configure as overloads per option; ours takes them all alike.
+    def configure(self, cnf: dict[str, Any] | None = None, **kw: Any) -> Any:  # type: ignore[override]
         """Canvas `configure`; `state="disabled"` also dims the stars and ignores input."""
         options = {**(cnf or {}), **kw}
         state = options.pop("state", None)
@@ -118,7 +119,7 @@ class StarBar(tk.Canvas):
             self._set_disabled(str(state) == "disabled")
         return result
 
-    config = configure
+    config = configure  # type: ignore[assignment]
 
     def cget(self, key: str) -> Any:
         if key == "state":

@@ -1,7 +1,9 @@
 """SQL and parameters for the shared store's writes: idempotent inserts, last-edit-wins updates.
 
-An edit op carries the time the user made it (`op["at"]`, epoch seconds); with this
-installation's rater id as a tie-breaker, `(at, rater)` orders every edit of a field. An
+An edit op carries the hybrid-clock stamp of when the user made it (`op["ts"]`, see
+`clock.py`); it is stored as `(at, by)`: the stamp's wall time in epoch seconds, and its
+counter, node and this installation's rater id, in that order, so `(at, by)` sorts exactly as
+the stamps do and orders every edit of a field across machines. An
 update changes a field only when its stamp is at least the stored one, so edits applied
 in any order (a late workstation, a replayed journal) end with the newest, and applying
 the same op twice is harmless. One statement serves every update, so a batch goes to the
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from prompt_tracking._storage.clock import parse_stamp
 from prompt_tracking._storage.pg_schema import EDITABLE
 
 _TYPES = {"quality_rating": "smallint", "feedback": "text", "tags": "jsonb",
@@ -81,11 +84,31 @@ def to_json(value: Any) -> str:
         if "\\u0000" in text else text
 
 
-def op_time(op: dict[str, Any]) -> float:
-    """When the user made this edit: the op's own stamp, else the metadata's, else the epoch.
+def _stamp_parts(op: dict[str, Any]) -> tuple[int, int, str] | None:
+    stamp = op.get("ts")
+    if isinstance(stamp, str) and stamp:
+        try:
+            return parse_stamp(stamp)
+        except ValueError:
+            return None
+    return None
 
-    Ops journaled by older versions carry no stamp; they lose to any stamped edit.
-    """
+
+def op_order(op: dict[str, Any], rater_id: str) -> tuple[float, str]:
+    """`(at, by)` for an update op: sorts as the ops' clock stamps do."""
+    parts = _stamp_parts(op)
+    if parts is None:
+        return op_time(op), rater_id
+    wall_ms, counter, node = parts
+    return wall_ms / 1000, f"{counter:04x}-{node}-{rater_id}"
+
+
+def op_time(op: dict[str, Any]) -> float:
+    """When the user made this edit: its clock stamp's wall time, else an older op's `at` or
+    metadata time, else the epoch (ops journaled by older versions lose to any stamped edit)."""
+    parts = _stamp_parts(op)
+    if parts is not None:
+        return parts[0] / 1000
     for value in (op.get("at"), (op.get("metadata") or {}).get("rated_at"),
                   (op.get("metadata") or {}).get("saved_at")):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -127,7 +150,8 @@ def update_params(op: dict[str, Any], rater_id: str) -> dict[str, Any]:
     unknown = set(fields) - set(EDITABLE) - set(_PLAIN)
     if unknown:
         raise ValueError(f"column(s) {sorted(unknown)} cannot be updated")
-    params: dict[str, Any] = {"id": op["id"], "at": op_time(op), "by": rater_id}
+    at, by = op_order(op, rater_id)
+    params: dict[str, Any] = {"id": op["id"], "at": at, "by": by}
     for f in (*EDITABLE, *_PLAIN):
         value = fields.get(f)
         params[f"h_{f}"] = f in fields

@@ -15,16 +15,16 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from prompt_tracking._storage import pg_schema
 from prompt_tracking._storage.pg_writes import INSERT_SQL, RATING_SQL, UPDATE_SQL, insert_params, \
     op_time, rating_params, update_params
 from prompt_tracking._storage.pgurl import DatabaseURL, require_psycopg
-from prompt_tracking._storage.store import summarize
+from prompt_tracking._storage.summary import summarize
 from prompt_tracking.query import RecordQuery
-from prompt_tracking.records import PromptRecord
+from prompt_tracking.records import PromptRecord, with_derived_metadata
 
 log = logging.getLogger(__name__)
 
@@ -195,13 +195,23 @@ class PostgresStore:
                 conn.close()
 
     # -- writes ----------------------------------------------------------------------------
-    def apply(self, ops: list[dict[str, Any]]) -> None:
-        """Apply insert/update ops in order, in one transaction (idempotent, last edit wins)."""
+    def is_linked(self) -> bool:
+        """A server database cannot be deleted from under us the way a local file can."""
+        return True
+
+    def apply(self, ops: list[dict[str, Any]], *,
+              pause: Callable[[], None] | None = None) -> list[dict[str, Any]]:
+        """Apply insert/update ops in order, in one transaction (idempotent, last edit wins).
+
+        Returns:
+            Always empty: an update of a record the store does not hold changes nothing
+            (on a shared store, retention never races a workstation's edit into the archive).
+        """
         conn = self._write_conn()
         with self._faults("writer"), conn.transaction(), conn.cursor() as cur:
             for kind, run in _runs(ops):
                 if kind == "insert":
-                    records = [op["record"] for op in run]
+                    records = [with_derived_metadata(op["record"]) for op in run]
                     cur.executemany(INSERT_SQL, [insert_params(r, self.rater_id) for r in records])
                     rated = [rating_params(r["id"], self.rater_id, r.get("quality_rating"),
                                            _rated_at(r)) for r in records
@@ -214,6 +224,7 @@ class PostgresStore:
                 if rated:
                     cur.executemany(RATING_SQL, rated)
         self.last_write = time.time()
+        return []
 
     def insert_many(self, records: Iterable[PromptRecord]) -> int:
         """Insert records, ignoring known ids; returns how many were new."""

@@ -12,27 +12,28 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from prompt_tracking._storage.paths import touch_private_file
 from prompt_tracking.query import RecordQuery
-from prompt_tracking.records import PromptRecord
+from prompt_tracking.records import PromptRecord, with_derived_metadata
+from prompt_tracking._storage.clock import NO_STAMP, wins
+from prompt_tracking._storage.readonly import ReadOnlyStore, backup_database
+from prompt_tracking._storage.rows import (COLUMNS, INSERT, INSERT_UNLESS_EVICTED, JSON_COLUMNS,
+                                           UPDATABLE, dict_to_row, json_object, row_to_record)
+from prompt_tracking._storage.summary import summarize
+
+__all__ = ["ReadOnlyStore", "SQLiteStore", "backup_database", "dict_to_row", "row_to_record",
+           "summarize"]
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 200
 PAGE_SIZE = 2000
-
-_COLUMNS = ("id", "timestamp", "prompt", "ai_model", "success", "result_url", "save_method",
-            "model_parameters", "error_message", "failure_reason", "quality_rating", "feedback",
-            "tags", "metadata")
-_JSON_COLUMNS = ("model_parameters", "tags", "metadata")
-_INSERT = (f"INSERT OR IGNORE INTO records ({','.join(_COLUMNS)}) "
-           f"VALUES ({','.join('?' * len(_COLUMNS))})")
-_UPDATABLE = frozenset(_COLUMNS) - {"id", "timestamp", "prompt", "ai_model", "success"}
+TOMBSTONE_SECONDS = 90 * 86400  # journals older than this are not expected to be replayed
 
 # Each step upgrades from the version before it; index 0 creates version 1.
 _MIGRATIONS = [
@@ -57,42 +58,12 @@ _MIGRATIONS = [
     CREATE INDEX IF NOT EXISTS records_model_time ON records (ai_model, timestamp);
     CREATE INDEX IF NOT EXISTS records_outcome_time ON records (success, timestamp);
     """,
+    # Per-field edit stamps (see clock.py): {"quality_rating": stamp, "metadata.rated_at": ...}
+    "ALTER TABLE records ADD COLUMN clocks TEXT NOT NULL DEFAULT '{}'",
+    # Ids evicted by retention: replaying an old journal must not bring a record back
+    # (its older copy would then be archived again over the newer one).
+    "CREATE TABLE IF NOT EXISTS evicted (id TEXT PRIMARY KEY, at REAL NOT NULL)",
 ]
-
-
-class CorruptStoreError(sqlite3.DatabaseError):
-    """The database file is not SQLite or is damaged beyond opening."""
-
-
-_decode = json.JSONDecoder().decode
-
-
-def _json_object(text: str | None) -> dict[str, Any]:
-    return _decode(text) if text and text != "{}" else {}
-
-
-def row_to_record(row: tuple) -> PromptRecord:
-    # Positional and without per-column dicts: reads of 100k records spend most of their
-    # time here, so this stays as lean as the JSON columns allow.
-    (record_id, timestamp, prompt, ai_model, success, result_url, save_method, parameters,
-     error_message, failure_reason, quality_rating, feedback, tags, metadata) = row
-    return PromptRecord(record_id, timestamp, prompt, ai_model, bool(success), result_url,
-                        save_method, _json_object(parameters), error_message, failure_reason,
-                        quality_rating, feedback, _decode(tags) if tags and tags != "[]" else [],
-                        _json_object(metadata))
-
-
-def record_to_row(record: PromptRecord) -> tuple:
-    return dict_to_row(record.to_dict())
-
-
-def dict_to_row(data: dict[str, Any]) -> tuple:
-    """A `PromptRecord.to_dict()` dict as a row tuple for the records table."""
-    data = dict(data)
-    for column in _JSON_COLUMNS:
-        data[column] = json.dumps(data[column], ensure_ascii=False, separators=(",", ":"))
-    data["success"] = int(bool(data["success"]))
-    return tuple(data[c] for c in _COLUMNS)
 
 
 class SQLiteStore:
@@ -104,6 +75,8 @@ class SQLiteStore:
         self._local = threading.local()
         self._writer: sqlite3.Connection | None = None
         self._closed = False
+        self._identity: tuple[int, int] | None = None
+        self._generation = 0  # bumped on each open: readers of a replaced file reconnect
 
     # -- connections ---------------------------------------------------------------------
     def open(self) -> None:
@@ -117,6 +90,7 @@ class SQLiteStore:
         try:
             self._writer = self._connect()
             self._upgrade(self._writer)
+            self._opened()
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.OperationalError) and not _is_corruption(exc):
                 raise
@@ -127,6 +101,20 @@ class SQLiteStore:
             touch_private_file(self.path)
             self._writer = self._connect()
             self._upgrade(self._writer)
+            self._opened()
+
+    def _opened(self) -> None:
+        status = os.stat(self.path)
+        self._identity = (status.st_dev, status.st_ino)
+        self._generation += 1
+
+    def is_linked(self) -> bool:
+        """False when the database file was deleted or replaced since it was opened."""
+        try:
+            status = os.stat(self.path)
+        except OSError:
+            return False
+        return (status.st_dev, status.st_ino) == self._identity
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000,
@@ -143,9 +131,17 @@ class SQLiteStore:
         if self._closed:
             raise sqlite3.ProgrammingError("the store is closed")
         conn = getattr(self._local, "conn", None)
+        if conn is not None and getattr(self._local, "generation", None) != self._generation:
+            self._local.conn = None  # the file was recreated: this one reads a deleted file
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+            conn = None
         if conn is None:
             conn = self._connect()
             self._local.conn = conn
+            self._local.generation = self._generation
         return conn
 
     def _upgrade(self, conn: sqlite3.Connection) -> None:
@@ -154,13 +150,17 @@ class SQLiteStore:
             log.warning("prompt-tracking: store %s has newer schema %d (this version knows %d)",
                         self.path, version, SCHEMA_VERSION)
             return
-        for target in range(version, SCHEMA_VERSION):
+        while version < SCHEMA_VERSION:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in _MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {target + 1}")
+                # Read again under the write lock: another process may have just upgraded.
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version < SCHEMA_VERSION:
+                    for statement in _MIGRATIONS[version].split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    version += 1
+                    conn.execute(f"PRAGMA user_version = {version}")
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -203,26 +203,51 @@ class SQLiteStore:
                 pass
 
     # -- writes ----------------------------------------------------------------------------
-    def apply(self, ops: list[dict[str, Any]]) -> None:
+    def apply(self, ops: list[dict[str, Any]], *,
+              pause: Callable[[], None] | None = None) -> list[dict[str, Any]]:
         """Apply insert/update ops in one transaction; inserts of known ids are ignored.
 
         An op is `{"op": "insert", "record": {...}}` or
-        `{"op": "update", "id": ..., "fields": {...}, "metadata": {...}}`.
+        `{"op": "update", "id": ..., "ts": stamp, "fields": {...}, "metadata": {...}}`.
+        Rows are built before the write lock is taken; `pause()` runs between them (the
+        writer thread passes one that lets log calls have the GIL).
+
+        Returns:
+            The update ops whose record is not in the store (e.g. evicted meanwhile).
         """
         conn = self._writer
         if conn is None:
             raise sqlite3.OperationalError("store is not open")
+        prepared: list[Any] = []
+        for op in ops:
+            if op["op"] == "insert":
+                row = dict_to_row(with_derived_metadata(op["record"]))
+                prepared.append((*row, row[0]))
+            elif op["op"] == "update":
+                prepared.append(op)
+            else:
+                raise ValueError(f"unknown op {op['op']!r}")
+            if pause is not None:
+                pause()
+        missing: list[dict[str, Any]] = []
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for op in ops:
-                if op["op"] == "insert":
-                    conn.execute(_INSERT, dict_to_row(op["record"]))
-                elif op["op"] == "update":
-                    self._update(conn, op["id"], op.get("fields", {}), op.get("metadata", {}))
+            inserts: list[tuple] = []
+            for item in prepared:
+                if isinstance(item, tuple):
+                    inserts.append(item)
+                    continue
+                if inserts:  # an update may be for a record inserted just before it
+                    conn.executemany(INSERT_UNLESS_EVICTED, inserts)
+                    inserts = []
+                if not self._update(conn, item):
+                    missing.append(item)
+            conn.executemany(INSERT_UNLESS_EVICTED, inserts)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        return missing
 
     def insert_many(self, records: Iterable[PromptRecord]) -> int:
         """Insert records in one transaction, ignoring known ids; returns how many were new."""
@@ -230,7 +255,7 @@ class SQLiteStore:
         conn.execute("BEGIN IMMEDIATE")
         try:
             before = conn.total_changes
-            conn.executemany(_INSERT, (record_to_row(r) for r in records))
+            conn.executemany(INSERT, (dict_to_row(r.to_dict()) for r in records))
             inserted = conn.total_changes - before
             conn.execute("COMMIT")
         except BaseException:
@@ -239,13 +264,25 @@ class SQLiteStore:
         return inserted
 
     @staticmethod
-    def _update(conn: sqlite3.Connection, record_id: str, fields: dict[str, Any],
-                metadata: dict[str, Any]) -> None:
+    def _update(conn: sqlite3.Connection, op: dict[str, Any]) -> bool:
+        """Apply the fields of an update op that are newer than what the record holds.
+
+        Each field (and metadata key) keeps the stamp of its last write; an op's value wins
+        when its stamp is at least that one, so the outcome never depends on apply order.
+        """
+        record_id, stamp = op["id"], op.get("ts") or NO_STAMP
+        fields, metadata = op.get("fields") or {}, op.get("metadata") or {}
+        row = conn.execute("SELECT clocks FROM records WHERE id = ?", (record_id,)).fetchone()
+        if row is None:
+            return False
+        clocks = json_object(row[0])
+        fields = {k: v for k, v in fields.items() if wins(stamp, clocks.get(k))}
+        metadata = {k: v for k, v in metadata.items() if wins(stamp, clocks.get(f"metadata.{k}"))}
         assignments, params = [], []
         for column, value in fields.items():
-            if column not in _UPDATABLE:
+            if column not in UPDATABLE:
                 raise ValueError(f"column {column!r} cannot be updated")
-            if column in _JSON_COLUMNS:
+            if column in JSON_COLUMNS:
                 value = json.dumps(value, ensure_ascii=False)
             assignments.append(f"{column} = ?")
             params.append(value)
@@ -253,14 +290,20 @@ class SQLiteStore:
             # json_patch merges keys and deletes those set to null, in one statement.
             assignments.append("metadata = json_patch(metadata, ?)")
             params.append(json.dumps(metadata, ensure_ascii=False))
+        if assignments and stamp:
+            clocks.update(dict.fromkeys(fields, stamp))
+            clocks.update(dict.fromkeys((f"metadata.{k}" for k in metadata), stamp))
+            assignments.append("clocks = ?")
+            params.append(json.dumps(clocks, separators=(",", ":")))
         if assignments:
             conn.execute(f"UPDATE records SET {', '.join(assignments)} WHERE id = ?",
                          [*params, record_id])
+        return True
 
     # -- reads -----------------------------------------------------------------------------
     def get(self, record_id: str) -> PromptRecord | None:
         row = self._reader().execute(
-            f"SELECT {','.join(_COLUMNS)} FROM records WHERE id = ?", (record_id,)).fetchone()
+            f"SELECT {','.join(COLUMNS)} FROM records WHERE id = ?", (record_id,)).fetchone()
         return row_to_record(row) if row else None
 
     def query(self, query: RecordQuery, *, newest_first: bool = True,
@@ -273,7 +316,7 @@ class SQLiteStore:
         remaining = limit
         while remaining is None or remaining > 0:
             page = PAGE_SIZE if remaining is None else min(PAGE_SIZE, remaining)
-            sql = f"SELECT {','.join(_COLUMNS)} FROM records WHERE ({where})"
+            sql = f"SELECT {','.join(COLUMNS)} FROM records WHERE ({where})"
             page_params = list(params)
             if cursor_key is not None:
                 sql += f" AND (timestamp, id) {compare} (?, ?)"
@@ -321,12 +364,13 @@ class SQLiteStore:
         if excess <= 0:
             return []
         rows = conn.execute(
-            f"SELECT {','.join(_COLUMNS)} FROM records WHERE success = ? "
+            f"SELECT {','.join(COLUMNS)} FROM records WHERE success = ? "
             "ORDER BY (quality_rating IS NOT NULL OR save_method = 'user_save'), timestamp, id "
             "LIMIT ?", (int(success), excess + len(exclude))).fetchall()
         return [row_to_record(r) for r in rows if r[0] not in exclude][:excess]
 
     def delete(self, ids: list[str]) -> None:
+        """Evict records: delete them and remember their ids (see `evicted` in the schema)."""
         conn = self._writer or self._reader()
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -334,81 +378,16 @@ class SQLiteStore:
                 chunk = ids[start:start + 500]
                 conn.execute(f"DELETE FROM records WHERE id IN ({','.join('?' * len(chunk))})",
                              chunk)
+            now = time.time()
+            conn.executemany("INSERT OR REPLACE INTO evicted (id, at) VALUES (?, ?)",
+                             ((i, now) for i in ids))
+            conn.execute("DELETE FROM evicted WHERE at < ?", (now - TOMBSTONE_SECONDS,))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
 
 
-def summarize(model_rows: list[tuple], reason_rows: list[tuple]) -> dict[str, Any]:
-    """Turn per-model (model, n, successes, rated, avg) rows into the `stats()` dict."""
-    by_model: dict[str, Any] = {}
-    total = successes = rated = 0
-    rating_sum = 0.0
-    for model, n, ok, n_rated, avg in model_rows:
-        ok = ok or 0
-        by_model[model] = {"total": n, "successful": ok, "failed": n - ok,
-                           "success_rate": round(ok / n, 4) if n else None,
-                           "rated": n_rated,
-                           "average_rating": round(avg, 3) if avg is not None else None}
-        total, successes, rated = total + n, successes + ok, rated + n_rated
-        rating_sum += (avg or 0) * n_rated
-    return {
-        "total": total, "successful": successes, "failed": total - successes,
-        "success_rate": round(successes / total, 4) if total else None,
-        "rated": rated,
-        "average_rating": round(rating_sum / rated, 3) if rated else None,
-        "by_model": by_model,
-        "by_failure_reason": {reason or "unknown": n for reason, n in reason_rows},
-    }
-
-
 def _is_corruption(exc: sqlite3.Error) -> bool:
     text = str(exc).lower()
     return "not a database" in text or "malformed" in text or "file is encrypted" in text
-
-
-class ReadOnlyStore:
-    """A read-only view of a store file: never creates it, its WAL files or a write lock.
-
-    Used where nothing may be written (a migration's dry run, duplicate checks).
-
-    Raises:
-        sqlite3.Error: the file exists but cannot be read as a store.
-    """
-
-    def __init__(self, path: Path) -> None:
-        # mode=ro: a dry run must not even create the WAL files of a store.
-        self._conn = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True,
-                                     check_same_thread=False)
-        self._conn.execute("PRAGMA busy_timeout = 2000")
-        self._conn.execute("SELECT 1 FROM records LIMIT 1")
-
-    def counts_by_outcome(self) -> dict[bool, int]:
-        counts = {True: 0, False: 0}
-        for success, count in self._conn.execute(
-                "SELECT success, COUNT(*) FROM records GROUP BY success"):
-            counts[bool(success)] = count
-        return counts
-
-    def existing_ids(self, ids: list[str]) -> set[str]:
-        found: set[str] = set()
-        for start in range(0, len(ids), 500):  # stay under SQLite's parameter limit
-            part = ids[start:start + 500]
-            found.update(row[0] for row in self._conn.execute(
-                f"SELECT id FROM records WHERE id IN ({','.join('?' * len(part))})", part))
-        return found
-
-    def close(self) -> None:
-        self._conn.close()
-
-
-def backup_database(source: Path, target: Path) -> None:
-    """Copy a live store to `target` with SQLite's online backup (consistent under writes)."""
-    touch_private_file(target)
-    conn, copy = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        conn.backup(copy)
-    finally:
-        copy.close()
-        conn.close()

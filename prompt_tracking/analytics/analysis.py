@@ -113,7 +113,7 @@ def load_records(source: Iterable[PromptRecord] | Any, *, models: Iterable[str] 
     wanted = set(models) if models is not None else None
     start, end = _epoch(since), _epoch(until)
     if callable(getattr(source, "records", None)):
-        source = source.records(models=sorted(wanted) if wanted is not None else None,
+        source = source.records(models=sorted(wanted) if wanted is not None else None,  # type: ignore[union-attr]
                                 outcome=outcome, since=start, until=end)
     # Filtered again here so any source (a list, a partial store query) gives the same answer.
     return [r for r in source

@@ -59,7 +59,7 @@ class RecordColumns:
         traits = {name: table[:, k] for k, name in enumerate(TRAITS)}
         return cls(
             records=records,
-            timestamp=np.fromiter((r.timestamp for r in records), dtype=float, count=len(records)),
+            timestamp=_timestamps(records),
             success=np.fromiter((bool(r.success) for r in records), dtype=bool, count=len(records)),
             rating=np.fromiter((np.nan if r.quality_rating is None else r.quality_rating
                                 for r in records), dtype=float, count=len(records)),
@@ -84,7 +84,7 @@ def _trait_table(metas: list[dict]) -> np.ndarray:
 
 def _number(value: object) -> float:
     try:
-        return float(value or 0)
+        return float(value or 0)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return 0.0
 
@@ -126,3 +126,30 @@ def group_buckets(codes: np.ndarray, labels: Sequence[str], cols: RecordColumns,
     return [Bucket(str(labels[i]), int(n[i]), int(ok[i]), rate(ok[i], n[i]), int(n_rated[i]),
                    round(float(sums[i] / n_rated[i]), 3) if n_rated[i] else None)
             for i in range(size) if n[i]]
+
+
+# Stored times that no date can hold (1e299 s, negative, NaN: an old import, a host bug)
+# are clipped to 1970-01-01 .. 9999-12-30, so every date computation and label works;
+# the record still counts everywhere else.
+TIME_MIN, TIME_MAX = 0.0, 253_402_214_400.0
+
+
+def _as_float(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return TIME_MIN
+
+
+def _timestamps(records: Sequence[PromptRecord]) -> np.ndarray:
+    try:
+        ts = np.fromiter((r.timestamp for r in records), dtype=float, count=len(records))
+    except (TypeError, ValueError, OverflowError):   # a value float() refuses: rare, slower
+        ts = np.fromiter((_as_float(r.timestamp) for r in records), dtype=float,
+                         count=len(records))
+    return _valid_times(ts)
+
+
+def _valid_times(ts: np.ndarray) -> np.ndarray:
+    return np.clip(np.nan_to_num(ts, nan=TIME_MIN, posinf=TIME_MAX, neginf=TIME_MIN),
+                   TIME_MIN, TIME_MAX)

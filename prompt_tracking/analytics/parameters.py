@@ -124,13 +124,13 @@ def _suggest(name: str, bins: list[Bucket], n: int, min_samples: int) -> tuple[s
         return f"{name} {_describe(best)} vs {_describe(worst, False)}", flagged
     rated = [b for b in usable if b.rated >= min_samples]
     if len(rated) >= 2:
-        top = max(rated, key=lambda b: b.avg_rating)
-        bottom = min(rated, key=lambda b: b.avg_rating)
-        if top.avg_rating - bottom.avg_rating >= 0.3:
+        top = max(rated, key=lambda b: b.avg_rating)  # type: ignore[arg-type,return-value]
+        bottom = min(rated, key=lambda b: b.avg_rating)  # type: ignore[arg-type,return-value]
+        if top.avg_rating - bottom.avg_rating >= 0.3:  # type: ignore[operator]
             return (f"{name} {top.label}: avg {top.avg_rating:.1f} (n={top.rated}) vs "
                     f"{bottom.label}: avg {bottom.avg_rating:.1f} (n={bottom.rated}); "
                     "success about the same", [])
-    low, high = min(b.success_rate for b in usable), max(b.success_rate for b in usable)
+    low, high = min(b.success_rate for b in usable), max(b.success_rate for b in usable)  # type: ignore[type-var]
     return f"{name}: no value stands out (success {low:.0%}-{high:.0%}, n={n})", []
 
 

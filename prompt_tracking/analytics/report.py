@@ -26,7 +26,12 @@ def _bucket_line(b: Bucket) -> str:
 
 
 def _date(ts: float | None) -> str:
-    return "-" if ts is None else dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d")
+    if ts is None:
+        return "-"
+    try:
+        return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d")
+    except (OverflowError, OSError, ValueError):   # a stored time no date can hold
+        return "?"
 
 
 def _section(title: str, lines: Iterable[str]) -> list[str]:

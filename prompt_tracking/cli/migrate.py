@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any, Callable
 
 from prompt_tracking.errors import StoreUnavailableError
@@ -41,13 +42,21 @@ def cmd_migrate(args: argparse.Namespace, *, ask: Callable[[str], str] = input) 
     """Run the `migrate` command; returns the exit code."""
     from prompt_tracking.tracker import EnhancedPromptTracker
 
-    with EnhancedPromptTracker(getattr(args, "data_dir", None)) as tracker:
+    data_dir = getattr(args, "data_dir", None)
+    # Absolute before anything opens the store: a relative dir is not a valid file URI,
+    # and a later chdir (a host app) must not move the store.
+    data_dir = Path(data_dir).expanduser().resolve() if data_dir else None
+    # The tracker's writer is never started by a dry run (migrate(dry_run=True) only
+    # reads), so a dry run creates no file in the data dir, not even the store's WAL.
+    with EnhancedPromptTracker(data_dir) as tracker:
         sources = args.paths or find_legacy_files(tracker.data_dir)
         if not sources:
             print("No legacy data found (give the files or folders to import as PATHs).")
             return EXIT_OK
         if args.raise_cap is not None:
-            raise_cap(tracker, successful=args.raise_cap, failed=args.raise_cap)
+            # Saved only when importing for real; a dry run just shows the effect.
+            raise_cap(tracker, successful=args.raise_cap, failed=args.raise_cap,
+                      persist=not args.dry_run)
         try:
             report = migrate(sources, tracker=tracker, dry_run=True)
             if not args.dry_run:

@@ -56,7 +56,7 @@ TASKS = tuple(TASK_COLUMNS)
 class Prepared:
     """A record ready for export: group key, redacted prompt and parameters, computed once."""
 
-    __slots__ = ("record", "group", "text", "parameters", "parameters_identity", "_redactor",
+    __slots__ = ("record", "group", "text", "model", "parameters", "parameters_identity", "_redactor",
                  "_tokens", "_result", "_media")
 
     def __init__(self, record: PromptRecord, group: str, redactor: PiiRedactor | None,
@@ -66,6 +66,8 @@ class Prepared:
         self._redactor = redactor
         self._media = media
         self.text = redactor.text(record.prompt) if redactor else record.prompt
+        # A model name can be a local checkpoint path under the user's home.
+        self.model = redactor.text(record.ai_model) if redactor else record.ai_model
         params = redactor.value(record.model_parameters) if redactor else record.model_parameters
         self.parameters = json.dumps(params, sort_keys=True, ensure_ascii=False, default=str)
         # Rows that differ only in the seed parameter are near-duplicates too.
@@ -145,7 +147,7 @@ def content_safety(items: Sequence[Prepared]) -> Iterator[Built]:
         else:
             continue
         yield (p.group, r.ai_model, label), p.group, {
-            "id": r.id, "group": p.group, "text": p.text, "model": r.ai_model, "label": label}
+            "id": r.id, "group": p.group, "text": p.text, "model": p.model, "label": label}
 
 
 def quality(items: Sequence[Prepared]) -> Iterator[Built]:
@@ -154,7 +156,7 @@ def quality(items: Sequence[Prepared]) -> Iterator[Built]:
         r = p.record
         if r.success and r.quality_rating is not None and not p.missing_file:
             yield (p.group, r.ai_model, p.parameters_identity, r.quality_rating), p.group, {
-                "id": r.id, "group": p.group, "text": p.text, "model": r.ai_model,
+                "id": r.id, "group": p.group, "text": p.text, "model": p.model,
                 "parameters": p.parameters, "rating": r.quality_rating, "image": p.image,
                 "result": p.result if p._media is not None else None}
 
@@ -165,7 +167,7 @@ def error_prevention(items: Sequence[Prepared]) -> Iterator[Built]:
         r = p.record
         reason = None if r.success else (r.failure_reason or FailureReason.UNKNOWN.value)
         yield (p.group, r.ai_model, p.parameters_identity, r.success, reason), p.group, {
-            "id": r.id, "group": p.group, "text": p.text, "model": r.ai_model,
+            "id": r.id, "group": p.group, "text": p.text, "model": p.model,
             "parameters": p.parameters, "outcome": r.outcome, "reason": reason}
 
 
@@ -174,7 +176,7 @@ def parameter_optimization(items: Sequence[Prepared]) -> Iterator[Built]:
     for p in items:
         r = p.record
         yield (p.group, r.ai_model, p.parameters_identity, r.success, r.quality_rating), p.group, {
-            "id": r.id, "group": p.group, "model": r.ai_model, "parameters": p.parameters,
+            "id": r.id, "group": p.group, "model": p.model, "parameters": p.parameters,
             "outcome": r.outcome, "rating": r.quality_rating}
 
 
@@ -210,7 +212,7 @@ def preference_pairs(items: Sequence[Prepared], good: int = GOOD_RATING) -> Iter
             first_is_chosen = _order(best, worst)
             yield (best.record.id, worst.record.id), group, {
                 "group": group, "prompt": best.text, "chosen": best.result,
-                "rejected": worst.result, "model": model, "chosen_prompt": best.text,
+                "rejected": worst.result, "model": best.model, "chosen_prompt": best.text,
                 "rejected_prompt": worst.text, "chosen_rating": best.record.quality_rating,
                 "rejected_rating": worst.record.quality_rating,
                 "chosen_parameters": best.parameters, "rejected_parameters": worst.parameters,
@@ -257,7 +259,7 @@ def repair_pairs(items: Sequence[Prepared], good: int = GOOD_RATING) -> Iterator
 
 def _repair_row(before: Prepared, after: Prepared) -> Row:
     b = before.record
-    return {"group": before.group, "before": before.text, "after": after.text, "model": b.ai_model,
+    return {"group": before.group, "before": before.text, "after": after.text, "model": before.model,
             "before_outcome": b.outcome,
             "before_reason": None if b.success else (b.failure_reason or "unknown"),
             "before_rating": b.quality_rating, "after_rating": after.record.quality_rating,

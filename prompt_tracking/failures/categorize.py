@@ -19,6 +19,7 @@ from typing import Any
 
 from prompt_tracking.failures import rules, statistical
 from prompt_tracking.failures.evidence import Evidence, gather_evidence
+from prompt_tracking.failures.matcher import Matcher, TriggerScan
 from prompt_tracking.records import FailureReason
 
 logger = logging.getLogger(__name__)
@@ -26,14 +27,19 @@ logger = logging.getLogger(__name__)
 # Possessive quantifiers (Python 3.11+): giving characters back can never let the next part match,
 # so failing fast at each letter of ordinary words halves the scan; without them the matches are the same.
 _POSSESSIVE = "+" if sys.version_info >= (3, 11) else ""
-_CODE_SHAPED = re.compile(r"[A-Za-z][A-Za-z0-9]*{p}(?:[._][A-Za-z0-9]+{p})+|[A-Z][a-z0-9]+{p}(?:[A-Z][A-Za-z0-9]*{p})+"
-                          .replace("{p}", _POSSESSIVE))
+# Tried only where a word starts: a retry at every letter inside a long word cost most of the scan.
+_CODE_SHAPED = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z][A-Za-z0-9]*{p}(?:[._][A-Za-z0-9]+{p})+"
+                          r"|[A-Z][a-z0-9]+{p}(?:[A-Z][A-Za-z0-9]*{p})+)".replace("{p}", _POSSESSIVE))
 # The look-behind sits after the first digit so the scan can skip straight to digits.
 _STATUS_NUMBER = re.compile(r"(\d(?<![\w.$/=:#-]\d)\d\d)(?![\w.])")
 _STATUS_CONTEXT = re.compile(r"(?:status|http|code|error|response|failed|request|api|exception|fetch)"
-                             r"[^\n]{0,12}$|(?:^|\n)\W{0,3}$", re.IGNORECASE)
+                             r"[^\n]{0,12}$|(?:^|\n)\W{0,3}$|\|\s{0,3}$", re.IGNORECASE)  # "| 500 |" in access logs
+# On lower-cased text, literal-led: "code=404", "status: 503", "status_code=500", "http_status=502".
+_KEYED_STATUS = re.compile(r"(?:status|code)(?:_?code)?\s?[=:]\s?(\d{3})\b")
 _CLASS_SUFFIXES = ("Error", "Exception", "Timeout", "Cancelled", "Interrupt", "gaierror")
-_CLASS_IN_TEXT = re.compile(rf"\b([A-Za-z]+(?:{'|'.join(_CLASS_SUFFIXES)}))\b")
+# The suffix is found first (a literal-led search) and the class name read back from it.
+_CLASS_SUFFIX = re.compile(rf"(?:{'|'.join(_CLASS_SUFFIXES)})\b")
+_NAME_TAIL = re.compile(r"[A-Za-z]*$")
 _KNOWN_STATUSES = frozenset(s for statuses in rules.HTTP_STATUSES.values() for s in statuses)
 
 
@@ -61,120 +67,23 @@ class FailureInfo:
     evidence: str = ""
 
 
-class _Matcher:
-    """Named regexes tried in order, each top-level branch guarded by a literal trigger.
+class _Tables:
+    """The phrase and provider tables compiled: some hundred regexes, built on first use."""
 
-    A branch runs its regex only when its trigger is a substring of the text (`str.__contains__`
-    beats a regex scan); on ASCII text, branches whose trigger is not ASCII are skipped outright.
-    Patterns are lower-cased outside escapes and matched against lower-cased text.
-    """
-
-    def __init__(self, named_patterns: list[tuple[Any, str]]) -> None:
-        # One flat list of (trigger, regex, key) in key order, "" guarding branches without a literal
-        # prefix; per key count, where the branches of the first `count` keys end (all / ASCII-only).
-        branches: list[tuple[tuple[str, ...], re.Pattern[str], Any]] = []
-        ascii_branches: list[tuple[tuple[str, ...], re.Pattern[str], Any]] = []
-        self._ends: list[tuple[int, int]] = [(0, 0)]
-        for key, pattern in named_patterns:
-            lowered = re.sub(r"\\.|[A-Z]", lambda m: m.group(0) if m.group(0)[0] == "\\" else m.group(0).lower(),
-                             pattern)
-            own = [(_triggers(branch), re.compile(branch), key) for branch in _split_branches(lowered)]
-            own.sort(key=lambda branch: not branch[0])  # a trigger test is cheaper than a regex search
-            branches += own
-            ascii_branches += [branch for branch in own if all(t.isascii() for t in branch[0])]
-            self._ends.append((len(branches), len(ascii_branches)))
-        self._branches = (tuple(branches), tuple(ascii_branches))
-
-    def first_key(self, text: str, limit: int | None = None) -> Any:
-        """The first key (among the first `limit`) whose pattern matches `text` (already lower-cased)."""
-        found = self.first_match(text, limit)
-        return found[0] if found else None
-
-    def first_match(self, text: str, limit: int | None = None) -> tuple[Any, str] | None:
-        """Like `first_key`, with the matched text."""
-        ascii_only = text.isascii()
-        branches = self._branches[ascii_only]
-        if limit is not None:
-            branches = branches[:self._ends[limit][ascii_only]]
-        for triggers, regex, key in branches:
-            if len(triggers) == 1:
-                if triggers[0] not in text:
-                    continue
-            elif triggers:
-                for trigger in triggers:
-                    if trigger in text:
-                        break
-                else:
-                    continue
-            match = regex.search(text)
-            if match:
-                return key, match.group(0)
-        return None
-
-
-def _split_branches(pattern: str) -> list[str]:
-    branches, depth, start, i = [], 0, 0, 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 1
-        elif char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            branches.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    return [*branches, pattern[start:]]
-
-
-def _triggers(branch: str) -> tuple[str, ...]:
-    """Literals one of which every match contains: the branch's prefix, or those of its leading group.
-
-    An empty tuple means the branch has no selective literal and its regex always runs.
-    """
-    prefix = _literal_prefix(branch)
-    if prefix:
-        return (prefix,)
-    body = branch[2:] if branch.startswith("\\b") else branch
-    if not body.startswith("(?:"):
-        return ()
-    depth, end = 0, -1
-    for i, char in enumerate(body):
-        if char == "\\":
-            continue
-        if char == "(" and body[i - 1:i] != "\\":
-            depth += 1
-        elif char == ")" and body[i - 1:i] != "\\":
-            depth -= 1
-            if depth == 0:
-                end = i
-                break
-    if end < 0 or body[end + 1:end + 2] in ("?", "*", "{"):
-        return ()  # an optional leading group promises nothing
-    alternatives = [_literal_prefix(alt) for alt in _split_branches(body[3:end])]
-    return tuple(alt for alt in alternatives if alt) if all(alternatives) else ()
-
-
-def _literal_prefix(branch: str) -> str | None:
-    """The literal text every match of the branch starts with, if long enough to be selective."""
-    body = branch[2:] if branch.startswith("\\b") else branch
-    prefix: list[str] = []
-    for i, char in enumerate(body):
-        if char in "\\[](){}?*+|^$.":
-            if char == "\\" and i + 1 < len(body) and body[i + 1] in ".-/:":
-                continue
-            if char in "?*{" and prefix:
-                prefix.pop()  # the previous character is optional
-            break
-        prefix.append(char if body[i - 1:i] != "\\" else char)
-    text = "".join(prefix)
-    return text if len(text) >= 3 or (text and not text.isascii()) else None
+    def __init__(self) -> None:
+        # Phrases are tried best first (ties: table order), so the first match is the only one that counts.
+        ordered = sorted(rules.MESSAGE_PATTERNS, key=lambda rule: -rule[2])
+        self.phrases = Matcher([((prio, 0, reason), pattern) for pattern, reason, prio in ordered], re.ASCII)
+        self.phrase_ranks = [-prio for _, _, prio in ordered]  # ascending, for bisect
+        self.providers = Matcher(list(rules.PROVIDERS), re.ASCII)
+        # One scan of each text finds the trigger words of both tables.
+        self.scan = TriggerScan(self.phrases.triggers | self.providers.triggers)
+        self.phrases.share(self.scan)
+        self.providers.share(self.scan)
 
 
 class _RuleBook:
-    """All rules compiled once: lookup tables plus guarded matchers for phrases and providers."""
+    """All rules: lookup tables built at import, regex tables compiled on first use, custom rules."""
 
     def __init__(self) -> None:
         self.codes: dict[str, tuple[FailureReason, int]] = {}
@@ -184,12 +93,18 @@ class _RuleBook:
         self.classes = {name.lower(): (reason, prio)
                         for reason, (names, prio) in rules.CLASS_NAMES.items() for name in names}
         self.statuses = {s: reason for reason, statuses in rules.HTTP_STATUSES.items() for s in statuses}
-        # Phrases are tried best first (ties: table order), so the first match is the only one that counts.
-        ordered = sorted(rules.MESSAGE_PATTERNS, key=lambda rule: -rule[2])
-        self.phrases = _Matcher([((prio, 0, reason), pattern) for pattern, reason, prio in ordered])
-        self.phrase_ranks = [-prio for _, _, prio in ordered]  # ascending, for bisect
-        self.providers = _Matcher(list(rules.PROVIDERS))
         self.custom: list[tuple[re.Pattern[str], FailureReason, int]] = []
+        self._tables: _Tables | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def tables(self) -> _Tables:
+        """The compiled tables; compiling them at import would cost every host app's start-up."""
+        if self._tables is None:
+            with self._lock:
+                if self._tables is None:
+                    self._tables = _Tables()
+        return self._tables
 
 
 _BOOK = _RuleBook()
@@ -263,16 +178,20 @@ def _describe(error: Any) -> FailureInfo:
     if not text.strip() and not evidence.codes and not evidence.statuses and not evidence.class_names:
         return FailureInfo(FailureReason.UNKNOWN)
     code_hits = _code_hits(evidence, text)
-    status = next((s for s in evidence.statuses if 100 <= s <= 599), None) or _status_from_text(text)
     lowered = text.lower()
+    status = next((s for s in evidence.statuses if 100 <= s <= 599), None) or _status_from_text(text, lowered)
+    # The provider table also reads the codes; one trigger scan of that text serves both tables.
+    provider_text = lowered + "\n" + " ".join(evidence.codes).lower()
+    tables = _BOOK.tables
+    found = tables.scan.find(provider_text)
     candidates: list[_Candidate] = [(prio, 1, reason, "provider_code", f"code {code}")
                                     for code, reason, prio in code_hits]
-    candidates += _phrase_hits(text, lowered, code_hits[0][2] if code_hits else -1)
+    candidates += _phrase_hits(tables, text, lowered, code_hits[0][2] if code_hits else -1, found)
     candidates += _class_hits(evidence, text)
     if status in _BOOK.statuses:
         candidates.append((rules.HTTP_STATUS, 0, _BOOK.statuses[status], "http_status", f"derived from HTTP {status}"))
     error_code = code_hits[0][0] if code_hits else _first_identifier(evidence.codes)
-    provider = _provider(lowered, evidence.codes)
+    provider = tables.providers.first_key(provider_text, found=found)
     if candidates:
         priority, _, reason, layer, note = max(candidates, key=lambda c: (c[0], c[1]))
         return FailureInfo(reason, error_code, status, provider, _confidence(layer, priority), layer, note)
@@ -305,10 +224,10 @@ def _code_hits(evidence: Evidence, text: str) -> list[tuple[str, FailureReason, 
     return hits
 
 
-def _phrase_hits(text: str, lowered: str, code_priority: int) -> list[_Candidate]:
+def _phrase_hits(tables: _Tables, text: str, lowered: str, code_priority: int, found: list[str]) -> list[_Candidate]:
     """The best built-in phrase that could still beat the best code (codes win ties), plus custom rules."""
-    worth_trying = bisect.bisect_left(_BOOK.phrase_ranks, -code_priority)
-    best = _BOOK.phrases.first_match(lowered, worth_trying)
+    worth_trying = bisect.bisect_left(tables.phrase_ranks, -code_priority)
+    best = tables.phrases.first_match(lowered, worth_trying, found)
     hits: list[_Candidate] = []
     if best:
         (priority, tie, reason), matched = best
@@ -328,7 +247,12 @@ def _clip(matched: str) -> str:
 
 def _class_hits(evidence: Evidence, text: str) -> list[_Candidate]:
     hits: list[_Candidate] = []
-    named = _CLASS_IN_TEXT.findall(text) if any(suffix in text for suffix in _CLASS_SUFFIXES) else []
+    named = []
+    for match in _CLASS_SUFFIX.finditer(text):
+        head = _NAME_TAIL.search(text, max(0, match.start() - 60), match.start())  # the letters before it
+        begin = head.start() if head else match.start()
+        if begin == 0 or not (text[begin - 1].isalnum() or text[begin - 1] == "_"):  # a whole word
+            named.append(text[begin:match.end()])
     for name in [*evidence.class_names, *named]:
         entry = _BOOK.classes.get(name.lower())
         if entry:
@@ -336,16 +260,15 @@ def _class_hits(evidence: Evidence, text: str) -> list[_Candidate]:
     return hits
 
 
-def _status_from_text(text: str) -> int | None:
+def _status_from_text(text: str, lowered: str) -> int | None:
+    keyed = _KEYED_STATUS.search(lowered)  # "code=404", "status: 503" (OkHttp, Go and log formats)
+    if keyed and int(keyed.group(1)) in _KNOWN_STATUSES:
+        return int(keyed.group(1))
     for match in _STATUS_NUMBER.finditer(text):
         value = int(match.group(1))
         if value in _KNOWN_STATUSES and _STATUS_CONTEXT.search(text[max(0, match.start() - 30):match.start()]):
             return value
     return None
-
-
-def _provider(lowered: str, codes: list[str]) -> str | None:
-    return _BOOK.providers.first_key(lowered + "\n" + " ".join(codes).lower() if codes else lowered + "\n")
 
 
 def _first_identifier(codes: list[str]) -> str | None:

@@ -33,47 +33,59 @@ PROVIDER_CODES: dict[R, tuple[str, ...]] = {
         "ResponsibleAIPolicyViolation", "content_filter", "content_moderation",
         "ContentPolicyViolationError", "PUBLIC_ERROR_UNSAFE_GENERATION", "PUBLIC_ERROR_UNSAFE_CONTENT",
         "PUBLIC_ERROR_UNSAFE_FACE", "PUBLIC_ERROR_UNSAFE_IDENTITY", "invalid_prompts", "SAFETY",
+        # Gemini / Imagen finish and block reasons
+        "IMAGE_SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "IMAGE_PROHIBITED_CONTENT",
+        "BLOCKED_REASON_UNSPECIFIED", "IMAGE_RECITATION",
+        # AWS Bedrock guardrails
+        "GUARDRAIL_INTERVENED",
     ),
     R.QUOTA_EXCEEDED: (
         "insufficient_quota", "billing_hard_limit_reached", "AccountOverdueError", "Arrearage",
         "insufficient_user_quota", "insufficient_credits", "insufficient_balance", "budget_exceeded",
         "QuotaExceeded", "quota_exceeded", "SetLimitExceeded", "payment_required",
+        "exceeded_current_quota_error", "ServiceQuotaExceededException", "insufficient_funds",
     ),
     R.RATE_LIMIT: (
-        "RateLimitExceeded", "rate_limit_reached_error", "rate_limit_error",
-        "Throttling", "Throttling.RateQuota", "Throttling.User", "RequestThrottled", "throttled",
+        "RateLimitExceeded", "rate_limit_reached_error",
+        "Throttling", "ThrottlingException", "Throttling.RateQuota", "Throttling.User", "RequestThrottled", "throttled",
         "PUBLIC_ERROR_UNUSUAL_ACTIVITY_TOO_MUCH_TRAFFIC",
     ),
     R.AUTHENTICATION: (
         "invalid_api_key", "api_key_invalid", "API_KEY_INVALID", "AuthenticationError",
         "authentication_error", "InvalidApiKey", "CREDENTIALS_MISSING", "UNAUTHENTICATED",
         "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ModelNotOpen",
+        "AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException",
+        "ExpiredTokenException", "IncompleteSignature", "MissingAuthenticationToken",
     ),
     R.INVALID_PARAMETERS: (
         "InvalidParameter", "MissingParameter", "invalid_size", "invalid_field_value", "invalid_value",
         "invalid_parameter", "InvalidURL", "InvalidImage", "BadRequest.EmptyInput",
         "BadRequest.EmptyParameters", "BadRequest.EmptyModel", "InvalidEndpointOrModel.NotFound",
         "bad_request", "invalid_image", "image_too_large", "unsupported_image_media_type",
+        "ResourceNotFoundException", "model_not_found", "context_length_exceeded",
     ),
     R.TIMEOUT: (
         "request_timeout", "startup_timeout", "generation_timeout", "runner_connection_timeout",
-        "DEADLINE_EXCEEDED", "timeoutProvider", "GatewayTimeout",
+        "DEADLINE_EXCEEDED", "timeoutProvider", "GatewayTimeout", "ModelTimeoutException",
     ),
     R.NETWORK_ERROR: ("runner_connection_refused", "runner_disconnected", "connection_error"),
     R.SERVER_ERROR: (
         "InternalServiceError", "InternalServerError", "INTERNAL_SERVER_ERROR", "ServiceUnavailable",
-        "runner_scheduling_failure", "internal_error", "ServerOverloaded",
+        "runner_scheduling_failure", "internal_error", "ServerOverloaded", "ServiceUnavailableException",
+        "InternalServerException", "ModelErrorException", "ModelNotReadyException",
     ),
     R.CANCELLED: ("CANCELLED", "canceled", "cancelled"),
 }
 
 # Envelope codes that only say which family an error belongs to; the body's words win.
 GENERIC_CODES: dict[R, tuple[str, ...]] = {
-    R.INVALID_PARAMETERS: ("invalid_request_error", "INVALID_ARGUMENT", "BadRequest", "FAILED_PRECONDITION"),
-    R.AUTHENTICATION: ("PERMISSION_DENIED", "Forbidden", "Unauthorized", "permission_error"),
+    R.INVALID_PARAMETERS: ("invalid_request_error", "INVALID_ARGUMENT", "BadRequest", "FAILED_PRECONDITION",
+                           "ValidationException", "OUT_OF_RANGE", "NOT_FOUND"),
+    R.AUTHENTICATION: ("PERMISSION_DENIED", "Forbidden", "Unauthorized", "permission_error", "authentication_error"),
     R.RATE_LIMIT: ("RESOURCE_EXHAUSTED", "rate_limit_exceeded", "rate_limit_error", "RateLimitError",
                    "too_many_requests"),
-    R.SERVER_ERROR: ("server_error", "UNAVAILABLE", "INTERNAL", "api_error", "overloaded_error"),
+    R.SERVER_ERROR: ("server_error", "UNAVAILABLE", "INTERNAL", "api_error", "overloaded_error", "DATA_LOSS",
+                     "UNKNOWN"),
 }
 
 # Message phrases as (pattern, reason, priority); matched case-insensitively on the text. Each
@@ -93,27 +105,35 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|intellectual property|filtered words|prohibited (?:one or more )?(?:words|content)|risk ?detection"
      r"|raimediafilteredreasons|(?:word|term|prompt) \S+ is banned|\bbanned (?:words?|prompts?|terms?)\b"
      r"|may contain [^.\n]{0,30}?(?:violen\w*|sexual|porn\w*|nudity|severe violation)|\b(?:csam|unsafe content)\b"
-     r"|敏感|违规|违禁|不当内容|内容安全|审核未通过|审核不通过|安全策略|风险识别|涉黄|色情|暴力", R.CONTENT_FILTER, 90),
+     r"|(?:considered|deemed|classified as|judged|assessed as)\s(?:\w+\s)?(?:high[\s-]+risk|risky|unsafe|harmful|offensive)"
+     r"|\bhigh[\s-]risk (?:content|prompt|input|request)|harmful content|image_safety|prohibited_content"
+     r"|涉敏|敏感|违规|违禁|不当内容|内容安全|审核未通过|审核不通过|安全策略|风险识别|涉黄|色情|暴力", R.CONTENT_FILTER, 90),
     # Out of money, credit or a plan's allowance.
     (r"insufficient[ _](?:credit|balance|fund|quota|points|account)\w*|not (?:have )?enough (?:credits?|balance|funds|points|kudos)"
-     r"|credit balance|exceeded your (?:current )?(?:quota|[^.\n]{0,30}credits)|billing|payment required|top[ _-]?up"
+     r"|credit balance|exceeded your (?:current )?(?:quota|[^.\n]{0,30}credits)|payment required|top[ _-]?up"
      r"|exhausted balance|balance (?:is )?(?:exhausted|insufficient|too low|not enough)|overdue|arrear|good standing"
-     r"|budget (?:has been )?exceeded|(?:spending|usage|plan|monthly|daily|task) (?:limit|cap|quota)\b[^.\n]{0,20}"
+     r"|budget (?:has been )?exceeded|(?:spending|usage|plan|monthly|daily|weekly|task) (?:\w+ )?(?:limit|cap|quota)\b[^.\n]{0,20}"
      r"(?:reached|exceeded|hit)|(?:reached|exceeded|hit) (?:your |the |its )?(?:monthly |daily |plan |usage |spending )+"
-     r"(?:limit|cap|quota)|used (?:all|up)[^.\n]{0,30}(?:credits?|quota|allowance)|credits? (?:have|has) been used"
+     r"(?:limit|cap|quota)|used (?:all|up)[^.\n]{0,30}(?:credits?|quota|allowance|allocation)|credits? (?:have|has) been used"
      r"|(?:no|any|enough|out of|purchase|buy|add|more|remaining|zero) (?:\w+ ){0,2}(?:credits?|kudos|anlas)\b"
      r"|\bkudos\b|can only afford|no (?:remaining |more |available )?(?:balance|funds)\b|allowance (?:has been )?exhausted"
      r"|pkgexhausted|quota (?:has been |is )?(?:exceeded|exhausted|used up|reached)|out of quota|quota_exceeded"
      r"|free (?:tier|trial)[^.\n]{0,30}(?:ended|expired|exhausted|used)|trial (?:has )?(?:ended|expired)|upgrade (?:your )?plan"
      r"|tokens\.total|余额|欠费|额度|充值|积分不足|点数不足|用量上限|套餐|已用完|已用尽|配额", R.QUOTA_EXCEEDED, 88),
     (r"\bquota\b", R.QUOTA_EXCEEDED, 78),
+    # A limit that resets in hours or days is an allowance, not throttling (which resets in seconds).
+    (r"(?:quota|limit|allowance|usage) (?:will )?(?:be )?resets? (?:after|in) (?:\d+ ?(?:d|h|days?|hours?|hrs?)\b|\d+h\d|tomorrow)",
+     R.QUOTA_EXCEEDED, 90),
+    # Money words that come as hints ("see your plan and billing details"): any stronger word wins.
+    (r"billing|upgrade (?:your )?(?:plan|tier|account)|payment method|add (?:a )?payment", R.QUOTA_EXCEEDED, 76),
     # The provider is out of capacity: a 429 or 503 that is not about this caller's usage.
     (r"overloaded|no capacity|out of capacity|capacity (?:exhausted|exceeded|reached|issue|constraints?)"
      r"|insufficient (?:\w+ )?capacity|at capacity"
      r"|high demand|heavy (?:load|traffic)|server is busy|servers? (?:are|is) (?:currently )?busy|try again later[^\n]{0,10}overload"
      r"|服务繁忙|系统繁忙|负载过高|资源不足|算力不足", R.SERVER_ERROR, 87),
     # Throttled: too many requests in a window, or too many at once.
-    (r"rate[ _-]?limit|too many (?:requests|concurrent|tasks|jobs|pending)|throttl\w*|requests? per (?:minute|second|min\b)"
+    (r"rate[ _-]?limit|too many (?:requests|concurrent|tasks|jobs|pending|tokens)|throttl\w*|requests? per (?:minute|second|min\b)"
+     r"|(?:please )?wait (?:a (?:moment|minute|bit|while) )?before (?:trying|retrying|sending|making)"
      r"|too quickly|too much traffic|concurren(?:cy|t)\w*[^.\n]{0,40}(?:limit|exceed|maximum|max|reached|allowed)"
      r"|(?:maximum|max|limit)[^.\n]{0,30}concurren\w*|(?:task |job |request )?queue is full|queue (?:full|limit)"
      r"|slow down|try again in \d+(?:\.\d+)?\s*(?:s|ms|sec|seconds?|minutes?)\b|reset after \d|retry after \d"
@@ -124,20 +144,23 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
     (r"resource (?:has been )?exhausted|用量受限", R.RATE_LIMIT, 86),
     # A request or message over a size limit is a bad input, even when gRPC calls it RESOURCE_EXHAUSTED.
     (r"larger than (?:the )?max|request too large|payload too large|exceeds? (?:the )?(?:maximum|max|model(?:'s)? limit|limit of)"
-     r"|message (?:size )?exceeds|too long for|prompt is too long|maximum context length", R.INVALID_PARAMETERS, 89),
+     r"|message (?:size )?exceeds|too long for|prompt is too long|maximum context length"
+     r"|longer than (?:the )?(?:specified )?max", R.INVALID_PARAMETERS, 90),
     # Credentials, account access or permissions.
     (r"(?:invalid|incorrect|missing|wrong|expired|revoked|not valid|no valid|bad)\W+(?:\w+\W+){0,3}?"
      r"(?:api[ _-]?keys?|keys?|token|credentials?|ak/sk|signature|authentication|cookie|secret)\b"
      r"|(?:api[ _-]?keys?|access token|auth token|credentials?|ak/sk|secret key)\b[^.\n]{0,40}?"
      r"\b(?:invalid|incorrect|missing|not valid|expired|revoked|not supported|not set|not provided|not found|required)"
      r"|(?:key|token) (?:is |was )?not (?:set|provided|configured)|no (?:api[ _-]?)?(?:key|token|credentials?) (?:was )?(?:provided|found|set)"
+     r"|(?:not|n't) have a valid\W+(?:\w+\W+){0,2}?(?:api[ _-]?keys?|keys?|token|credentials?|subscription)\b"
      r"|(?:must|need to) be set|client option must be set"
      r"|unauthori[sz]ed|unauthenticated|not authenticated|(?:authentication|authorization|auth|certification|login|sign[ -]?in) (?:failed|error|required)"
      r"|failed to authenticate|invalid username or password|user is locked"
      r"|account (?:is |has been )?(?:locked|suspended|disabled|banned|deactivated|blocked)"
      r"|must be verified|verify (?:your )?organi[sz]ation|not (?:been )?activated|not (?:yet )?enabled for|has not agreed"
      r"|鉴权|认证失败|校验未通过|无效的api|未授权|密钥|令牌", R.AUTHENTICATION, 75),
-    (r"permission denied|access denied|\bforbidden\b|do(?:es)?(?: not|n't) have (?:access|permission)"
+    (r"permission denied|access denied|access is denied|\bforbidden\b|do(?:es)?(?: not|n't) have (?:access|permission)"
+     r"|not allowed to (?:use|access|sample|call|query) (?:from )?(?:this|the) model|not authorized to perform"
      r"|not (?:authorized|allowed|permitted) to|no (?:access|permission) to|无权|没有权限", R.AUTHENTICATION, 58),
     # Interrupted mid-run by the client, a proxy or a worker: a broken run, not a deliberate cancel.
     (r"context cancel(?:l)?ed|processing interrupted|interrupt(?:ing|ed)? (?:prompt|processing|execution)"
@@ -146,7 +169,7 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
     # Cancelled by the user or the app.
     (r"\bcancel(?:l)?ed\b|cancelled by|已取消|用户取消", R.CANCELLED, 70),
     # Took too long.
-    (r"gateway time-?out|deadline (?:exceeded|expired)", R.TIMEOUT, 91),
+    (r"gateway time-?out|deadline (?:exceeded|expired)|(?:server|origin|upstream|backend|worker) (?:\w+ )?timed out", R.TIMEOUT, 91),
     (r"timed?[ -]?out|\btimeout\b|took too long|too long to (?:respond|complete)|超时", R.TIMEOUT, 70),
     # Could not reach the provider at all.
     (r"name or service not known|nodename nor servname|failed to establish a new connection|failed host lookup"
@@ -161,21 +184,27 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
     (r"invalid (?:parameter|argument|value|url|size|request body|input|format|model|version|field|image|option|prompt|data|type)s?"
      r"|parameters?\b[^.\n]{0,60}?\b(?:not valid|invalid|missing)|missing (?:one or multiple )?required"
      r"|required (?:input )?(?:parameter|input|argument|field)|is not one of|not supported|do(?:es)? not support|only supports?"
-     r"|must be (?:one of|between|at (?:least|most)|less|greater|a |an |multiples?|divisible|positive)|divisible by|multiples? of"
+     r"|must be (?:one of|between|at (?:least|most)|less|greater|smaller|larger|a |an |multiples?|divisible|positive|-?\d)|divisible by|multiples? of"
      r"|does not exist|not exist|\bnot found\b|no such (?:model|file|deployment)|no file named|must exist|must contain"
      r"|cannot (?:both )?be (?:empty|none|null|blank)|value not in list|failed validation|failed to validate"
      r"|validating|type mismatch|does not match|mismatch|is not a valid|not a valid|not in list"
-     r"|unsupported|too (?:large|long|small|many)|exceeds|validation (?:error|failed)|valueerror"
+     r"|unsupported|too (?:large|long|small|many)|exceeds|validation (?:error|failed)"
      r"|unprocessable|malformed|content-type: must be|error while downloading|failed to download|download failed"
-     r"|sizes? of tensors must match|expected (?:\w+ )?shape|参数错误|参数无效|非法参数|不支持|格式错误|不存在",
+     r"|sizes? of tensors must match|expected (?:\w+ )?shape|unexpected keyword argument|got an unexpected"
+     r"|missing \d+ required (?:positional|keyword)|takes \d+ positional|additional properties are not allowed"
+     r"|(?:failed to|could not|unable to|cannot) (?:parse|decode) (?:the )?(?:request|body|json|input|payload)"
+     r"|no longer (?:available|supported)|(?:has been|was|is) (?:deprecated|retired|decommissioned|discontinued)"
+     r"|(?:model|parameter|value|argument|identifier|name|field|size|format|url|prompt|option)s? (?:\S+ )?(?:is|are) (?:invalid|not valid|unknown|unrecognized)\b"
+     r"|(?:request|body|payload|input) (?:is )?missing|参数错误|参数无效|非法参数|不支持|格式错误|不存在",
      R.INVALID_PARAMETERS, 60),
     # The provider or the local engine broke.
     (r"out of memory|\boom\b|not enough memory|memory access|failed to allocate|cannot allocate|unable to allocate"
      r"|device-side assert|cuda error|hip error|cudnn|nansexception|all nans|segmentation fault|core dumped"
      r"|runner (?:process )?(?:has )?terminated|failed to start a?\s?\w* ?runner|error starting \w+ runner|runner crash\w*"
-     r"|(?:model )?load(?:ing)? failed|failed to load|could not load|cannot load|can't load|error loading|failed loading"
+     r"|\b(?:model )?load(?:ing)? failed|failed to load|could not load|cannot load|can't load|error loading|failed loading"
      r"|ggml_assert|assertion failed|not enough space|exit (?:status|code) (?:[1-9]|0x)|exited with|worker (?:crash|died|exit)\w*"
-     r"|is currently loading|currently loading|warming up|\bis cold\b|not ready", R.SERVER_ERROR, 66),
+     r"|is currently loading|currently loading|warming up|\bis cold\b|not ready|on the same device|at least two devices",
+     R.SERVER_ERROR, 66),
     (r"internal (?:server )?error|server error|the server had an error|service (?:is )?unavailable"
      r"|temporarily unavailable|bad gateway|\bunavailable\b|upstream|gateway error|backend error"
      r"|error occurred while processing your request|unable to process your prompt|unexpected error"
@@ -184,7 +213,10 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      R.SERVER_ERROR, 55),
     # Messages that only say something failed: any other evidence wins, and the fallback must not guess.
     (r"something went wrong|unknown error|an error (?:has )?occurred|(?:please )?try again(?: later)?\W*$"
-     r"|there (?:is|was) (?:an )?error|unexpected error occurred|未知错误|请稍后(?:再)?试\W*$", R.UNKNOWN, 5),
+     r"|there (?:is|was) (?:an )?error|unexpected error occurred|未知错误|请稍后(?:再)?试\W*$"
+     # A client that could not read the answer as JSON says nothing about why the call failed.
+     r"|expecting value: line \d+ column \d+|unexpected end of json input|unexpected token \S+ in json"
+     r"|is not valid json", R.UNKNOWN, 5),
 )
 
 # Exception class names (from the exception chain, its MRO, or as they read inside a str()).
@@ -205,7 +237,7 @@ CLASS_NAMES: dict[R, tuple[tuple[str, ...], int]] = {
                        "ClientConnectorError", "ClientConnectionError", "ProxyError",
                        "ChunkedEncodingError", "IncompleteRead", "NameResolutionError"), 40),
     R.INVALID_PARAMETERS: (("BadRequestError", "UnprocessableEntityError", "NotFoundError",
-                            "ValidationError", "ValidationException", "InvalidArgument"), 25),
+                            "ValidationError", "ValidationException", "InvalidArgument", "ValueError"), 25),
     R.SERVER_ERROR: (("InternalServerError", "ServiceUnavailable", "ServiceUnavailableError",
                       "BadGateway", "ServerError"), 25),
 }
@@ -221,18 +253,35 @@ HTTP_STATUSES: dict[R, tuple[int, ...]] = {
 }
 
 # Provider names, recognised from hosts, SDK names, model names or provider-only codes. The first
-# match wins, so hosts and wrapper tools come before the model families they relay.
+# match wins, so hosts, relays and local engines come before the model families they serve.
+# Matched with ASCII word boundaries, so "检查Bing token" still names Bing.
 PROVIDERS: tuple[tuple[str, str], ...] = (
     # Gateways and relays name the upstream too; their own name is the stronger evidence.
+    # A relay's "<Upstream>Exception" (litellm's convention) names the provider that answered.
+    ("azure_openai", r"azure(?:openai|ai)?exception"),
+    ("bedrock", r"bedrockexception"),
+    ("groq", r"groqexception"),
+    ("google", r"vertex_?ai_?exception|geminiexception"),
+    ("anthropic", r"anthropicexception"),
+    ("mistral", r"mistralexception"),
     ("openrouter", r"openrouter"),
     ("litellm", r"litellm"),
     ("one_api", r"one-api|one_api|oneapi|new-api"),
     ("vercel_ai_gateway", r"vercel ai gateway|ai-gateway\.vercel|gateway\.ai\.vercel"),
     ("aihubmix", r"aihubmix"),
     ("pollinations", r"pollinations"),
+    # Local engines and UIs run the model families named below: the engine is the provider.
+    ("comfyui", r"comfy|ksampler|checkpointloader|prompt_outputs_failed_validation|interruptprocessingexception"),
+    ("a1111", r"a1111|automatic1111|stable-diffusion-webui|sd-webui|\bforge\b|nansexception"),
+    ("sdnext", r"sdnext|sd\.next|vladmandic"),
+    ("fooocus", r"fooocus"),
+    ("ollama", r"ollama|llama runner|:11434"),
+    ("localai", r"localai|local-ai"),
+    ("koboldcpp", r"kobold"),
     ("azure_openai", r"azure|openai\.azure\.com|aoai|cognitiveservices|deploymentnotfound"),
     ("bedrock", r"bedrock|invokemodel|amazonaws\.com|\bnova (?:canvas|reel)|guardrail_intervened"),
-    ("cloudflare_workers_ai", r"workers[ -]ai|@cf/|\bai\.run\b|api\.cloudflare\.com/client/v4/accounts"),
+    ("cloudflare_workers_ai", r"workers[ -]ai|@cf/|\bai\.run\b|api\.cloudflare\.com/client/v4/accounts|\bneurons\b"
+                              r"|workers paid plan"),
     ("cloudflare", r"cloudflare|error code:? 10\d\d|cf-ray|ray id"),
     ("huggingface", r"huggingface|hf_hub|HfHubHTTPError|\bhf\.co\b|inferenceclient|inferencetimeouterror"),
     ("volcengine_ark", r"volces\.com|volcengine|byteplus|modelark|火山|seedream|seedance|seededit|doubao|\bark\b"
@@ -240,7 +289,7 @@ PROVIDERS: tuple[tuple[str, str], ...] = (
     ("dashscope", r"dashscope|aliyun|alibabacloud|model-studio|bailian|百炼|通义|DataInspection"
                   r"|data_inspection_failed|Arrearage|wanx|\bwan2\.\d|\bqwen|阿里云"),
     ("baidu", r"baidu|qianfan|wenxin|ernie|文心|千帆|百度|aip\.baidubce"),
-    ("xfyun_spark", r"xfyun|xf-yun|讯飞|spark ?(?:max|pro|lite|desk)|generalv\d|AppIdNoAuthError|sparkapi"),
+    ("xfyun_spark", r"xfyun|xf-yun|讯飞|spark ?(?:max|pro|lite|desk)|generalv\d|AppIdNoAuthError|sparkapi|spark4j"),
     ("tencent_cloud", r"tencentcloud|tencent cloud|腾讯云|hunyuan|混元"),
     ("zhipu", r"zhipu|bigmodel\.cn|智谱|\bglm-|chatglm|cogview"),
     ("minimax", r"minimax|hailuo|海螺"),
@@ -271,15 +320,11 @@ PROVIDERS: tuple[tuple[str, str], ...] = (
     ("anthropic", r"anthropic|\bclaude"),
     ("google", r"googleapis|generativelanguage|aiplatform|vertex|gemini|imagen|\bveo\b|google\.rpc|raiMediaFiltered|google"),
     ("openai", r"openai|dall-?e|gpt-image|insufficient_quota|billing_hard_limit_reached|\bsk-proj|chatgpt|\bgpt-\d"),
-    # Local engines and tools.
-    ("comfyui", r"comfy|ksampler|checkpointloader|prompt_outputs_failed_validation|interruptprocessingexception"),
-    ("a1111", r"a1111|automatic1111|stable-diffusion-webui|sd-webui|\bforge\b|nansexception"),
-    ("sdnext", r"sdnext|sd\.next|vladmandic"),
+    # Libraries and tools.
+    ("kiro", r"\bkiro\b"),
+    ("flutter", r"\bflutter\b"),
+    ("ssl", r"\bssl\.\w*error|_ssl\.c\b"),
     ("invokeai", r"invokeai|invoke\.ai|\binvoke\b"),
-    ("fooocus", r"fooocus"),
-    ("ollama", r"ollama|llama runner|:11434"),
-    ("localai", r"localai|local-ai"),
-    ("koboldcpp", r"kobold"),
     ("diffusers", r"diffusers|diffusion_pytorch_model|pipeline_stable_diffusion"),
     ("transformers", r"transformers|pytorch_model\.bin"),
     ("torch", r"\btorch\b|cuda out of memory|pytorch|cuda error|hip out of memory"),

@@ -12,6 +12,7 @@ import dataclasses
 import importlib.resources
 import io
 import logging
+import math
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -26,29 +27,42 @@ MODEL_FILE = "statistical_model.npz"
 MAX_CHARS = 400  # the head of a message carries its reason; a cap keeps the cost per message flat
 MIN_PROBABILITY = 0.8  # below this the fallback stays silent and the reason is `unknown`
 _WORD = re.compile(r"[a-z][a-z']+|[\u4e00-\u9fff]+|\d{3}")
-_DIGITS = re.compile(r"\d")
+GRAM_MARK = "#"  # character n-grams are stored as "#" + gram, apart from words of the same spelling
 
 
 def features(text: str) -> list[str]:
     """Word unigrams and bigrams, status-like numbers, and character 4-grams of words (CJK: 1-2 grams)."""
+    terms, grams = feature_parts(text)
+    return terms + [GRAM_MARK + gram for gram in grams]
+
+
+def feature_parts(text: str, raw_windows: bool = False) -> tuple[list[str], list[str]]:
+    """`features` as (words, bigrams and numbers; character 4-grams without their mark).
+
+    With `raw_windows`, the grams also hold windows across a word gap (they contain a space);
+    no vocabulary gram contains one, so a lookup skips them anyway and the filter is saved.
+    """
     head = text[:MAX_CHARS].lower()
     words = _WORD.findall(head)
-    grams: list[str] = []
-    previous = ""
-    for word in words:
-        if word[0] >= "\u4e00":
-            grams += list(word)
-            grams += [word[i:i + 2] for i in range(len(word) - 1)]
-            previous = ""
-            continue
-        grams.append(word)
-        if previous:
-            grams.append(previous + " " + word)
-        previous = word
-        if len(word) > 4 and not word.isdigit():
-            padded = f"<{word}>"
-            grams += ["#" + padded[i:i + 4] for i in range(len(padded) - 3)]
-    return grams
+    if head.isascii():
+        terms = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+    else:
+        terms, previous = [], ""
+        for word in words:
+            if word[0] >= "\u4e00":  # CJK has no spaces: characters and their pairs stand for words
+                terms += list(word)
+                terms += [word[i:i + 2] for i in range(len(word) - 1)]
+                previous = ""
+                continue
+            terms.append(word)
+            if previous:
+                terms.append(previous + " " + word)
+            previous = word
+        words = [word for word in words if word[0] < "\u4e00"]
+    # The 4-character windows of "<word1> <word2> ...", minus those across a space: one flat slice loop.
+    joined = " ".join(["<" + word + ">" for word in words if len(word) > 4])
+    windows = [joined[i:i + 4] for i in range(len(joined) - 3)]
+    return terms, windows if raw_windows else [gram for gram in windows if " " not in gram]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,21 +73,26 @@ class Model:
     index: dict[str, int]
     weights: np.ndarray[Any, Any]
     priors: np.ndarray[Any, Any]
+    _gram_index: dict[str, int] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Grams looked up without their mark: one string concatenation less per gram per message.
+        grams = {gram[1:]: i for gram, i in self.index.items() if gram.startswith(GRAM_MARK)}
+        object.__setattr__(self, "_gram_index", grams)
 
     def predict(self, text: str) -> tuple[str, float] | None:
         """The most likely reason and its probability, or None when no known feature is present."""
-        import numpy as np
-
-        ids = [i for i in map(self.index.get, features(text)) if i is not None]
+        terms, grams = feature_parts(text, raw_windows=True)
+        ids = [i for i in map(self.index.get, terms) if i is not None]
+        ids += [i for i in map(self._gram_index.get, grams) if i is not None]
         if not ids:
             return None
-        scores = self.priors + self.weights[:, ids].sum(axis=1)
+        scores = (self.priors + self.weights.take(ids, axis=1).sum(axis=1)).tolist()
         # Naive Bayes over-counts correlated n-grams; scaling by the feature count tempers its certainty.
-        scores = (scores - scores.max()) / max(1.0, len(ids) ** 0.5)
-        probabilities = np.exp(scores)
-        probabilities /= probabilities.sum()
-        best = int(probabilities.argmax())
-        return self.classes[best], float(probabilities[best])
+        top, scale = max(scores), max(1.0, len(ids) ** 0.5)
+        probabilities = [math.exp((score - top) / scale) for score in scores]
+        best = max(range(len(scores)), key=scores.__getitem__)
+        return self.classes[best], probabilities[best] / sum(probabilities)
 
 
 def fit(texts: Sequence[str], labels: Sequence[str], min_count: int = 2, alpha: float = 0.3) -> Model:

@@ -14,13 +14,14 @@ import hashlib
 import json
 import math
 import re
+import time
 from typing import Any
 
 from prompt_tracking.failures.categorize import describe_failure
 from prompt_tracking.migration.legacy_sources import Entry
 from prompt_tracking.records import MAX_PROMPT_CHARS, FailureReason, PromptRecord, SaveMethod, prompt_hash, \
     prompt_metadata
-from prompt_tracking.privacy.redact import redact_text, redact_url, sanitize_parameters
+from prompt_tracking.privacy.redact import redact_text, redact_url, redact_value, sanitize_parameters
 
 MAX_ERROR_CHARS = 20_000
 
@@ -81,7 +82,18 @@ _FAILED_STATUS = frozenset({"failed", "failure", "error", "errored", "cancelled"
                             "rejected", "blocked", "false", "0"})
 _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d_%H-%M-%S", "%Y%m%d-%H%M%S", "%d.%m.%Y %H:%M:%S",
                  "%d.%m.%Y %H:%M", "%a %b %d %H:%M:%S %Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y")
-_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"[+-]?\d{1,40}(?:\.\d{0,40})?")
+# Plausible generation times: from 2000-01-01 to 2100-01-01 (UTC). Fixed bounds, not "now",
+# so an entry's id never changes between runs. Outside them a timestamp is a unit mistake
+# or garbage, and stored as is it would break every date computation on the store.
+MIN_TIMESTAMP = 946_684_800.0
+MAX_TIMESTAMP = 4_102_444_800.0
+
+
+# Metadata values taken verbatim from a source (everything else went through
+# sanitize_parameters or is computed here).
+_FREE_TEXT_META = ("error_code", "provider", "legacy_failure_reason", "legacy_save_method",
+                   "legacy_timestamp", "legacy_rating")
 
 
 class InvalidEntryError(ValueError):
@@ -101,11 +113,25 @@ def record_id(prompt: str, model: str, success: bool, key: str, *,
 
 
 def parse_timestamp(value: Any) -> float | None:
-    """Epoch seconds from an ISO string, epoch seconds/ms/us/ns (number or digits); None if not."""
+    """Epoch seconds from an ISO string, epoch seconds/ms/us/ns (number or digits); None if not.
+
+    None too for a time outside 2000-2100 (`MIN_TIMESTAMP`, `MAX_TIMESTAMP`); never raises.
+    """
     return _timestamp_and_key(value)[0]
 
 
 def _timestamp_and_key(value: Any) -> tuple[float | None, str | None]:
+    """`_parse_timestamp_and_key` with every failure, and any out-of-range time, as (None, None)."""
+    try:
+        seconds, key = _parse_timestamp_and_key(value)
+    except (ValueError, OverflowError, OSError, TypeError):
+        return None, None   # 10**400, year 0 after the zone shift, a 5,000-digit string
+    if seconds is None or not MIN_TIMESTAMP <= seconds <= MAX_TIMESTAMP:
+        return None, None
+    return seconds, key
+
+
+def _parse_timestamp_and_key(value: Any) -> tuple[float | None, str | None]:
     """(epoch seconds, identity key) of a raw timestamp; (None, None) if not understood.
 
     The key of an absolute time (epoch number, ISO with an offset) is its epoch. A naive
@@ -117,7 +143,7 @@ def _timestamp_and_key(value: Any) -> tuple[float | None, str | None]:
     if isinstance(value, str):
         text = value.strip()
         if _NUMBER.fullmatch(text):
-            return _timestamp_and_key(float(text))
+            return _parse_timestamp_and_key(float(text))
         moment = _parse_date_text(text)
         if moment is None:
             return None, None
@@ -126,7 +152,10 @@ def _timestamp_and_key(value: Any) -> tuple[float | None, str | None]:
         # Naive times were written in the user's local time: that gives the timestamp,
         # but only the wall-clock reading, normalized, may go into the id.
         return moment.astimezone().timestamp(), f"local:{moment.isoformat()}"
-    if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+    if not isinstance(value, (int, float)):
+        return None, None
+    value = float(value)          # OverflowError for 10**400: the caller's except
+    if not math.isfinite(value) or value <= 0:
         return None, None
     for scale in (1e18, 1e15, 1e12):  # ns, us, ms: seconds pass 1e11 only in the year 5138
         if value >= scale / 10:
@@ -163,7 +192,10 @@ def _text(value: Any, limit: int | None = None) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        value = str(value) if isinstance(value, (int, float)) else repr(value)
+        try:
+            value = str(value) if isinstance(value, (int, float)) else repr(value)
+        except (ValueError, RecursionError):   # a 5,000-digit int, a 100,000-deep list
+            value = f"<{type(value).__name__} too large to show>"
     value = value.encode("utf-8", "replace").decode("utf-8")
     return value[:limit] if limit else value
 
@@ -212,11 +244,11 @@ def _rating(value: Any, notes: list[str]) -> int | None:
         return None  # many apps store 0 for "not rated"
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         number = math.nan
     if number.is_integer() and 1 <= number <= 5:
         return int(number)
-    notes.append(f"rating {value!r} is not 1-5; kept in metadata as legacy_rating")
+    notes.append(f"rating {_text(value, 50)!r} is not 1-5; kept in metadata as legacy_rating")
     return None
 
 
@@ -249,8 +281,10 @@ def to_record(entry: Entry, occurrences: dict[str, int] | None = None
     prompt = _text(prompt) or ""
     if not prompt.strip():
         raise InvalidEntryError("empty prompt")
+    # Masked like a log call's fields, before the id: ids stay deterministic.
+    prompt = redact_text(prompt)
     success = _outcome(entry, fields)
-    model = (_text(fields.get("ai_model"), 200) or "").strip() or "unknown"
+    model = redact_text((_text(fields.get("ai_model"), 200) or "").strip()) or "unknown"
     params = _parameters(fields.get("model_parameters"))
     params = sanitize_parameters({**{k: v for k, v in extra.items() if k in PARAMETER_FIELDS},
                                   **params})
@@ -269,9 +303,12 @@ def to_record(entry: Entry, occurrences: dict[str, int] | None = None
     record = PromptRecord(id="", timestamp=timestamp, prompt=prompt, ai_model=model,
                           success=success, model_parameters=params, metadata=meta)
     _outcome_fields(record, fields, notes)
+    for name in _FREE_TEXT_META:   # copied from the source as they were: mask them too
+        if isinstance(record.metadata.get(name), str):
+            record.metadata[name] = redact_value(record.metadata[name])
     given_id = fields.get("id")
     keep_id = entry.kind == "export" and isinstance(given_id, str) and 0 < len(given_id) <= 64
-    if keep_id:
+    if keep_id and isinstance(given_id, str):
         record.id = given_id
     else:
         key = key if key is not None else _content_key(record, occurrences)
@@ -289,14 +326,18 @@ def _when(entry: Entry, fields: dict[str, Any], meta: dict[str, Any],
     raw = fields.get("timestamp")
     timestamp, key = _timestamp_and_key(raw)
     if raw is not None and timestamp is None:
-        notes.append(f"timestamp {raw!r} not understood; used the file's modification time")
+        notes.append(f"timestamp {_text(raw, 100)!r} not understood or outside 2000-2100; "
+                     "used the file's modification time")
         meta["legacy_timestamp"] = _text(raw, 100)
+    mtime = entry.mtime if entry.mtime is not None else entry.source.stat().st_mtime
+    if not MIN_TIMESTAMP <= mtime <= MAX_TIMESTAMP:
+        mtime = time.time()   # a file stamped 1970 (an unzip, a camera): today, not 1970
     if entry.identity is not None:
-        return timestamp or entry.source.stat().st_mtime, entry.identity
+        return timestamp or mtime, entry.identity
     if timestamp is not None:
         return timestamp, key
     meta["timestamp_source"] = "file_mtime"
-    return entry.source.stat().st_mtime, None
+    return mtime, None
 
 
 def _content_key(record: PromptRecord, occurrences: dict[str, int] | None) -> str:

@@ -13,8 +13,13 @@ Parsed = tuple[str, str, dict[str, Any]]
 
 # The settings line of AUTOMATIC1111 (and Forge, SD.Next, Fooocus' A1111 mode):
 # "Steps: 20, Sampler: Euler a, CFG scale: 7, ..." where a value may be a quoted string.
-_SETTING = re.compile(r'\s*([\w ()/.+-]+):\s*("(?:\\.|[^\\"])*"|[^,]*)(?:,|$)')
+# It is split by a linear scan (`_split_settings`): a regex with a repeated name group
+# backtracks quadratically on a long line without a colon ("a a a ...").
 _SETTINGS_LINE = re.compile(r"^(?:Steps|Sampler|CFG scale|Seed|Size|Model):\s")
+_SETTING_NAME = re.compile(r"[\w ()/.+-]+")
+# The settings line is short in every real image; only this much of it is parsed.
+MAX_SETTINGS_CHARS = 64 * 1024
+MAX_SETTINGS = 200
 _NUMERIC = {"steps": int, "seed": int, "cfg_scale": float, "denoising_strength": float,
             "clip_skip": int}
 
@@ -24,7 +29,7 @@ def parse_a1111(text: str) -> Parsed | None:
     lines = text.strip().split("\n")
     settings: dict[str, Any] = {}
     if lines and _SETTINGS_LINE.match(lines[-1].strip()):
-        settings = _settings(lines.pop().strip())
+        settings = _settings(lines.pop().strip()[:MAX_SETTINGS_CHARS])
     prompt_lines: list[str] = []
     negative_lines: list[str] = []
     for line in lines:
@@ -46,15 +51,56 @@ def parse_a1111(text: str) -> Parsed | None:
     return prompt, model, params
 
 
+def _split_settings(line: str) -> list[tuple[str, str]]:
+    """("Name", "value") pairs of a settings line in one pass; a quoted value may hold commas."""
+    pairs: list[tuple[str, str]] = []
+    pos, end = 0, len(line)
+    while pos < end and len(pairs) < MAX_SETTINGS:
+        colon = line.find(":", pos)
+        if colon < 0:
+            break
+        key = line[pos:colon]
+        key = key[key.rfind(",") + 1:].strip()     # "junk, Name: value": the name after the comma
+        start = colon + 1
+        while start < end and line[start] == " ":
+            start += 1
+        if start < end and line[start] == '"':
+            stop = _closing_quote(line, start)
+            value, pos = line[start:stop + 1], stop + 1
+            comma = line.find(",", pos)
+            pos = end if comma < 0 else comma + 1
+        else:
+            comma = line.find(",", start)
+            stop = end if comma < 0 else comma
+            value, pos = line[start:stop], stop + 1
+        if key and _SETTING_NAME.fullmatch(key):
+            pairs.append((key, value))
+    return pairs
+
+
+def _closing_quote(line: str, start: int) -> int:
+    """Index of the quote closing the one at `start` (the line's end if none)."""
+    pos = start + 1
+    while pos < len(line):
+        char = line[pos]
+        if char == "\\":
+            pos += 2
+            continue
+        if char == '"':
+            return pos
+        pos += 1
+    return len(line) - 1
+
+
 def _settings(line: str) -> dict[str, Any]:
     settings: dict[str, Any] = {}
-    for key, value in _SETTING.findall(line):
+    for key, value in _split_settings(line):
         name = re.sub(r"\W+", "_", key.strip().lower()).strip("_")
         value = value.strip()
         if value.startswith('"') and value.endswith('"'):
             try:
                 value = json.loads(value)
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):
                 value = value[1:-1]
         if name == "size" and re.fullmatch(r"\d+x\d+", str(value)):
             width, height = str(value).split("x")
@@ -64,7 +110,7 @@ def _settings(line: str) -> dict[str, Any]:
         if convert is not None:
             try:
                 value = convert(value)
-            except ValueError:
+            except (ValueError, OverflowError):
                 pass
         settings[name] = value
     return settings
@@ -84,11 +130,11 @@ def parse_comfyui(prompt_json: str | None, workflow_json: str | None) -> Parsed 
             continue
         try:
             graph = json.loads(text)
-        except (json.JSONDecodeError, TypeError):
+        except (ValueError, TypeError, RecursionError):
             continue
         try:
             parsed = parse(graph)
-        except (AttributeError, KeyError, IndexError, TypeError, ValueError):
+        except (AttributeError, KeyError, IndexError, TypeError, ValueError, RecursionError):
             parsed = None
         if parsed is not None:
             return parsed

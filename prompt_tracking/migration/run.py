@@ -22,7 +22,7 @@ from prompt_tracking._storage import paths
 from prompt_tracking.errors import StoreUnavailableError
 from prompt_tracking.migration.legacy_records import InvalidEntryError, to_record
 from prompt_tracking.migration.legacy_sources import Entry, Issue, expand_sources, read_source
-from prompt_tracking.migration.store import KnownIds, backup_store
+from prompt_tracking.migration.store import KnownIds, backup_store, checkpoint_store
 from prompt_tracking.records import PromptRecord
 
 log = logging.getLogger(__name__)
@@ -156,14 +156,15 @@ class _Migration:
         self.tracker = tracker
         self.backup = backup
         self.progress = progress
-        self.report = MigrationReport(dry_run=dry_run, caps={
-            "successful": tracker.max_successful, "failed": tracker.max_failed})
+        self.report = MigrationReport(dry_run=dry_run, caps=effective_caps(tracker))
         self.seen: set[str] = set()
-        self.known = KnownIds(tracker.db_path, tracker.archive_path)
+        # Resolved: a relative data dir ("data") cannot be opened as a read-only URI.
+        self.known = KnownIds(Path(tracker.db_path).resolve(), Path(tracker.archive_path).resolve())
         self.chunk: list[tuple[PromptRecord, SourceReport]] = []
         self.new_by_outcome = {True: 0, False: 0}
         self._last_progress = 0.0
         self._backed_up = False
+        self._wrote = False
 
     def run(self, sources: Any) -> MigrationReport:
         started = time.perf_counter()
@@ -180,6 +181,10 @@ class _Migration:
             self._finish()
         finally:
             self.known.close()
+        if self._wrote:
+            # Imported records must not live only in the WAL, which backup and sync tools
+            # may drop after a crash (see docs/migration.md).
+            checkpoint_store(Path(self.tracker.db_path).resolve())
         self.report.seconds = round(time.perf_counter() - started, 3)
         self._tell(1.0, self.report.summary().split("\n", 1)[0], force=True)
         return self.report
@@ -200,6 +205,20 @@ class _Migration:
 
     def _read(self, path: Path, source: SourceReport, done: int, total: int) -> None:
         self._tell(done / total, f"Reading {path.name}")
+        size = _size(path)                 # once: the file may vanish while it is read
+        try:
+            self._read_entries(path, source, done, total, size)
+        except StoreUnavailableError:
+            raise
+        except Exception as exc:
+            # A reader bug or an input nobody foresaw: this file stops, the run goes on.
+            log.warning("prompt-tracking: migration stopped reading %s", path, exc_info=True)
+            self._issue(Issue(str(path), None, f"reading stopped ({type(exc).__name__}: "
+                                               f"{_short(exc)}); entries before it were kept",
+                              "error"))
+
+    def _read_entries(self, path: Path, source: SourceReport, done: int, total: int,
+                      size: int) -> None:
         occurrences: dict[str, int] = {}   # per file: identical timeless entries stay apart
         for count, item in enumerate(read_source(path), 1):
             if isinstance(item, Issue):
@@ -210,7 +229,7 @@ class _Migration:
                 continue
             self._convert(item, source, occurrences)
             if count % CHUNK_SIZE == 0:
-                self._tell((done + min(item.offset, _size(path))) / total,
+                self._tell((done + min(item.offset, size)) / total,
                            f"Reading {path.name}: {source.found} entries")
 
     def _convert(self, entry: Entry, source: SourceReport, occurrences: dict[str, int]) -> None:
@@ -222,6 +241,11 @@ class _Migration:
         except (InvalidEntryError, OSError) as exc:
             source.invalid += 1
             self._issue(Issue(str(entry.source), entry.position, str(exc)))
+            return
+        except Exception as exc:   # one odd value is one bad entry
+            source.invalid += 1
+            self._issue(Issue(str(entry.source), entry.position,
+                              f"cannot convert ({type(exc).__name__}: {_short(exc)})"))
             return
         for note in notes:
             self._issue(Issue(str(entry.source), entry.position, note, "note"))
@@ -248,6 +272,7 @@ class _Migration:
                 self.new_by_outcome[record.success] += 1
         if new and not self.report.dry_run:
             self._write(new)
+            self._wrote = True
 
     def _write(self, records: list[PromptRecord]) -> None:
         if self.backup and not self._backed_up:
@@ -292,6 +317,37 @@ class _Migration:
             log.exception("prompt-tracking: migration progress callback failed")
 
 
+def _short(exc: BaseException) -> str:
+    try:
+        return str(exc)[:200]
+    except Exception:
+        return "?"
+
+
+def effective_caps(tracker: Any) -> dict[str, int | None]:
+    """The caps the tracker applies once started: saved caps replace the built-in default.
+
+    A tracker reads the caps saved in its data dir only when its writer starts; a dry run
+    never starts it, and must still report the caps a real import will use.
+    """
+    from prompt_tracking.settings import load_settings
+    from prompt_tracking.tracker import DEFAULT_CAP
+
+    caps: dict[str, int | None] = {"successful": tracker.max_successful,
+                                   "failed": tracker.max_failed}
+    try:
+        saved = load_settings(tracker.data_dir).get("retention_caps") or {}
+    except Exception:
+        return caps
+    for name, attribute in (("successful", "max_successful"), ("failed", "max_failed")):
+        value = saved.get(attribute, ...)
+        if caps[name] == DEFAULT_CAP and (value is None or (isinstance(value, int)
+                                                            and not isinstance(value, bool)
+                                                            and value >= 0)):
+            caps[name] = value
+    return caps
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -299,15 +355,22 @@ def _size(path: Path) -> int:
         return 0
 
 
-def raise_cap(tracker: Any, *, successful: int | None, failed: int | None) -> None:
-    """Raise the tracker's retention caps (never lowers them) and remember them for next time."""
+def raise_cap(tracker: Any, *, successful: int | None, failed: int | None,
+              persist: bool = True) -> None:
+    """Raise the tracker's retention caps (never lowers them) and remember them for next time.
+
+    Compared with the caps in effect (saved ones included), so a smaller number never
+    replaces a larger cap saved earlier. `persist=False` (a dry run) changes only this
+    tracker, in memory.
+    """
+    current = effective_caps(tracker)
     wanted = {}
-    for attribute, value in (("max_successful", successful), ("max_failed", failed)):
-        current = getattr(tracker, attribute)
-        if value is not None and current is not None and value > current:
-            wanted[attribute] = value
+    for name, value in (("successful", successful), ("failed", failed)):
+        cap = current[name]
+        if value is not None and cap is not None and value > cap:
+            wanted[f"max_{name}"] = value
     if wanted:
-        tracker.set_caps(**wanted, persist=True)
+        tracker.set_caps(**wanted, persist=persist)
 
 
 # -- start-up migration --------------------------------------------------------------------

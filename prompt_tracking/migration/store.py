@@ -8,7 +8,9 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import shutil
 import sqlite3
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -38,7 +40,7 @@ class KnownIds:
     def _open(self) -> ReadOnlyStore | None:
         if self._store is None and self.db_path.exists():
             try:
-                self._store = ReadOnlyStore(self.db_path)
+                self._store = _QuietStore(self.db_path)
             except sqlite3.Error as exc:
                 raise StoreUnavailableError(f"cannot read the store at {self.db_path}: {exc}") \
                     from exc
@@ -66,6 +68,65 @@ class KnownIds:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+class _QuietStore(ReadOnlyStore):
+    """A `ReadOnlyStore` that creates, changes and deletes no file in the data dir.
+
+    SQLite's `mode=ro` on a WAL store creates the `-wal`/`-shm` files when they are
+    missing, and, as the last connection, deletes them on close. So: without a `-wal`,
+    nothing is pending and the file is opened `immutable` (touches nothing); with one,
+    the store and its WAL are copied to a private temporary folder and the copy is read.
+    """
+
+    def __init__(self, path: Path) -> None:  # noqa: D107 - see the class
+        path = Path(path).resolve()
+        wal = path.with_name(path.name + "-wal")
+        self._copy: Path | None = None
+        if wal.exists():
+            self._copy = Path(tempfile.mkdtemp(prefix="prompt-tracking-dry-run-"))
+            target = self._copy / path.name
+            shutil.copyfile(path, target)
+            try:
+                shutil.copyfile(wal, target.with_name(target.name + "-wal"))
+            except FileNotFoundError:
+                pass   # checkpointed and removed meanwhile: the store file has it all
+            uri = f"{target.as_uri()}?mode=ro"
+        else:
+            uri = f"{path.as_uri()}?immutable=1"
+        self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self._conn.execute("PRAGMA busy_timeout = 2000")
+        self._conn.execute("SELECT 1 FROM records LIMIT 1")
+
+    def close(self) -> None:
+        super().close()
+        if self._copy is not None:
+            shutil.rmtree(self._copy, ignore_errors=True)
+            self._copy = None
+
+
+def checkpoint_store(db_path: Path) -> bool:
+    """Copy the WAL into the store file, so an import does not live only in the WAL.
+
+    A PASSIVE checkpoint from a connection of our own: it never blocks the tracker's
+    writer and copies what no reader still needs. A failure is logged, not raised: the
+    records are committed either way.
+
+    Returns:
+        True if the whole WAL was checkpointed.
+    """
+    if not db_path.exists():
+        return False
+    try:
+        conn = sqlite3.connect(str(db_path), timeout=2.0)
+        try:
+            busy, frames, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        log.warning("prompt-tracking: checkpoint after the import failed (%s)", exc)
+        return False
+    return not busy and frames == done
 
 
 def read_archive_ids(path: Path) -> set[str]:

@@ -8,10 +8,13 @@ per kind so the export manifest can say what was removed.
 
 Rules (documented in docs/export.md):
 - e-mail: `name@domain.tld`.
-- phone: written with separators, either `+` and a country code with 7 to 15 digits in
-  groups, or North-American style `(555) 123-4567`, `555-123-4567`, `555.123.4567`.
-  A bare run of digits is a seed or a size, not a phone number, and is left alone.
-- IP address: dotted IPv4 with each part 0-255, and IPv6 with `::` or all eight groups.
+- phone: written with separators: `+` or `00` and a country code with 7 to 15 digits in
+  groups, North-American style `(555) 123-4567`, `555-123-4567`, `555 123 4567`, or a
+  national number with a trunk 0 (`01 23 45 67 89`, `030 1234567`). A bare run of
+  digits is a seed or a size, not a phone number, and is left alone.
+- IP address: dotted IPv4 with each part 0-255, and IPv6 in full or compressed
+  (`fe80::1`, `::1`, `2001:db8::`); `word::2` weights are left alone.
+- UNC path: `\\\\host\\share\\...` is replaced whole (it names a machine and often a user).
 - URL with credentials or tokens: `user:password@` in the authority, or a query key such
   as `token`, `key`, `sig`, `signature`, `X-Amz-Signature`: the whole URL is replaced.
 - home path: `/home/<name>`, `/Users/<name>`, `C:\\Users\\<name>`: only the name is replaced.
@@ -30,20 +33,33 @@ PLACEHOLDERS = {
     "ip_address": "[IP]",
     "url_credentials": "[URL]",
 }
+UNC_PLACEHOLDER = "[UNC_PATH]"
 HOME_PLACEHOLDER = "[USER]"
+# A UNC path is counted as a home path: both are paths that name a person or their machine.
 KINDS = ("email", "phone", "ip_address", "url_credentials", "home_path")
 
 _URL = r"(?P<url>\b[a-z][a-z0-9+.\-]*://[^\s\"'<>]+)"
-_EMAIL = r"(?P<email>\b[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[a-z]{2,}\b)"
+# Domains may be internationalized (ivan@почта.рф): a label is any word characters, the
+# top-level domain letters (any script) or punycode.
+_EMAIL = r"(?P<email>\b[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.(?:xn--[\w\-]+|[^\W\d_]{2,})(?![\w\-]))"
 _IPV4_PART = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 # A sentence may end right after an address, so only a following digit group disqualifies a dot.
 _IPV4 = rf"(?P<ipv4>(?<![\w.]){_IPV4_PART}(?:\.{_IPV4_PART}){{3}}(?!\w|\.\d))"
 _H = r"[0-9a-f]{1,4}"
-_IPV6 = rf"(?P<ipv6>(?<![\w:])(?:(?:{_H}:){{7}}{_H}|{_H}(?::{_H}){{0,5}}::{_H}(?::{_H}){{0,5}})(?![\w:]))"
-_PHONE = (r"(?P<phone>(?<![\w+])(?:\+\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{1,4}(?:[ .\-]\d{2,8}){1,4}"
-          r"|\+\d{7,15}|\(\d{3}\)\s?\d{3}[ .\-]\d{4}|\d{3}[.\-]\d{3}[.\-]\d{4})(?!\w))")
+# Full form, or compressed with "::" anywhere: "fe80::1", "::1", "2001:db8::".
+_IPV6 = (rf"(?P<ipv6>(?<![\w:])(?:(?:{_H}:){{7}}{_H}|(?:{_H}(?::{_H}){{0,6}})?::(?:{_H}(?::{_H}){{0,6}})?)"
+         rf"(?![\w:]))")
+# International with "+" or "00", North-American 3-3-4 (also with spaces), and national
+# numbers with a trunk 0 in groups ("01 23 45 67 89", "030 1234567"). A lone run of
+# digits (a seed), "1024x1024", versions and times have none of these shapes.
+_PHONE = (r"(?P<phone>(?<![\w+.:/\-])(?:(?:\+|00)\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{1,4}"
+          r"(?:[ .\-]\d{2,8}){1,4}"
+          r"|\+\d{7,15}|\(\d{3}\)\s?\d{3}[ .\-]\d{4}|\d{3}(?P<sep1>[ .\-])\d{3}(?P=sep1)\d{4}"
+          r"|0\d(?:(?P<sep2>[ .\-])\d{2})(?:(?P=sep2)\d{2}){3}|0\d{2,4}[ /\-]\d{6,8})(?!\w|[.:/\-]\w))")
 # A user name may hold spaces ("C:\Users\Jane Doe\"), but only when a separator follows it.
 _USER = r"[^/\\\s\"'<>:]+(?:\s[^/\\\s\"'<>:]+)*(?=[/\\])|[^/\\\s\"'<>:]+"
+# \\host\share\...: the host and share (and often a user) name a machine and a person.
+_UNC = r"(?P<unc>(?<![\w\\])\\\\[\w.\-$]+\\[^\s\"'<>|]+)"
 _HOME = rf"(?P<home>(?:/home/|/Users/|\b[a-z]:[\\/]+Users[\\/]+))(?P<user>{_USER})"
 # Not personal: the shared profiles Windows and macOS create on every machine.
 _SHARED_PROFILES = frozenset({"public", "default", "shared", "all users", "default user", "[user]"})
@@ -54,7 +70,9 @@ _PASSES: list[tuple[str | re.Pattern[str], re.Pattern[str]]] = [
     ("@", re.compile(_EMAIL, re.IGNORECASE)),
     (re.compile(r"\d\.\d{1,3}\.\d|::|[0-9a-f]:[0-9a-f]{1,4}:", re.IGNORECASE),
      re.compile(f"{_IPV4}|{_IPV6}", re.IGNORECASE)),
-    (re.compile(r"\+\d|\(\d{3}\)|\d{3}[.\-]\d{3}[.\-]"), re.compile(_PHONE)),
+    (re.compile(r"\+\d|\b00\d|\(\d{3}\)|\d{3}[ .\-]\d{3}[ .\-]|\b0\d[ .\-/]\d|\b0\d{2,4}[ /\-]\d"),
+     re.compile(_PHONE)),
+    ("\\\\", re.compile(_UNC)),
     (re.compile(r"/home/|/users/|users[\\/]", re.IGNORECASE), re.compile(_HOME, re.IGNORECASE)),
 ]
 
@@ -69,6 +87,17 @@ def _url_has_credentials(url: str) -> bool:
         if key and _SENSITIVE_QUERY.match(key):
             return True
     return False
+
+
+def _looks_like_ipv6(text: str) -> bool:
+    """Three groups or more, "::" at an end ("::1", "2001:db8::"), or a digit in a group.
+
+    Midjourney weights ("bed::2", "cafe::1.5") are a word, "::" and a number.
+    """
+    groups = [g for g in text.split(":") if g]
+    if len(groups) >= 3 or text.startswith("::") or text.endswith("::"):
+        return True
+    return any(ch.isdigit() for ch in groups[0]) and len(groups[0]) >= 2
 
 
 class PiiRedactor:
@@ -100,11 +129,15 @@ class PiiRedactor:
                 return text
             self._count("home_path")
             return match.group("home") + HOME_PLACEHOLDER
-        if kind == "ipv6" and len([g for g in text.split(":") if g]) < 3:
+        if kind == "ipv6" and not _looks_like_ipv6(text):
             return text  # "bed::2" is a Midjourney weight, not an address
+        if kind == "unc":
+            self._count("home_path")
+            return UNC_PLACEHOLDER
         if kind in ("ipv4", "ipv6"):
             self._count("ip_address")
             return PLACEHOLDERS["ip_address"]
+        kind = kind or "email"   # every alternative is a named group; for the type checker
         self._count(kind)
         return PLACEHOLDERS[kind]
 
@@ -125,13 +158,12 @@ class PiiRedactor:
         return masked
 
     def value(self, value: Any) -> Any:
-        """Masks every string inside a JSON value (dicts, lists), keys left as they are."""
+        """Masks every string inside a JSON value (dicts, lists), keys included."""
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, dict):
-            if not any(isinstance(v, (str, dict, list)) for v in value.values()):
-                return value  # numbers only (the usual parameters): nothing to mask
-            return {k: self.value(v) for k, v in value.items()}
+            return {self.text(k) if isinstance(k, str) else k: self.value(v)
+                    for k, v in value.items()}
         if isinstance(value, list):
             return [self.value(v) for v in value]
         return value

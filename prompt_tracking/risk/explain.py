@@ -32,7 +32,7 @@ def _failure_sentence(model: RiskModel, column: int, base_rate: float) -> str | 
         return None
     counts = np.bincount(model.reason_codes[rows][failed], minlength=len(model.reasons))
     top = int(np.argmax(counts))
-    what = model.featurizer.describe(model.featurizer.names[column])
+    what = model.featurizer.describe(model.featurizer.names[column])  # type: ignore[union-attr]
     return f"{what} led to {model.reasons[top]} in {int(counts[top])} of {n} tries"
 
 
@@ -42,7 +42,7 @@ def _rating_sentence(model: RiskModel, column: int, overall: float) -> str | Non
     ratings = ratings[~np.isnan(ratings)]
     if ratings.size < 2 * MIN_SUPPORT or abs(ratings.mean() - overall) < 0.3:
         return None
-    what = model.featurizer.describe(model.featurizer.names[column])
+    what = model.featurizer.describe(model.featurizer.names[column])  # type: ignore[union-attr]
     return (f"{what} averaged {ratings.mean():.1f} stars over {ratings.size} rated tries "
             f"(overall {overall:.1f})")
 
@@ -54,7 +54,7 @@ def _rating_sentences(model: RiskModel, columns: np.ndarray, room: int) -> list[
     the same thing, so only the first of them is kept.
     """
     overall = float(np.nanmean(model.rating))
-    weights = model.fitted.rating.weights
+    weights = model.fitted.rating.weights  # type: ignore[union-attr]
     said: set[int] = set()
     out: list[str] = []
     for column in sorted(columns, key=lambda c: -abs(weights[c])):
@@ -73,9 +73,9 @@ def explain(model: RiskModel, row: SparseRows, ai_model: str) -> list[str]:
     columns = np.unique(row.indices)
     base_rate = float(model.failed.mean())
     sentences: list[str] = []
-    risky = sorted(columns, key=lambda c: -model.fitted.failure.weights[c])
+    risky = sorted(columns, key=lambda c: -model.fitted.failure.weights[c])  # type: ignore[union-attr]
     for column in risky:
-        if model.fitted.failure.weights[column] <= 0.1 or len(sentences) >= 3:
+        if model.fitted.failure.weights[column] <= 0.1 or len(sentences) >= 3:  # type: ignore[union-attr]
             break
         sentence = _failure_sentence(model, column, base_rate)
         if sentence:

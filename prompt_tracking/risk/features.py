@@ -42,10 +42,10 @@ class Featurizer:
                 if _is_number(value) and "seed" not in key:
                     values.setdefault((r.ai_model, key), []).append(float(value))
         edges = {}
-        for key, seen in values.items():
+        for key, seen in values.items():  # type: ignore[assignment]
             if len(set(seen)) > _FEW_VALUES:
                 edges[key] = np.unique(np.quantile(seen, np.linspace(0.1, 0.9, 9)))
-        draft = cls({}, edges, cache)
+        draft = cls({}, edges, cache)  # type: ignore[arg-type]
         counts: dict[str, int] = {}
         for r in records:
             for name in draft.feature_names(r.prompt, r.ai_model, r.model_parameters, r.metadata):
@@ -56,7 +56,7 @@ class Featurizer:
                     for word in name[2:].split(" ") if counts.get(f"t:{word}") == c}
         kept = sorted(n for n, c in counts.items() if c >= min_count and n not in subsumed)
         vocabulary = {name: i for i, name in enumerate(kept)}
-        return cls(vocabulary, edges, cache)
+        return cls(vocabulary, edges, cache)  # type: ignore[arg-type]
 
     def feature_names(self, prompt: str, model: str, params: dict[str, Any] | None,
                       metadata: dict[str, Any] | None = None) -> list[str]:

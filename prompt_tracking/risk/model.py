@@ -81,7 +81,7 @@ def _fit_all(rows: SparseRows, failed: np.ndarray, reasons: np.ndarray, classes:
 def _evaluate(fitted: _Fitted, rows: SparseRows, failed: np.ndarray, reasons: np.ndarray,
               rating: np.ndarray, train_failed: np.ndarray, train_rating: np.ndarray) -> dict[str, Any]:
     """Held-out quality of each model against the naive baseline from the training part."""
-    p = fitted.failure.predict(rows)
+    p = fitted.failure.predict(rows)  # type: ignore[union-attr]
     base = float(train_failed.mean())
     quality: dict[str, Any] = {
         "held_out": rows.n_rows, "failure_auc": _round(auc(p, failed)),
@@ -174,7 +174,7 @@ class RiskModel:
             return PromptAssessment(prompt, ai_model, None, None, {}, None, [], similar,
                                     dict(self.quality), True, self.abstain_reason)
         row = SparseRows.from_lists([self.featurizer.row(prompt, ai_model, model_parameters)])
-        probability = float(self.fitted.failure.predict(row)[0])
+        probability = float(self.fitted.failure.predict(row)[0])  # type: ignore[union-attr]
         reasons: dict[str, float] = {}
         if self.fitted.reason is not None:
             proba = self.fitted.reason.predict_proba(row)[0]
@@ -195,7 +195,7 @@ class RiskModel:
             raise RuntimeError(f"the risk model abstained: {self.abstain_reason}")
         rows = SparseRows.from_lists([self.featurizer.row(r.prompt, r.ai_model, r.model_parameters,
                                                           r.metadata) for r in records])
-        return self.fitted.failure.predict(rows)
+        return self.fitted.failure.predict(rows)  # type: ignore[union-attr]
 
     def feature_history(self, column: int) -> np.ndarray:
         """Positions in `history` of the records that have feature `column`."""

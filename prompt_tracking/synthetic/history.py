@@ -78,7 +78,7 @@ def _session(rng: random.Random, names: list[str], t: float, budget: int) -> lis
     """One sitting: a few prompts on one or two models, with retries after failures."""
     session_id = uuid.UUID(int=rng.getrandbits(128)).hex[:16]
     weights = [V.MODEL_PROFILES[m]["weight"] for m in names]
-    favourites = rng.choices(names, weights, k=2)
+    favourites = rng.choices(names, weights, k=2)  # type: ignore[arg-type]
     length = min(budget, max(1, int(rng.expovariate(1.0 / _SESSION_MEAN)) + 1))
     out: list[PromptRecord] = []
     pending: tuple[str, str, dict[str, Any], str] | None = None
@@ -92,7 +92,7 @@ def _session(rng: random.Random, names: list[str], t: float, budget: int) -> lis
         record = _record(rng, model, prompt, params, t, session_id)
         out.append(record)
         retry_wanted = not record.success and record.failure_reason != "cancelled" and rng.random() < 0.7
-        pending = (model, prompt, params, record.failure_reason) if retry_wanted else None
+        pending = (model, prompt, params, record.failure_reason) if retry_wanted else None  # type: ignore[assignment]
     return out
 
 
@@ -109,7 +109,7 @@ def _prompt(rng: random.Random, model: str) -> str:
         parts.append(rng.choice(V.LIGHTING))
     if rng.random() < 0.5:
         parts.append(rng.choice(V.CAMERA))
-    if kind.startswith("video"):
+    if kind.startswith("video"):  # type: ignore[attr-defined]
         parts.append(rng.choice(V.VIDEO_MOTION))
     parts.extend(rng.sample(V.QUALITY_TAGS, k=rng.choice((0, 0, 1, 2, 3))))
     if rng.random() < 0.06:
@@ -187,7 +187,7 @@ def _failure(rng: random.Random, model: str, prompt: str, params: dict[str, Any]
         return "invalid_parameters", "strength must be <= 0.9"
     if params.get("steps", 0) > V.STEPS_LIMIT and rng.random() < V.STEPS_TIMEOUT_RATE:
         return "timeout", "300"
-    timeout_rate = V.MODEL_PROFILES[model]["timeout_rate"] * (3 if params.get("duration") == 10 else 1)
+    timeout_rate = V.MODEL_PROFILES[model]["timeout_rate"] * (3 if params.get("duration") == 10 else 1)  # type: ignore[operator]
     if rng.random() < timeout_rate:
         return "timeout", "600"
     roll = rng.random()
@@ -231,7 +231,7 @@ def _record(rng: random.Random, model: str, prompt: str, params: dict[str, Any],
 
 def _fill_success(rng: random.Random, record: PromptRecord) -> None:
     """Result URL, save method and (usually) a rating with occasional feedback."""
-    ext = "mp4" if V.MODEL_PROFILES[record.ai_model]["kind"].startswith("video") else "png"
+    ext = "mp4" if V.MODEL_PROFILES[record.ai_model]["kind"].startswith("video") else "png"  # type: ignore[attr-defined]
     record.result_url = f"https://cdn.example.com/{record.ai_model}/{record.id[:12]}.{ext}"
     if rng.random() < 0.65:
         record.quality_rating = _rating(rng, record.prompt, record.model_parameters, record.metadata)

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from prompt_tracking.records import PromptRecord
+from prompt_tracking import PromptRecord
 
 PAGE_SIZE = 200
 COLUMNS: dict[str, tuple[str, int]] = {

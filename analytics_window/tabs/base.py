@@ -8,14 +8,16 @@ from __future__ import annotations
 import dataclasses
 import logging
 import tkinter as tk
-from tkinter import font as tkfont
 from collections.abc import Callable, Generator
+from tkinter import font as tkfont
 from tkinter import ttk
-from typing import Any
+from typing import Any, cast
 
-from .draw_queue import DrawQueue
-from .loader import BackgroundRunner, Snapshot
-from .theme import TREE_STYLE, Palette, widget_classes
+from prompt_tracking.widgets._protocols import AnalyticsTracker
+
+from ..draw_queue import DrawQueue
+from ..loader import BackgroundRunner, Snapshot
+from ..theme import TREE_STYLE, Palette, widget_classes
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,7 @@ class TabContext:
     """The window's services a tab may use."""
 
     palette: Palette
-    tracker: Any
+    tracker: AnalyticsTracker
     runner: BackgroundRunner
     schedule: Callable[[str, int, Callable[[], None]], None]  # (name, ms, fn), kept and cancelled
     refresh: Callable[[], None]
@@ -45,7 +47,7 @@ class AnalyticsTab(ttk.Frame):
 
     def chart_panel(self, master: tk.Misc, **kwargs: Any) -> Any:
         """A ChartPanel in this window's palette whose repaints go through the draw queue."""
-        from .charts import ChartPanel
+        from ..charts import ChartPanel
 
         return ChartPanel(master, self.palette, draw_queue=self.context.draw_queue, **kwargs)
 
@@ -69,7 +71,7 @@ def scrolled_tree(master: tk.Misc, columns: dict[str, tuple[str, int]], *, heigh
 
     Numeric columns (`numeric`; by default those 80 px wide or less) keep their width and
     are right-aligned, heading included, with room for the heading; text columns stretch.
-    Pack `tree.container` before the charts of a tab: the table then keeps its `height` rows
+    Pack `container(tree)` before the charts of a tab: the table then keeps its `height` rows
     and the charts give way on small screens.
     """
     kit = widget_classes(master)
@@ -90,8 +92,12 @@ def scrolled_tree(master: tk.Misc, columns: dict[str, tuple[str, int]], *, heigh
     tree.configure(yscrollcommand=bar.set)
     bar.pack(side=tk.RIGHT, fill=tk.Y)
     tree.pack(side=tk.LEFT, fill=tk.BOTH, expand=True)
-    tree.container = frame  # type: ignore[attr-defined]
     return tree
+
+
+def container(tree: ttk.Treeview) -> ttk.Frame:
+    """The frame `scrolled_tree` put `tree` and its scrollbar in: the one to pack."""
+    return cast(ttk.Frame, tree.nametowidget(tree.winfo_parent()))
 
 
 def fill_tree(tree: ttk.Treeview, rows: list[tuple[Any, ...]]) -> None:

@@ -12,11 +12,15 @@ import os
 import tkinter as tk
 from collections.abc import Sequence
 from tkinter import ttk
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .rating_widget import DEFAULT_TAGS, TagToggles, resolve_tracker
-from .star_bar import StarBar
-from .theme import palette_for
+if TYPE_CHECKING:
+    from PIL import ImageTk
+
+from .._protocols import RatingTracker
+from ..rating_widget import DEFAULT_TAGS, TagToggles, resolve_tracker
+from ..star_bar import StarBar
+from ..theme import palette_for
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +31,7 @@ RatingResult = tuple[int, "str | None", list[str]]
 
 
 def load_preview(master: tk.Misc, preview: str | os.PathLike[str] | tk.PhotoImage | None,
-                 max_px: int) -> tk.PhotoImage | None:
+                 max_px: int) -> tk.PhotoImage | ImageTk.PhotoImage | None:
     """A PhotoImage no larger than `max_px` on its longest side, or None.
 
     Paths (PNG/JPEG, anything Pillow opens) are thumbnailed with Pillow; a PhotoImage is
@@ -61,7 +65,7 @@ class RatingDialog(tk.Toplevel):
         title: the window title.
     """
 
-    def __init__(self, parent: tk.Misc, tracker: Any | None = None, record_id: str | None = None,
+    def __init__(self, parent: tk.Misc, tracker: RatingTracker | None = None, record_id: str | None = None,
                  *, preview: str | os.PathLike[str] | tk.PhotoImage | None = None,
                  tags: Sequence[str] = DEFAULT_TAGS, title: str = "Rate this result") -> None:
         super().__init__(parent)
@@ -221,7 +225,9 @@ class RatingDialog(tk.Toplevel):
         return "break"
 
     def _focus_next(self, _event: tk.Event) -> str:
-        self.comment.tk_focusNext().focus_set()
+        following = self.comment.tk_focusNext()
+        if following is not None:
+            following.focus_set()
         return "break"
 
     def _focused_widget(self) -> tk.Misc | None:
@@ -244,7 +250,7 @@ class RatingDialog(tk.Toplevel):
         self.geometry(f"+{x}+{y}")
 
 
-def ask_rating(parent: tk.Misc, tracker: Any | None = None, record_id: str | None = None,
+def ask_rating(parent: tk.Misc, tracker: RatingTracker | None = None, record_id: str | None = None,
                **kw: Any) -> RatingResult | None:
     """Show a `RatingDialog` and return `(rating, feedback, tags)`, or None if skipped.
 

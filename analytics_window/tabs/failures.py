@@ -1,14 +1,21 @@
 """Failures tab: reasons, the model x reason table as a heat map, and failure rate per model."""
 from __future__ import annotations
 
-from collections.abc import Generator
 import tkinter as tk
+from collections.abc import Generator
 
 import numpy as np
 
-from .charts import bar_chart, percent, rotate_labels, short, style_axes
-from .loader import Snapshot
-from .tab_base import AnalyticsTab, TabContext, fill_tree, note_label, scrolled_tree
+from ..charts import bar_chart, percent, rotate_labels, short, style_axes
+from ..loader import Snapshot
+from .base import (
+    AnalyticsTab,
+    TabContext,
+    container,
+    fill_tree,
+    note_label,
+    scrolled_tree,
+)
 
 NO_FAILURES = "No failures in this selection: nothing to fix here."
 
@@ -28,7 +35,7 @@ class FailuresTab(AnalyticsTab):
         self.codes = scrolled_tree(self, {"provider": ("provider", 160), "code": ("error code", 240),
                                           "status": ("HTTP", 70), "count": ("count", 90)},
                                    height=6, numeric=("status", "count"))
-        self.codes.container.pack(side=tk.BOTTOM, fill=tk.X)
+        container(self.codes).pack(side=tk.BOTTOM, fill=tk.X)
         self.note = note_label(self, self.palette, text="Most frequent provider error codes")
         self.note.pack(side=tk.BOTTOM, fill=tk.X, pady=(6, 2))
         # two figures, so each repaint is its own short tick
@@ -51,7 +58,7 @@ class FailuresTab(AnalyticsTab):
 
     def plot(self, failures) -> Generator[None, None, None]:
         pal = self.palette
-        grid = self.chart.grid(1, 2)
+        grid = self.chart.grid_spec(1, 2)
         reasons_ax = self.chart.add(grid[0, 0], grid_axis="x")
         reasons = list(failures.by_reason)
         counts = [failures.by_reason[r] for r in reasons]

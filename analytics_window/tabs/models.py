@@ -1,12 +1,12 @@
 """Models tab: volume, success and rating per model, and how results were kept."""
 from __future__ import annotations
 
-from collections.abc import Generator
 import tkinter as tk
+from collections.abc import Generator
 
-from .charts import axes_text, bar_chart, percent, short, style_axes, style_legend
-from .loader import Snapshot
-from .tab_base import AnalyticsTab, TabContext, fill_tree, scrolled_tree
+from ..charts import axes_text, bar_chart, percent, short, style_axes, style_legend
+from ..loader import Snapshot
+from .base import AnalyticsTab, TabContext, container, fill_tree, scrolled_tree
 
 SAVE_LABELS = {"auto": "saved by the app", "manual": "saved by hand", "user_save": "kept by user"}
 
@@ -30,7 +30,7 @@ class ModelsTab(AnalyticsTab):
             "rated": ("rated", 70), "avg": ("avg ★", 60), "reason": ("top failure reason", 200)},
             height=6, numeric=("n", "rate", "rated", "avg"))
         # packed before the chart, so the chart, not the table, gives way on small screens
-        self.table.container.pack(side=tk.BOTTOM, fill=tk.X, pady=(6, 0))
+        container(self.table).pack(side=tk.BOTTOM, fill=tk.X, pady=(6, 0))
         self.chart = self.chart_panel(self, height=4.4)
         self.chart.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
 
@@ -51,7 +51,7 @@ class ModelsTab(AnalyticsTab):
 
     def plot(self, buckets, save_methods) -> Generator[None, None, None]:
         pal = self.palette
-        grid = self.chart.grid(1, 3, width_ratios=(3, 3, 2))
+        grid = self.chart.grid_spec(1, 3, width_ratios=(3, 3, 2))
         volume = self.chart.add(grid[0, 0])
         labels = [short(b.label, 18) for b in buckets]
         ok = [b.successes for b in buckets]

@@ -5,10 +5,17 @@ import logging
 import tkinter as tk
 from tkinter import ttk
 
-from .charts import bar_chart, style_axes
-from .loader import Snapshot
+from ..charts import bar_chart, style_axes
+from ..loader import Snapshot
+from .base import (
+    AnalyticsTab,
+    TabContext,
+    container,
+    fill_tree,
+    note_label,
+    scrolled_tree,
+)
 from .prompt_check import PromptCheck
-from .tab_base import AnalyticsTab, TabContext, fill_tree, note_label, scrolled_tree
 
 log = logging.getLogger(__name__)
 HIGH, LOW = "High ratings (4-5)", "Low ratings (1-3)"
@@ -38,7 +45,7 @@ class PatternsTab(AnalyticsTab):
         self.terms = scrolled_tree(body, {"term": ("term", 170), "z": ("z", 60),
                                           "count": ("in group", 70), "total": ("all uses", 70)},
                                    height=9)
-        self.terms.container.pack(side=tk.LEFT, fill=tk.Y)
+        container(self.terms).pack(side=tk.LEFT, fill=tk.Y)
         self.chart = self.chart_panel(body, height=3.2, width=6)
         self.chart.pack(side=tk.LEFT, fill=tk.BOTH, expand=True, padx=(6, 0))
         self.check = PromptCheck(self, context)

@@ -7,9 +7,10 @@ import tkinter as tk
 from tkinter import ttk
 from typing import Any
 
-from .callbacks import safe
-from .loader import Snapshot
-from .tab_base import TabContext, fill_tree, note_label, scrolled_tree
+from prompt_tracking.widgets._tk import safe
+
+from ..loader import Snapshot
+from .base import TabContext, container, fill_tree, note_label, scrolled_tree
 
 log = logging.getLogger(__name__)
 PROMPT_SAMPLE = 5000
@@ -61,7 +62,7 @@ class PromptCheck(ttk.LabelFrame):
         self.similar = scrolled_tree(self, {"similarity": ("similar", 70), "model": ("model", 130),
                                             "reason": ("reason", 130), "prompt": ("prompt", 560)},
                                      height=3, numeric=("similarity",))
-        self.similar.container.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
+        container(self.similar).pack(side=tk.TOP, fill=tk.BOTH, expand=True)
 
     def set_history(self, snapshot: Snapshot) -> None:
         """Use the records of `snapshot` as the history (the model is refitted on demand)."""
@@ -140,7 +141,7 @@ def default_model(snapshot: Snapshot) -> str:
 
 def _fit_and_assess(fitted: Any, records: list, prompt: str, ai_model: str) -> tuple[Any, Any]:
     """Worker side: fit the risk model when there is none for this snapshot, then assess."""
-    from prompt_tracking.risk.model import RiskModel
+    from prompt_tracking.risk import RiskModel
 
     model = fitted if fitted is not None else RiskModel.fit(records)
     return model, model.assess(prompt, ai_model)

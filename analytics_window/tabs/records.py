@@ -1,6 +1,7 @@
 """Records tab: a sortable, searchable, paged table of the records, with actions on a row.
 
-Rate, re-categorize the failure reason, mark as kept, or open the result. Rows are inserted
+Rate (never a failed result: the rating widget's rule, `rating_allowed`), re-categorize the
+failure reason, mark as kept, or open the result. Rows are inserted
 in chunks of `CHUNK` per `after()` tick so even a full page never stalls the host.
 """
 from __future__ import annotations
@@ -11,12 +12,14 @@ import webbrowser
 from pathlib import Path
 from tkinter import ttk
 
-from prompt_tracking.records import FailureReason, PromptRecord
+from prompt_tracking.widgets._tk import safe
+from prompt_tracking.widgets.rating_widget import HINT_FAILED, rating_allowed
 
-from .callbacks import safe
-from .loader import Snapshot
+from prompt_tracking import FailureReason, PromptRecord
+
+from ..loader import Snapshot
+from .base import AnalyticsTab, TabContext, container, scrolled_tree
 from .record_view import COLUMNS, RecordView, row_values
-from .tab_base import AnalyticsTab, TabContext, scrolled_tree
 
 log = logging.getLogger(__name__)
 CHUNK = 100
@@ -44,10 +47,11 @@ class RecordsTab(AnalyticsTab):
         self._pending: list[PromptRecord] = []
         self._build_bars()
         self.tree = scrolled_tree(self, COLUMNS, height=18, numeric=())
-        self.tree.container.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
+        container(self.tree).pack(side=tk.TOP, fill=tk.BOTH, expand=True)
         for column in COLUMNS:
             self.tree.heading(column, command=safe(self._sorter(column)))
         self.tree.bind("<Double-1>", safe(lambda _e: self.open_result()), add="+")
+        self.tree.bind("<<TreeviewSelect>>", safe(lambda _e: self._show_rating_rule()), add="+")
         ttk.Label(self, textvariable=self.message).pack(side=tk.TOP, anchor=tk.W, pady=(4, 0))
 
     def _build_bars(self) -> None:
@@ -66,10 +70,14 @@ class RecordsTab(AnalyticsTab):
         actions = ttk.Frame(self)
         actions.pack(side=tk.TOP, fill=tk.X, pady=(0, 4))
         ttk.Label(actions, text="Rate").pack(side=tk.LEFT)
+        self.rate_buttons: list[ttk.Button] = []
         for stars in range(1, 6):
-            ttk.Button(actions, text=f"{stars}★", width=4,
-                       command=safe(lambda s=stars: self.rate(s))).pack(side=tk.LEFT, padx=1)
-        ttk.Button(actions, text="Clear", command=safe(lambda: self.rate(None))).pack(side=tk.LEFT, padx=1)
+            self.rate_buttons.append(ttk.Button(actions, text=f"{stars}★", width=4,
+                                                command=safe(lambda s=stars: self.rate(s))))
+        self.rate_buttons.append(ttk.Button(actions, text="Clear",
+                                            command=safe(lambda: self.rate(None))))
+        for button in self.rate_buttons:
+            button.pack(side=tk.LEFT, padx=1)
         ttk.Label(actions, text="Reason").pack(side=tk.LEFT, padx=(12, 4))
         self.reason = tk.StringVar(self)
         box = ttk.Combobox(actions, textvariable=self.reason, state="readonly", width=18,
@@ -130,7 +138,10 @@ class RecordsTab(AnalyticsTab):
         if not selection:
             self.message.set("Select a record first.")
             return None
-        return next((r for r in self.view.page_records() if r.id == selection[0]), None)
+        return self._record(selection[0])
+
+    def _record(self, record_id: str) -> PromptRecord | None:
+        return next((r for r in self.view.page_records() if r.id == record_id), None)
 
     def _act(self, what: str, action) -> None:
         """Run `action(record)` on the selected record; show errors instead of raising."""
@@ -149,8 +160,23 @@ class RecordsTab(AnalyticsTab):
         if self.tree.exists(record.id):
             self.tree.item(record.id, values=row_values(record))
 
+    def _show_rating_rule(self) -> None:
+        """Rating buttons follow the rating widget's rule for the selected record."""
+        selection = self.tree.selection()
+        record = self._record(selection[0]) if selection else None
+        allowed = record is None or rating_allowed(record)
+        for button in self.rate_buttons:
+            button.state(["!disabled"] if allowed else ["disabled"])
+        if not allowed:
+            self.message.set(HINT_FAILED)
+        elif self.message.get() == HINT_FAILED:
+            self.message.set("")
+
     def rate(self, stars: int | None) -> None:
         def action(record: PromptRecord) -> None:
+            if not rating_allowed(record):
+                self.message.set(HINT_FAILED)
+                return
             tracker = self.context.tracker
             tracker.clear_rating(record.id) if stars is None else tracker.rate_prompt(record.id, stars)
             record.quality_rating = stars

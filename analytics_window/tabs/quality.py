@@ -1,13 +1,20 @@
 """Quality tab: the rating distribution, ratings per model, and what high-rated prompts share."""
 from __future__ import annotations
 
-from collections.abc import Generator
 import tkinter as tk
+from collections.abc import Generator
 from tkinter import ttk
 
-from .charts import axes_text, bar_chart, rotate_labels, short, style_axes
-from .loader import Snapshot
-from .tab_base import AnalyticsTab, TabContext, fill_tree, note_label, scrolled_tree
+from ..charts import axes_text, bar_chart, rotate_labels, short, style_axes
+from ..loader import Snapshot
+from .base import (
+    AnalyticsTab,
+    TabContext,
+    container,
+    fill_tree,
+    note_label,
+    scrolled_tree,
+)
 
 NO_RATINGS = "No ratings yet: rate a result to see quality insights."
 TRAIT_NAMES = {"characters": "characters", "words": "words", "special_characters":
@@ -34,7 +41,7 @@ class QualityTab(AnalyticsTab):
         self.traits = scrolled_tree(self, {"trait": ("trait", 220), "high": ("high", 90),
                                            "low": ("low", 90), "n": ("n high / low", 130)},
                                     height=6, numeric=("high", "low", "n"))
-        self.traits.container.pack(side=tk.BOTTOM, fill=tk.X)
+        container(self.traits).pack(side=tk.BOTTOM, fill=tk.X)
         ttk.Label(self, text="Prompt traits: high-rated (4-5) against low-rated (1-3)").pack(
             side=tk.BOTTOM, anchor=tk.W, pady=(6, 2))
         self.chart = self.chart_panel(self, height=4.2)
@@ -57,7 +64,7 @@ class QualityTab(AnalyticsTab):
 
     def plot(self, quality, rated: int) -> Generator[None, None, None]:
         pal = self.palette
-        grid = self.chart.grid(1, 2, width_ratios=(2, 3))
+        grid = self.chart.grid_spec(1, 2, width_ratios=(2, 3))
         spread = self.chart.add(grid[0, 0])
         stars = ["1", "2", "3", "4", "5"]
         counts = [quality.distribution.get(s, 0) for s in stars]

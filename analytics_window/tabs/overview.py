@@ -1,16 +1,19 @@
 """Overview tab: key figures, and activity and success over time."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Generator
 import tkinter as tk
+from collections.abc import Generator
 from tkinter import ttk
+from typing import TYPE_CHECKING
 
-from .charts import percent, style_axes, style_legend
-from prompt_tracking.analytics.columns import Bucket
+from ..charts import percent, style_axes, style_legend
+from ..loader import Snapshot
+from .base import AnalyticsTab, TabContext, note_label
 
-from .loader import Snapshot
-from .tab_base import AnalyticsTab, TabContext, note_label
+if TYPE_CHECKING:  # the engine's period rows; the tab only reads them and copies one
+    from prompt_tracking.analytics.columns import Bucket
 
 MAX_TICKS = 12
 MAX_PERIODS = 2000  # a store spanning centuries of months would not be drawn bar by bar
@@ -33,10 +36,13 @@ def fill_periods(buckets: list[Bucket], period: str) -> list[Bucket]:
     if len(buckets) < 2:
         return list(buckets)
     by_label = {b.label: b for b in buckets}
-    filled, label = [], buckets[0].label
+    filled: list[Bucket] = []
+    label = buckets[0].label
     try:
         while label <= buckets[-1].label and len(filled) < MAX_PERIODS:
-            filled.append(by_label.get(label) or Bucket(label, 0, 0, None, 0, None))
+            filled.append(by_label.get(label) or dataclasses.replace(
+                buckets[0], label=label, n=0, successes=0, success_rate=None, rated=0,
+                avg_rating=None))
             label = _next_period(label, period)
     except ValueError:  # a label this window does not know how to step: draw as given
         return list(buckets)
@@ -102,7 +108,7 @@ class OverviewTab(AnalyticsTab):
     def plot_trend(self, ov) -> Generator[None, None, None]:
         """Stacked successes/failures per period above, success rate and rating below."""
         pal = self.palette
-        grid = self.chart.grid(2, 1, height_ratios=(3, 2))
+        grid = self.chart.grid_spec(2, 1, height_ratios=(3, 2))
         activity = self.chart.add(grid[0])
         buckets = fill_periods(ov.over_time, ov.period)
         self.periods = [b.label for b in buckets]

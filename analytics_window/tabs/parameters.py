@@ -5,9 +5,9 @@ import logging
 import tkinter as tk
 from tkinter import ttk
 
-from .charts import bar_chart, rotate_labels, style_axes
-from .loader import Snapshot
-from .tab_base import AnalyticsTab, TabContext, note_label, scrolled_tree
+from ..charts import bar_chart, rotate_labels, style_axes
+from ..loader import Snapshot
+from .base import AnalyticsTab, TabContext, container, note_label, scrolled_tree
 
 log = logging.getLogger(__name__)
 NO_PARAMETERS = ("No model parameters recorded yet: pass model_parameters when logging a prompt "
@@ -32,7 +32,7 @@ class ParametersTab(AnalyticsTab):
         self.table = scrolled_tree(table_frame, {
             "model": ("model", 150), "parameter": ("parameter", 130), "n": ("n", 70),
             "suggestion": ("suggestion", 640)}, height=7, numeric=("n",))
-        self.table.container.pack(fill=tk.BOTH, expand=True)
+        container(self.table).pack(fill=tk.BOTH, expand=True)
         pane.add(self.chart, weight=3)
         pane.add(table_frame, weight=2)
         self.table.bind("<<TreeviewSelect>>", self._on_select, add="+")
