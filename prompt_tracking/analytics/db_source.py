@@ -55,12 +55,16 @@ def _local_path(source: Any) -> Path | None:
 
 def _shared_hook(source: Any) -> Callable[[], Any] | None:
     """The `analytics_connection` of a tracker's shared store, once its writes are there."""
-    read, flush, records = (getattr(source, name, None) for name in ("_read", "flush", "records"))
-    if not (callable(read) and callable(flush) and callable(records)):
+    started, flush, records = (getattr(source, name, None)
+                               for name in ("_started", "flush", "records"))
+    if not (callable(started) and callable(flush) and callable(records)):
         return None
     list(records(limit=0))
     if not flush(READ_WAIT):
         return None  # edits still in the journal (or the server is down): the record path
+    read = getattr(started(), "read", None)  # the writer: reads its store, None if unusable
+    if not callable(read):
+        return None
     hook = read(lambda store: getattr(store, "analytics_connection", None), None)
     return hook if callable(hook) else None
 
