@@ -1,18 +1,30 @@
 """Time and memory of `tracker.analytics()` on real SQLite stores, against pandas on the same file.
 
 For each size a store is filled with synthetic history, then in the same run:
-  * analytics: `tracker.analytics()` (aggregates in SQLite, narrow stream for patterns/retries);
+  * first:     `tracker.analytics()` in a fresh process state (no cached result, no cached
+               prompt terms): aggregates in SQLite on a second connection in a thread, the
+               narrow stream for patterns, retries and parameters on the calling thread;
+  * changed:   the same after a change to the store (the cached result is invalid, the
+               prompt terms of earlier runs are still cached): what the analytics window
+               pays on each refresh;
+  * unchanged: a repeated call while the file is unchanged (served from the cache);
   * records:   `compute_analytics(list(tracker.records()))`, the record path, for reference;
   * pandas:    `read_sql` of the plain columns plus groupby per model, reason, day and rating,
                what a notebook user would write (the baseline of issue 19, target <= 1.5x).
-Peak memory is tracemalloc's peak during one analytics() call (Python allocations, not
-SQLite's page cache). Prints results and does not assert.
+Peak memory is tracemalloc's peak during one first call (Python allocations, not SQLite's
+page cache). Ratios are against pandas in the same run. Prints results and does not assert.
 
-Run: python benchmarks/bench_analytics.py [--sizes 10000 100000 300000] [--repeat 3] [--no-records]
+With --postgres, the same records are then copied to a throw-away PostgreSQL server
+(started like the team tests do: initdb + pg_ctl) and `analytics()` of a tracker on that
+shared store is timed against pandas `read_sql` of the same columns from that server.
+
+Run: python benchmarks/bench_analytics.py [--sizes 10000 100000 300000] [--repeat 3]
+         [--no-records] [--postgres]
 """
 from __future__ import annotations
 
 import argparse
+import warnings
 import resource
 import sqlite3
 import sys
@@ -23,15 +35,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from prompt_tracking.analytics import database, db_cache  # noqa: E402
 from prompt_tracking.analytics.analysis import compute_analytics  # noqa: E402
 from prompt_tracking.synthetic.history import fill_store  # noqa: E402
 from prompt_tracking.tracker import EnhancedPromptTracker  # noqa: E402
 
 
-def best_time(fn, repeat: int) -> float:
-    """Fastest of `repeat` calls, in seconds."""
+def best_time(fn, repeat: int, before=None) -> float:
+    """Fastest of `repeat` calls, in seconds (`before` runs untimed before each)."""
     times = []
     for _ in range(repeat):
+        if before is not None:
+            before()
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
@@ -66,28 +81,110 @@ def pandas_baseline(db_path: Path) -> None:
     df.groupby("save_method").agg(n=("success", "size"), rating=("quality_rating", "mean"))
 
 
+def pandas_postgres(url: str) -> None:
+    """`pandas_baseline` with the columns read from the PostgreSQL server."""
+    import pandas as pd
+    import psycopg
+
+    from prompt_tracking._storage.pgurl import DatabaseURL
+
+    with psycopg.connect(**DatabaseURL.parse(url).connect_kwargs(connect_timeout=10)) as conn:
+        df = pd.read_sql("SELECT timestamp, ai_model, success, failure_reason, quality_rating, "
+                         "save_method FROM records", conn)  # type: ignore[call-overload]
+    df.groupby("ai_model").agg(n=("success", "size"), ok=("success", "sum"),
+                               rating=("quality_rating", "mean"))
+    df[df.success == 0].groupby(["ai_model", "failure_reason"]).size()
+    df.groupby(df.timestamp // 86_400).agg(n=("success", "size"), ok=("success", "sum"))
+    df.groupby("quality_rating").size()
+    df.groupby("save_method").agg(n=("success", "size"), rating=("quality_rating", "mean"))
+
+
+class Postgres:
+    """A throw-away server (the team tests' harness) and one fresh database per size."""
+
+    def __init__(self, base: Path) -> None:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "team"))
+        from pg_server import start_postgres
+
+        self.server = start_postgres(base)
+
+    def database(self, name: str) -> str:
+        self.server.psql(f"CREATE DATABASE {name} OWNER {self.server.user};")
+        return self.server.url.rsplit("/", 1)[0] + f"/{name}"
+
+    def run(self, source: EnhancedPromptTracker, n: int, repeat: int, tmp: str) -> None:
+        from prompt_tracking._storage.pgurl import DatabaseURL
+        from prompt_tracking._storage.postgres import PostgresStore
+
+        url = self.database(f"bench_{n}")
+        store = PostgresStore(DatabaseURL.parse(url), rater_id="bench")
+        store.open()
+        batch: list = []
+        for record in source.records():
+            batch.append(record)
+            if len(batch) == 10_000:
+                store.insert_many(batch)
+                batch = []
+        store.insert_many(batch)
+        store.close()
+        self.server.psql("VACUUM ANALYZE records;", f"bench_{n}")
+        shared = EnhancedPromptTracker(Path(tmp) / f"pg{n}", database_url=url,
+                                       max_successful=None, max_failed=None)
+        try:
+            baseline = best_time(lambda: pandas_postgres(url), repeat)
+            seconds = best_time(shared.analytics, repeat)
+            total = shared.analytics().overview.total
+            print(f"{'pg ' + str(n):>8} {baseline:>9.3f} {seconds:>8.3f} "
+                  f"{seconds / baseline:>6.2f}   (records seen: {total})", flush=True)
+        finally:
+            shared.close()
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def forget_everything() -> None:
+    db_cache.clear()
+    database.TERMS._prompts.clear()
+    database.TERMS._segments.clear()
+
+
 def main() -> None:
+    warnings.filterwarnings("ignore", message=".*SQLAlchemy.*")  # pandas on a psycopg conn
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 300_000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-records", action="store_true", help="skip the record-path timing")
+    parser.add_argument("--postgres", action="store_true",
+                        help="also time analytics on a PostgreSQL copy of each store")
     args = parser.parse_args()
-    print(f"{'records':>8} {'analytics s':>12} {'pandas s':>9} {'ratio':>6} {'records s':>10} "
-          f"{'peak MiB':>9}")
+    print(f"{'records':>8} {'pandas s':>9} {'first s':>8} {'ratio':>6} {'changed s':>10} "
+          f"{'ratio':>6} {'unchanged s':>12} {'records s':>10} {'peak MiB':>9}")
     with tempfile.TemporaryDirectory() as tmp:
+        server = Postgres(Path(tmp) / "pg") if args.postgres else None
         for n in args.sizes:
             tracker = EnhancedPromptTracker(Path(tmp) / str(n), max_successful=None,
                                             max_failed=None)
             fill_store(tracker, n, seed=0)
             tracker.flush()
-            seconds = best_time(tracker.analytics, args.repeat)
             baseline = best_time(lambda: pandas_baseline(tracker.db_path), args.repeat)
+            first = best_time(tracker.analytics, args.repeat, before=forget_everything)
+            tracker.analytics()
+            changed = best_time(tracker.analytics, args.repeat, before=db_cache.clear)
+            tracker.analytics()
+            unchanged = best_time(tracker.analytics, args.repeat)
             old = float("nan") if args.no_records else best_time(
                 lambda: compute_analytics(list(tracker.records())), 1)
+            forget_everything()
             peak = peak_mib(tracker.analytics)
-            print(f"{n:>8} {seconds:>12.3f} {baseline:>9.3f} {seconds / baseline:>6.2f} "
+            print(f"{n:>8} {baseline:>9.3f} {first:>8.3f} {first / baseline:>6.2f} "
+                  f"{changed:>10.3f} {changed / baseline:>6.2f} {unchanged:>12.4f} "
                   f"{old:>10.3f} {peak:>9.1f}", flush=True)
+            if server is not None:
+                server.run(tracker, n, args.repeat, tmp)
             tracker.close()
+        if server is not None:
+            server.close()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"max RSS of the whole run: {rss:.0f} MiB")
 

@@ -160,3 +160,25 @@ def test_lists_and_record_sources_keep_the_record_path():
             return iter(records)
 
     assert database_sections(Source(), Filters(), min_samples=30) is None
+
+
+def test_parameters_of_every_json_kind_give_the_record_path_answer(tmp_path):
+    # Folded in Python from the JSON text: big ints, floats, unicode and seed-like names,
+    # numbers as text, lists, a parameter distinct on every record (an identifier).
+    records = []
+    for i in range(240):
+        params = {"steps": [10, 20, 30, 40, 50, 60, 70][i % 7], "cfg": round(1.5 + (i % 11) * 0.7, 2),
+                  "big": 2 ** 70 + i % 3, "größe": "groß" if i % 3 else "klein",
+                  "jitter": i * 0.001 + 0.5, "RandomSeed": i * 7919, "tiles": [i % 2, 1],
+                  "strength": "0.5" if i % 4 == 0 else 0.5, "on": i % 5 == 0}
+        if i % 9 == 0:
+            params.pop("cfg")  # unset on some records
+        records.append(_record(i, 1_700_000_000.0 + 13 * i, f"portrait, soft light {i % 17}",
+                               model=f"m{i % 2}", ok=(i * 7) % 10 > 2,
+                               quality_rating=(i % 5) + 1 if i % 3 else None, params=params))
+    tracker = _tracker(tmp_path, records)
+    try:
+        for min_samples in (5, 30):
+            _compare(tracker, list(tracker.records()), min_samples=min_samples)
+    finally:
+        tracker.close()

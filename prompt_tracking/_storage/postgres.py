@@ -171,6 +171,21 @@ class PostgresStore:
     def close_writer(self) -> None:
         self._drop("writer")
 
+    def analytics_connection(self) -> tuple[Any, str]:
+        """A new connection for the analytics aggregate queries, and its SQL dialect.
+
+        The caller owns (and closes) it; it is not one of the store's pooled connections.
+
+        Raises:
+            SharedStoreUnavailableError: the store is closed or the server unreachable.
+        """
+        if self._closed:
+            raise SharedStoreUnavailableError("the store is closed")
+        conn = self._connect()
+        with self._all_lock:
+            self._all.remove(conn)
+        return conn, "postgresql"
+
     def close(self) -> None:
         """Close every connection this store opened (reads from other threads then fail)."""
         self._closed = True

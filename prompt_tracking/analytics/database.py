@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
 from prompt_tracking.analytics import sql
 from prompt_tracking.analytics.columns import TRAITS, Bucket, rate
-from prompt_tracking.analytics.db_parameters import ParamGroups, parameter_reports
+from prompt_tracking.analytics.db_parameters import ParamFold, ParamGroups, parameter_reports
 from prompt_tracking.analytics.groups import Agg, NeedsRecords, newest_first
 from prompt_tracking.analytics.patterns import Patterns, PatternCounter
 from prompt_tracking.analytics.retries import Retries, RetryCounter
@@ -180,7 +181,7 @@ def _failures(cube: _Cube, traits: _Traits, params: ParamGroups,
 class BoundedTermCache(TermCache):
     """A TermCache that starts over when it holds too many prompts (memory stays flat)."""
 
-    LIMIT = 50_000
+    LIMIT = 10_000
 
     def terms(self, prompt: str) -> tuple[str, ...]:
         if len(self._prompts) > self.LIMIT:
@@ -190,40 +191,81 @@ class BoundedTermCache(TermCache):
         return super().terms(prompt)
 
 
-def _stream(conn: Any, dialect: sql.Dialect, filters: sql.Filters,
-            min_samples: int) -> tuple[Patterns, Retries]:
-    """Term patterns and retries from one pass over the narrow record stream."""
-    cache = BoundedTermCache()
+#: Kept between runs: the analytics window recomputes after every change, and the terms of
+#: a prompt never change. Bounded, and only ever holds what any run would compute again.
+TERMS = BoundedTermCache()
+_AGGREGATES = ("cube", "traits", "days", "error_codes")
+
+
+def _stream(conn: Any, dialect: sql.Dialect, filters: sql.Filters, min_samples: int,
+            params: ParamFold | None = None) -> tuple[Patterns, Retries]:
+    """Term patterns and retries (and `params`, when given) from one pass over the stream."""
+    cache = TERMS
     patterns, retries = PatternCounter(), RetryCounter(cache)
     terms_of, add_terms, add_try = cache.terms, patterns.add, retries.add
     n = 0
-    for model, timestamp, prompt, ok, reason, rating, session in sql.fetch(
-            conn, sql.stream(dialect, filters), size=STREAM_BATCH):
-        n += 1
-        if prompt:
-            add_terms(terms_of(prompt), ok, reason, rating)
-        add_try(model, timestamp, prompt, ok, session)
+    server_side = dialect.name == "postgresql"  # rows arrive in batches, not all at once
+    if params is None:
+        rows = sql.fetch(conn, sql.stream(dialect, filters), size=STREAM_BATCH,
+                         server_side=server_side)
+        for model, timestamp, prompt, ok, reason, rating, session in rows:
+            n += 1
+            if prompt:
+                add_terms(terms_of(prompt), ok, reason, rating)
+            add_try(model, timestamp, prompt, ok, session)
+    else:
+        add_params = params.add
+        rows = sql.fetch(conn, sql.stream(dialect, filters, parameters=True), size=STREAM_BATCH,
+                         server_side=server_side)
+        for model, timestamp, prompt, ok, reason, rating, session, parameters in rows:
+            n += 1
+            if prompt:
+                add_terms(terms_of(prompt), ok, reason, rating)
+            add_try(model, timestamp, prompt, ok, session)
+            add_params(model, ok, rating, timestamp, parameters)
     return patterns.result(n, min_samples=min_samples), retries.result()
 
 
+def _aggregates(conn: Any, dialect: sql.Dialect, filters: sql.Filters,
+                names: tuple[str, ...]) -> dict[str, list]:
+    return {name: sql.fetch(conn, getattr(sql, name)(dialect, filters)) for name in names}
+
+
 def sections_from_database(conn: Any, dialect: sql.Dialect, filters: sql.Filters, *,
-                           min_samples: int) -> dict[str, Any]:
+                           min_samples: int, aggregate_conn: Any = None) -> dict[str, Any]:
     """Every section of `Analytics` except the risk model and registered analyses.
+
+    Args:
+        conn: A connection inside a read transaction.
+        aggregate_conn: A second connection on the same snapshot, or None. When given, the
+            aggregate queries run on it in a thread while this one streams the rows that
+            patterns and retries need (sqlite3 and psycopg release the GIL while they wait).
 
     Raises:
         NeedsRecords: the record path is needed for an exact answer (see the module doc).
     """
-    cube = _Cube(sql.fetch(conn, sql.cube(dialect, filters)))
-    traits = _Traits(sql.fetch(conn, sql.traits(dialect, filters)))
-    params = ParamGroups(sql.fetch(conn, sql.parameters(dialect, filters), size=STREAM_BATCH),
-                         {m: cube.per_model[m] for m in cube.models})
-    patterns, retries = _stream(conn, dialect, filters, min_samples)
+    # SQLite sorts to GROUP BY; folding the parameters into the stream is cheaper there.
+    fold = ParamFold() if dialect.name == "sqlite" else None
+    names = _AGGREGATES if fold is not None else (*_AGGREGATES, "parameters")
+    if aggregate_conn is None:
+        found = _aggregates(conn, dialect, filters, names)
+        patterns, retries = _stream(conn, dialect, filters, min_samples, fold)
+    else:
+        with ThreadPoolExecutor(1, thread_name_prefix="analytics-sql") as pool:
+            future = pool.submit(_aggregates, aggregate_conn, dialect, filters, names)
+            try:
+                patterns, retries = _stream(conn, dialect, filters, min_samples, fold)
+            finally:
+                found = future.result()
+    param_rows = found["parameters"] if fold is None else fold.rows()
+    cube = _Cube(found["cube"])
+    traits = _Traits(found["traits"])
+    params = ParamGroups(param_rows, {m: cube.per_model[m] for m in cube.models})
     save_methods = [cube.save[m].bucket(m) for m in _SAVE_METHODS if cube.save[m].n]
     return {
-        "overview": _overview(cube, sql.fetch(conn, sql.days(dialect, filters))),
+        "overview": _overview(cube, found["days"]),
         "quality": _quality(cube, traits),
-        "failures": _failures(cube, traits, params,
-                              sql.fetch(conn, sql.error_codes(dialect, filters))),
+        "failures": _failures(cube, traits, params, found["error_codes"]),
         "usage": Usage(save_methods, traits.characteristics(), retries),
         "parameters": parameter_reports(params, cube.models, min_samples=min_samples),
         "patterns": patterns,

@@ -6,12 +6,13 @@ their counts. That table is what `sql.parameters` returns, whatever the number o
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
 
 from prompt_tracking.analytics.columns import Bucket
-from prompt_tracking.analytics.groups import Agg, newest_first
+from prompt_tracking.analytics.groups import Agg, NeedsRecords, newest_first
 from prompt_tracking.analytics.parameters import (_CHI2_5PCT, _FEW_VALUES, _NOT_SET,
                                                   ParameterReport, _fmt, _suggest)
 from prompt_tracking.analytics.sections import TraitComparison
@@ -29,6 +30,70 @@ def _python_value(kind: str, value: Any) -> Any:
     if kind in ("true", "false"):
         return kind == "true"
     return None if kind == "null" else str(value)
+
+
+_decode = json.JSONDecoder().decode
+_KINDS = {int: "integer", float: "real", str: "text"}
+
+
+class ParamFold:
+    """The rows of `sql.parameters`, folded in Python from each record's parameter JSON.
+
+    SQLite can only GROUP BY the (record, parameter) rows of `json_each` by sorting them
+    all, which costs more than decoding the JSON here with the decoder the record path
+    uses (so values, duplicate keys and big numbers come out as the record path sees them).
+    """
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple, list] = {}
+
+    def add(self, model: str, ok: int, rating: float | None, timestamp: float,
+            text: str | None) -> None:
+        """One record: its model, outcome, rating, time and `model_parameters` text.
+
+        Raises:
+            NeedsRecords: the parameters are not a JSON object.
+        """
+        if not text or text == "{}":
+            return
+        params = _decode(text)
+        if type(params) is not dict:
+            raise NeedsRecords("model_parameters is not a JSON object")
+        groups, rated = self.groups, rating is not None
+        for key, value in params.items():
+            kind = _KINDS.get(type(value))
+            if kind is None:
+                kind = ("true" if value else "false") if type(value) is bool else (
+                    "null" if value is None else "other")
+                value = None if kind == "other" else value
+            numeric = kind == "integer" or kind == "real"
+            if "seed" in key.lower():
+                group_key: tuple = (model, key, kind, None)
+            else:
+                group_key = (model, key, kind, value)
+            g = groups.get(group_key)
+            if g is None:
+                g = groups[group_key] = [0, 0, 0, 0, timestamp, None, None]
+            g[0] += 1
+            g[1] += ok
+            if rated:
+                g[2] += 1
+                g[3] += rating
+            if timestamp > g[4]:
+                g[4] = timestamp
+            if numeric:
+                slot = 6 if ok else 5
+                g[slot] = value if g[slot] is None else g[slot] + value
+
+    def rows(self) -> list[tuple]:
+        """Rows shaped like those of `sql.parameters`, in its order (value sums add up
+        in the same order, so they round the same)."""
+        return [(*key, *values) for key, values in sorted(self.groups.items(), key=_order)]
+
+
+def _order(item: tuple) -> tuple:
+    model, key, kind, value = item[0]
+    return (model, key, kind, 0 if value is None else 1, value if value is not None else 0)
 
 
 class _Pair:

@@ -203,18 +203,25 @@ def parameters(d: Dialect, f: Filters) -> Query:
             f"GROUP BY ai_model, p_key, p_type, {value} ORDER BY ai_model, p_key", params)
 
 
-def stream(d: Dialect, f: Filters) -> Query:
-    """The columns the term patterns and retries read, oldest first (ties: newest id first)."""
+def stream(d: Dialect, f: Filters, *, parameters: bool = False) -> Query:
+    """The columns the term patterns and retries read, oldest first (ties: newest id first).
+
+    With `parameters`, also the `model_parameters` JSON (see `ParamFold`).
+    """
     where, params = f.where(d)
+    extra = ", model_parameters" if parameters else ""
     return (f"SELECT ai_model, timestamp, prompt, success, failure_reason, quality_rating, "
-            f"{d.meta_value('session_id')} FROM records WHERE {where} "
+            f"{d.meta_value('session_id')}{extra} FROM records WHERE {where} "
             f"ORDER BY timestamp ASC, id DESC", params)
 
 
-def fetch(conn: Any, query: Query, *, size: int | None = None) -> Any:
-    """Rows of `query` on a DB-API connection: a list, or batches of `size` rows when given."""
+def fetch(conn: Any, query: Query, *, size: int | None = None, server_side: bool = False) -> Any:
+    """Rows of `query` on a DB-API connection: a list, or batches of `size` rows when given.
+
+    `server_side` uses a named cursor (psycopg), so the client holds one batch at a time.
+    """
     sql, params = query
-    cursor = conn.cursor()
+    cursor = conn.cursor("analytics_stream") if server_side else conn.cursor()
     cursor.execute(sql, params)
     if size is None:
         return cursor.fetchall()

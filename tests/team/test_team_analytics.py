@@ -1,0 +1,71 @@
+"""Analytics computed in PostgreSQL give the record path's answers (real server)."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+import pytest
+
+from prompt_tracking import EnhancedPromptTracker
+from prompt_tracking.analytics.analysis import compute_analytics, load_records
+from prompt_tracking.analytics.db_source import database_sections
+from prompt_tracking.analytics.sql import Filters
+from prompt_tracking.synthetic.history import generate_records
+
+SECTIONS = ("overview", "quality", "failures", "usage", "parameters", "patterns")
+
+
+def _as_json(sections) -> dict[str, str]:
+    data = {k: [asdict(x) for x in v] if isinstance(v, list) else asdict(v)
+            for k, v in sections.items()}
+    return {k: json.dumps(data[k]) for k in SECTIONS}
+
+
+@pytest.fixture
+def shared(pg_url, tmp_path):
+    tracker = EnhancedPromptTracker(tmp_path / "ws", database_url=pg_url,
+                                    max_successful=None, max_failed=None)
+    tracker.import_records(generate_records(3000, seed=11))
+    assert tracker.flush(60)
+    yield tracker, list(tracker.records())
+    tracker.close()
+
+
+@pytest.mark.parametrize("kw", [{}, {"outcome": "failure"}, {"models": ["seedream-4.0"]},
+                                {"min_samples": 5}])
+def test_postgresql_aggregates_match_the_record_path(shared, kw):
+    tracker, records = shared
+    min_samples = kw.pop("min_samples", 30)
+    models = tuple(kw["models"]) if "models" in kw else None
+    sections = database_sections(tracker, Filters(models, None, None, kw.get("outcome")),
+                                 min_samples=min_samples)
+    assert sections is not None, "the database path was not used"
+    expected = compute_analytics(load_records(records, **kw), min_samples=min_samples, **kw)
+    new = _as_json(sections)
+    old = _as_json({k: getattr(expected, k) for k in SECTIONS})
+    for name in SECTIONS:
+        assert json.loads(new[name]) == json.loads(old[name]), name
+        assert new[name] == old[name], f"{name}: same values, different order"
+
+
+def test_tracker_analytics_on_the_shared_store_sees_new_edits(shared):
+    tracker, records = shared
+    before = tracker.analytics().overview
+    assert before.total == len(records)
+    unrated = next(r for r in records if r.quality_rating is None)
+    tracker.rate_prompt(unrated.id, 5)
+    assert tracker.flush(30)
+    after = tracker.analytics().overview
+    assert after.rated == before.rated + 1
+
+
+def test_aggregates_run_on_a_second_connection_on_the_same_snapshot(shared, monkeypatch):
+    from prompt_tracking.analytics import db_source
+
+    tracker, _ = shared
+    shared_ok = []
+    real = db_source._share_snapshot
+    monkeypatch.setattr(db_source, "_share_snapshot",
+                        lambda conn, aux: shared_ok.append(real(conn, aux)) or shared_ok[-1])
+    assert database_sections(tracker, Filters(), min_samples=30) is not None
+    assert shared_ok == [True]
