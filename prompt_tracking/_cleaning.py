@@ -153,6 +153,11 @@ def failed_record(session_id: str, prompt: Any, ai_model: Any, error_message: An
             record.metadata["given_failure_reason"] = redact_value(clean_text(failure_reason, 100)[0])
     record.failure_reason = reason
     record.metadata["failure_reason_source"] = source
+    if source == "auto":  # how the reason was derived, for the Failures tab and the export
+        record.metadata["failure_layer"] = info.layer
+        record.metadata["failure_confidence"] = round(info.confidence, 2)
+        if info.evidence:
+            record.metadata["failure_evidence"] = redact_value(info.evidence)
     for key in ("error_code", "http_status", "provider"):
         value = getattr(info, key)
         if value is not None:

@@ -111,3 +111,17 @@ def test_grouped_cv_never_fits_on_the_provider_it_scores(monkeypatch):
 def test_shipped_model_scores_the_whole_corpus_well():
     # A training-set figure (the fallback was fitted on these): it guards against a broken model file.
     assert evaluate(ENTRIES)["accuracy"] >= 0.9
+
+
+def test_too_many_requests_does_not_name_the_requests_library():
+    assert describe_failure("HTTP 429 Too Many Requests").provider is None
+    assert describe_failure("requests.exceptions.ReadTimeout: read timed out").provider == "requests"
+
+
+def test_the_tracker_keeps_how_a_reason_was_derived(tracker):
+    record_id = tracker.log_failed_prompt("a fox", "m", error_message="HTTP 429 Too Many Requests")
+    tracker.log_failed_prompt("a fox", "m", error_message="x", failure_reason="timeout")
+    tracker.flush()
+    meta = tracker.get_record(record_id).metadata
+    assert meta["failure_layer"] in {"phrase", "http_status"}
+    assert meta["failure_evidence"] and 0 < meta["failure_confidence"] <= 1

@@ -333,7 +333,7 @@ PROVIDERS: tuple[tuple[str, str], ...] = (
     ("aiohttp", r"aiohttp|clientconnectorerror|serverdisconnectederror"),
     ("httpx", r"httpx"),
     ("urllib3", r"urllib3|maxretryerror|newconnectionerror"),
-    ("requests", r"requests\.exceptions|\brequests\b"),
+    ("requests", r"\brequests\.(?:exceptions|adapters|models|sessions|api)\b|python-requests"),  # not "Too Many Requests"
     ("nginx", r"nginx"),
     ("browser_fetch", r"failed to fetch|typeerror: fetch|networkerror when attempting"),
 )
