@@ -65,14 +65,34 @@ class TagToggles(ttk.Frame):
         # and can run on any thread the garbage collector happens to run on.
         self._variables: dict[str, str] = {}
         self.buttons: dict[str, ttk.Checkbutton] = {}
+        self.rings: dict[str, tk.Frame] = {}
         make_button = _toggle_button_factory(self)
+        palette = palette_for(parent)
         for column, tag in enumerate(tags):
             variable = f"{self}.tag{column}"
             self.setvar(variable, "0")
-            button = make_button(self, text=tag, variable=variable, command=command, takefocus=1)
-            button.grid(row=0, column=column, padx=(0, 4), sticky="w")
+            # A one-pixel ring around each toggle, lit while it has the keyboard focus:
+            # several themes (ttkbootstrap's toolbuttons among them) draw no focus of their own.
+            ring = tk.Frame(self, highlightthickness=1, borderwidth=0,
+                            background=palette.background,
+                            highlightbackground=palette.background,
+                            highlightcolor=palette.background)
+            ring.grid(row=0, column=column, padx=(0, 3), sticky="w")
+            button = make_button(ring, text=tag, variable=variable, command=command, takefocus=1)
+            button.pack()
+            button.bind("<FocusIn>", lambda _e, r=ring: self._ring(r, True), add="+")
+            button.bind("<FocusOut>", lambda _e, r=ring: self._ring(r, False), add="+")
             self._variables[tag] = variable
             self.buttons[tag] = button
+            self.rings[tag] = ring
+        self._focus_colour, self._ring_off = palette.focus, palette.background
+
+    def _ring(self, ring: tk.Frame, focused: bool) -> None:
+        colour = self._focus_colour if focused else self._ring_off
+        try:
+            ring.configure(highlightbackground=colour, highlightcolor=colour)
+        except tk.TclError:
+            pass  # torn down while the focus moved
 
     @property
     def tags(self) -> tuple[str, ...]:
