@@ -105,6 +105,9 @@ class AnalyticsWindow(tk.Toplevel):
         status.pack(side=tk.TOP, fill=tk.X)
         ttk.Button(status, text="Import history...", command=safe(self.open_import)).pack(
             side=tk.RIGHT, padx=2)
+        self.review_button = ttk.Button(status, text="Review unrated...",
+                                        command=safe(self.open_review))
+        self.review_button.pack(side=tk.RIGHT, padx=2)
         ttk.Button(status, text="Refresh (F5)", command=safe(self.refresh)).pack(
             side=tk.RIGHT, padx=2)
         self.progress = ttk.Progressbar(status, mode="indeterminate", length=160)
@@ -190,6 +193,18 @@ class AnalyticsWindow(tk.Toplevel):
             return
         opener = getattr(module, "open_migration_dialog", None) or getattr(module, "MigrationDialog")
         opener(self, self.tracker)
+
+    def open_review(self) -> Any:
+        """Open the review window on this window's tracker and model/date filters."""
+        from .review import open_review_window
+
+        try:
+            filters = self.filter_bar.filters()
+        except ValueError as exc:
+            self.show_status(str(exc))
+            return None
+        return open_review_window(self, self.tracker, models=filters.models,
+                                  since=filters.since, until=filters.until)
 
     # -- scheduling ------------------------------------------------------------------------
     def schedule(self, name: str, ms: int, fn: Callable[[], None]) -> None:

@@ -244,3 +244,46 @@ def test_plain_tk_host_keeps_its_theme(tk_root, store):
     assert "ttkbootstrap" not in str(type(window.buttons["1"]))
     window.destroy()
     assert isinstance(tk_root, tk.Tk)
+
+
+def test_the_review_subcommand_opens_the_window_and_says_what_is_missing_without_a_display(
+        display, store, data_dir):
+    import os
+    import subprocess
+    import sys
+
+    base = [sys.executable, "-m", "prompt_tracking", "--data-dir", str(data_dir), "review"]
+    tracker = store[0]
+    tracker.close()
+    done = subprocess.run(base + ["--model", "sdxl", "--exit-after", "800"], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    headless = subprocess.run(base, capture_output=True, text=True, timeout=60, env=env)
+    assert headless.returncode == 4 and "no display" in headless.stderr
+    helped = subprocess.run(base + ["--help"], capture_output=True, text=True, timeout=60)
+    assert "1-5 rate" in helped.stdout
+
+
+def test_the_analytics_window_opens_the_review_on_its_filters(tk_root, store):
+    import sys
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
+    from test_analytics_window import open_loaded
+
+    tracker, *_ = store
+    analytics = open_loaded(tk_root, tracker)
+    analytics.filter_bar.model.set("dalle3")
+    click(analytics.review_button)
+    from prompt_tracking.analytics_window.review import _open_windows
+
+    review = _open_windows[tk_root]()
+    pump(review, lambda: review.loaded)
+    assert [r.ai_model for r in review.queue.items] == ["dalle3"]
+    key(review, "3")
+    assert review.empty_label.cget("text") == "All 1 rated"
+    click(review.back_button)
+    assert not review.winfo_exists() and analytics.winfo_exists()
+    tracker.flush()
+    assert tracker.get_record(review.queue.items[0].id).quality_rating == 3
+    analytics.destroy()
