@@ -18,6 +18,7 @@ import logging
 import tkinter as tk
 import weakref
 from tkinter import ttk
+from collections.abc import Callable
 from typing import Any
 
 from prompt_tracking.widgets._protocols import AnalyticsTracker
@@ -47,16 +48,21 @@ class ReviewWindow(tk.Toplevel):
         tracker: the tracker to review (default: `prompt_tracking.enhanced_prompt_tracker`).
         filters: the results to review (see `review_queue.review_filters`).
         cache: the thumbnail cache (default: `<data dir>/thumbnails`).
+        on_back: what "Back to the analytics window" does (the window that opened us
+            passes its own raise); None hides that button.
     """
 
     def __init__(self, master: tk.Misc, tracker: AnalyticsTracker | None = None, *,
-                 filters: Filters | None = None, cache: ThumbnailCache | None = None) -> None:
+                 filters: Filters | None = None, cache: ThumbnailCache | None = None,
+                 on_back: Callable[[], Any] | None = None) -> None:
         super().__init__(master, class_=WINDOW_CLASS)
         if tracker is None:
             from prompt_tracking import enhanced_prompt_tracker as tracker
         self.tracker = tracker
         self.filters = filters or review_filters()
+        self.on_back = on_back
         self.queue = ReviewQueue([], 0)
+        self._photo: Any = None
         self.loaded = False
         self._closing = False
         self.palette = pick_palette(master)
@@ -153,7 +159,8 @@ class ReviewWindow(tk.Toplevel):
         row.pack(side=tk.TOP)
         self.back_button = self.kit.Button(row, text="Back to the analytics window",
                                            command=safe(self.back_to_analytics))
-        self.back_button.pack(side=tk.LEFT, padx=4)
+        if self.on_back is not None:
+            self.back_button.pack(side=tk.LEFT, padx=4)
         self.kit.Button(row, text="Close (Esc)", command=safe(self.destroy)).pack(side=tk.LEFT, padx=4)
 
     # -- public API ------------------------------------------------------------------------
@@ -240,9 +247,10 @@ class ReviewWindow(tk.Toplevel):
             self.comment.icursor(tk.END)
 
     def back_to_analytics(self) -> None:
-        from .window import open_analytics_window
-
-        open_analytics_window(self.master, self.tracker)
+        """Close, and hand over to the analytics window (`on_back`)."""
+        on_back = self.on_back
+        if on_back is not None:
+            on_back()
         self.destroy()
 
     # -- display ---------------------------------------------------------------------------
@@ -396,13 +404,15 @@ def _details(record: PromptRecord) -> str:
 _open_windows: weakref.WeakKeyDictionary[tk.Misc, weakref.ref] = weakref.WeakKeyDictionary()
 
 
-def open_review_window(master: tk.Misc, tracker: AnalyticsTracker | None = None,
-                       **filters: Any) -> ReviewWindow:
+def open_review_window(master: tk.Misc, tracker: AnalyticsTracker | None = None, *,
+                       on_back: Callable[[], Any] | None = None, **filters: Any) -> ReviewWindow:
     """Open the review window, or raise the one already open for this app.
 
     Args:
         master: any widget of the host app.
         tracker: the tracker to review (default: the default tracker).
+        on_back: called by the empty state's "Back to the analytics window" (None: no
+            such button).
         **filters: `models` (or `model`), `since`, `until`; see `review_queue.review_filters`.
             Given to a window already open, they replace its filters.
 
@@ -420,8 +430,9 @@ def open_review_window(master: tk.Misc, tracker: AnalyticsTracker | None = None,
         if filters or (tracker is not None and tracker is not window.tracker):
             window.tracker = tracker or window.tracker
             window.reload(chosen)
+        window.on_back = on_back or window.on_back
         window.take_focus()
         return window
-    window = ReviewWindow(master, tracker, filters=chosen)
+    window = ReviewWindow(master, tracker, filters=chosen, on_back=on_back)
     _open_windows[root] = weakref.ref(window)
     return window

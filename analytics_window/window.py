@@ -203,7 +203,12 @@ class AnalyticsWindow(tk.Toplevel):
         except ValueError as exc:
             self.show_status(str(exc))
             return None
-        return open_review_window(self, self.tracker, models=filters.models,
+        def back() -> None:
+            if not self._closing:
+                self.deiconify()
+                self.lift()
+                self.focus_set()
+        return open_review_window(self, self.tracker, on_back=safe(back), models=filters.models,
                                   since=filters.since, until=filters.until)
 
     # -- scheduling ------------------------------------------------------------------------

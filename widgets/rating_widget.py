@@ -130,9 +130,13 @@ def _toggle_button_factory(widget: tk.Misc) -> Callable[..., ttk.Checkbutton]:
     if bootstrap is None:
         return ttk.Checkbutton
 
+    # On a dark theme the primary outline (dark blue on near-black) reads as disabled; the
+    # light outline keeps an enabled toggle clearly enabled there.
+    style = "light-outline-toolbutton" if palette_for(widget).is_dark else "primary-outline-toolbutton"
+
     def bootstrap_toggle(parent: tk.Misc, **kw: Any) -> ttk.Checkbutton:
         try:
-            return bootstrap.Checkbutton(parent, bootstyle="primary-outline-toolbutton", **kw)
+            return bootstrap.Checkbutton(parent, bootstyle=style, **kw)
         except Exception:  # an older or newer ttkbootstrap without that bootstyle
             log.warning("ttkbootstrap toggle unavailable; using a plain checkbutton", exc_info=True)
             return ttk.Checkbutton(parent, **kw)

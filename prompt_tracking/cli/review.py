@@ -39,8 +39,17 @@ def run_review(args: argparse.Namespace) -> int:
     with EnhancedPromptTracker(getattr(args, "data_dir", None)) as tracker:
         root = tk.Tk()
         root.withdraw()  # the window is the app here; closing it ends the command
-        window = ReviewWindow(root, tracker, filters=filters)
-        window.bind("<Destroy>", lambda e: root.quit() if e.widget is window else None, add="+")
+        from prompt_tracking.analytics_window.window import AnalyticsWindow
+
+        def back() -> None:  # the review closes; the analytics window is the app from then on
+            analytics = AnalyticsWindow(root, tracker)
+            analytics.bind("<Destroy>", lambda e: root.quit() if e.widget is analytics else None,
+                           add="+")
+        window = ReviewWindow(root, tracker, filters=filters, on_back=back)
+        done = {"back": False}
+        window.bind("<Destroy>", lambda e: root.quit() if e.widget is window and not done["back"]
+                    else None, add="+")
+        window.on_back = lambda: (done.update(back=True), back())
         if getattr(args, "exit_after", None):
             window.after(args.exit_after, window.destroy)
         root.mainloop()
