@@ -118,6 +118,8 @@ class ExportTab(ttk.Frame):
         self.status_var = tk.StringVar(self, value="")
         self.progress_var = tk.DoubleVar(self, value=0.0)
         self.last_report: Any = None
+        self._measuring = False
+        self._busy = False
         # The GUI's one worker-to-Tk queue: polled only while an export or a measurement runs.
         self._queue: TkQueue[tuple] = TkQueue(
             self, self._on_message, poll_ms=POLL_MS, per_tick=MESSAGES_PER_TICK,

@@ -12,6 +12,7 @@ ahead of time, so rating never waits for a file.
 """
 from __future__ import annotations
 
+import functools
 import datetime as dt
 import json
 import logging
@@ -178,7 +179,8 @@ class ReviewWindow(tk.Toplevel):
             self.filters = filters
         self.loaded = False
         self.status.set("Loading...")
-        tracker, chosen = self.tracker, self.filters
+        tracker: Any = self.tracker
+        chosen = self.filters
 
         def load() -> tuple[ReviewQueue, list[str]]:  # on a worker thread
             records = list(tracker.records())
@@ -279,7 +281,7 @@ class ReviewWindow(tk.Toplevel):
             self.body.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
         self.image.configure(image="", text="Loading the image...")
         self.images.request(record.result_url, IMAGE_PX,
-                            lambda photo, reason, rid=record.id: self._show_image(rid, photo, reason))
+                            functools.partial(self._show_image, record.id))
         for upcoming in self.queue.upcoming():
             self.images.request(upcoming.result_url, IMAGE_PX, lambda _p, _r: None)
         self.prompt.configure(state="normal")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import time
 import tkinter as tk
 import weakref
 from collections.abc import Callable, Generator
@@ -32,6 +31,7 @@ from .loader import (
     load_snapshot,
 )
 from .record_freeing import free_later
+from .status import shared_store_caption
 from .slots import (
     Build,
     Slot,
@@ -448,19 +448,3 @@ def add_analytics_menu(menu: tk.Menu, tracker: AnalyticsTracker | None = None, *
     def open_window() -> None:
         open_analytics_window(owner, tracker)
     menu.add_command(label=label, command=safe(open_window))
-
-
-def shared_store_caption(tracker: Any) -> str:
-    """" · shared store: host/db, as of 14:03" for a team store; "" for the local one.
-
-    The tracker's `database_url` is already password-free; only host and database are shown.
-    """
-    url = getattr(tracker, "database_url", None)
-    if not isinstance(url, str) or not url:
-        return ""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    return (f" · shared store: {parts.hostname or 'localhost'}/{parts.path.lstrip('/')}, "
-            f"as of {time.strftime('%H:%M:%S')}")
-

@@ -8,6 +8,7 @@ Also home to the pieces the dialog shares: `TagToggles` and `resolve_tracker`.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import tkinter as tk
 from collections.abc import Callable, Iterable, Sequence
@@ -80,14 +81,14 @@ class TagToggles(ttk.Frame):
             ring.grid(row=0, column=column, padx=(0, 3), sticky="w")
             button = make_button(ring, text=tag, variable=variable, command=command, takefocus=1)
             button.pack()
-            button.bind("<FocusIn>", lambda _e, r=ring: self._ring(r, True), add="+")
-            button.bind("<FocusOut>", lambda _e, r=ring: self._ring(r, False), add="+")
+            button.bind("<FocusIn>", functools.partial(self._ring, ring, True), add="+")
+            button.bind("<FocusOut>", functools.partial(self._ring, ring, False), add="+")
             self._variables[tag] = variable
             self.buttons[tag] = button
             self.rings[tag] = ring
         self._focus_colour, self._ring_off = palette.focus, palette.background
 
-    def _ring(self, ring: tk.Frame, focused: bool) -> None:
+    def _ring(self, ring: tk.Frame, focused: bool, _event: tk.Event | None = None) -> None:
         colour = self._focus_colour if focused else self._ring_off
         try:
             ring.configure(highlightbackground=colour, highlightcolor=colour)

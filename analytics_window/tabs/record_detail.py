@@ -6,6 +6,7 @@ parameters and error messages wrap and scroll instead of being cut off.
 """
 from __future__ import annotations
 
+import functools
 import datetime as dt
 import json
 import tkinter as tk
@@ -81,7 +82,7 @@ class RecordDetail(ttk.Frame):
         self.text.configure(state="disabled")
         self.image.configure(image="", text="Loading the image...")
         self.images.request(record.result_url, DETAIL_PX,
-                            lambda photo, reason, rid=record.id: self._show_image(rid, photo, reason))
+                            functools.partial(self._show_image, record.id))
 
     def _show_image(self, record_id: str, photo: Any, reason: str | None) -> None:
         if record_id != self.record_id or not self.winfo_exists():

@@ -27,14 +27,18 @@ SORT_KEYS: dict[str, Callable[[PromptRecord], Any]] = {
 }
 
 
+def _equals(stars: int) -> Callable[[int | None], bool]:
+    return lambda rating: rating == stars
+
+
 # The browser's rating filter: label -> test of a record's rating.
 RATING_FILTERS: dict[str, Callable[[int | None], bool] | None] = {
     "Any rating": None,
     "Unrated": lambda r: not r,
     "Rated": lambda r: bool(r),
     "4★ or more": lambda r: (r or 0) >= 4,
-    "2★ or less": lambda r: bool(r) and r <= 2,
-    **{f"{n}★": (lambda r, n=n: r == n) for n in range(1, 6)},
+    "2★ or less": lambda r: 0 < (r or 0) <= 2,
+    **{f"{n}★": _equals(n) for n in range(1, 6)},
 }
 ANY_TAG = "Any tag"
 

@@ -9,11 +9,13 @@ the rows in view, made off the Tk thread and cached on disk (`..thumbnails`).
 """
 from __future__ import annotations
 
+import functools
 import logging
 import tkinter as tk
 import webbrowser
 from pathlib import Path
 from tkinter import ttk
+from typing import Any
 
 from prompt_tracking.widgets._tk import safe
 from prompt_tracking.widgets.rating_widget import HINT_FAILED, rating_allowed
@@ -191,9 +193,9 @@ class RecordsTab(AnalyticsTab):
             if record is None or self.tree.item(iid, "image"):
                 continue
             self.images.request(record.result_url, THUMB_PX,
-                                lambda photo, _reason, rid=iid: self._set_thumbnail(rid, photo))
+                                functools.partial(self._set_thumbnail, iid))
 
-    def _set_thumbnail(self, iid: str, photo) -> None:
+    def _set_thumbnail(self, iid: str, photo: Any, _reason: str | None = None) -> None:
         if photo is not None and self.tree.exists(iid):
             self.tree.item(iid, image=photo)
 

@@ -49,7 +49,11 @@ def run_review(args: argparse.Namespace) -> int:
         done = {"back": False}
         window.bind("<Destroy>", lambda e: root.quit() if e.widget is window and not done["back"]
                     else None, add="+")
-        window.on_back = lambda: (done.update(back=True), back())
+
+        def go_back() -> None:
+            done["back"] = True
+            back()
+        window.on_back = go_back
         if getattr(args, "exit_after", None):
             window.after(args.exit_after, window.destroy)
         root.mainloop()
