@@ -2,15 +2,14 @@
 
 Plain tk/ttk in a plain host; in a ttkbootstrap host its toggles (and the other widgets that
 ttkbootstrap only styles for its own classes) are ttkbootstrap's (`theme.widget_classes`). The export runs on a worker thread
-that never touches Tk: it puts progress on a queue, and the Tk thread drains the queue
-with `after()`. Every after id and variable trace is cancelled in `destroy()`.
+that never touches Tk: it puts progress on the GUI's worker-to-Tk queue (`widgets._tk.TkQueue`),
+which the Tk thread drains. Every after id and variable trace is cancelled in `destroy()`.
 """
 from __future__ import annotations
 
 import gc
 import logging
 import os
-import queue
 import subprocess
 import sys
 import threading
@@ -26,6 +25,8 @@ from prompt_tracking.export.media import estimate
 from prompt_tracking.export.run import export_training_data
 from prompt_tracking.export.files import FORMATS
 from prompt_tracking.export.tasks import TASKS
+
+from prompt_tracking.widgets._tk import TkQueue, cancel_after
 
 from .theme import widget_classes
 
@@ -117,8 +118,12 @@ class ExportTab(ttk.Frame):
         self.status_var = tk.StringVar(self, value="")
         self.progress_var = tk.DoubleVar(self, value=0.0)
         self.last_report: Any = None
-        self._queue: queue.Queue[tuple] = queue.Queue()
-        self._after_id: str | None = None
+        self._measuring = False
+        self._busy = False
+        # The GUI's one worker-to-Tk queue: polled only while an export or a measurement runs.
+        self._queue: TkQueue[tuple] = TkQueue(
+            self, self._on_message, poll_ms=POLL_MS, per_tick=MESSAGES_PER_TICK,
+            keep_polling=lambda: self._busy or self._measuring, what="export progress update")
         self._auto_after_id: str | None = None
         self._measuring = False
         self._worker: threading.Thread | None = None
@@ -283,8 +288,7 @@ class ExportTab(ttk.Frame):
         self._worker = threading.Thread(target=self._work, args=(target, options),
                                         name="prompt-tracking-export", daemon=True)
         self._worker.start()
-        if self._after_id is None:
-            self._after_id = self.after(POLL_MS, self._poll)
+        self._queue.start()
         self._update_state()
 
     def _on_images_toggled(self) -> None:
@@ -297,8 +301,7 @@ class ExportTab(ttk.Frame):
             self._measuring = True
             threading.Thread(target=self._measure, name="prompt-tracking-export-size",
                              daemon=True).start()
-            if self._after_id is None:
-                self._after_id = self.after(POLL_MS, self._poll)
+            self._queue.start()
         except Exception:
             log.exception("prompt-tracking: export image size failed")
 
@@ -326,21 +329,9 @@ class ExportTab(ttk.Frame):
             log.warning("prompt-tracking: export from the Export tab failed: %s", exc)
             self._queue.put(("error", str(exc)))
 
-    def _poll(self) -> None:
-        self._after_id = None
-        finished = False
-        try:
-            for _ in range(MESSAGES_PER_TICK):
-                try:
-                    message = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                finished = self._handle(message) or finished
-        except Exception:
-            log.exception("prompt-tracking: export progress update failed")
-        if not finished and (self._busy or self._measuring or not self._queue.empty()):
-            self._after_id = self.after(POLL_MS, self._poll)
-        elif finished:
+    def _on_message(self, message: tuple) -> None:
+        """One worker message, on the Tk thread (the queue logs our errors)."""
+        if self._handle(message):
             self._busy = False
             self._update_state()
             self._refresh_auto()
@@ -396,11 +387,9 @@ class ExportTab(ttk.Frame):
         self._auto_after_id = self.after(AUTO_REFRESH_MS, self._refresh_auto)
 
     def destroy(self) -> None:
-        for name in ("_after_id", "_auto_after_id"):
-            after_id = getattr(self, name)
-            if after_id is not None:
-                self.after_cancel(after_id)
-                setattr(self, name, None)
+        self._queue.close()
+        cancel_after(self, self._auto_after_id)
+        self._auto_after_id = None
         for var, trace_id in self._traces:
             try:
                 var.trace_remove("write", trace_id)

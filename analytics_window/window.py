@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import time
 import tkinter as tk
 import weakref
 from collections.abc import Callable, Generator
@@ -32,6 +31,7 @@ from .loader import (
     load_snapshot,
 )
 from .record_freeing import free_later
+from .status import shared_store_caption
 from .slots import (
     Build,
     Slot,
@@ -106,6 +106,9 @@ class AnalyticsWindow(tk.Toplevel):
         status.pack(side=tk.TOP, fill=tk.X)
         ttk.Button(status, text="Import history...", command=safe(self.open_import)).pack(
             side=tk.RIGHT, padx=2)
+        self.review_button = ttk.Button(status, text="Review unrated...",
+                                        command=safe(self.open_review))
+        self.review_button.pack(side=tk.RIGHT, padx=2)
         ttk.Button(status, text="Refresh (F5)", command=safe(self.refresh)).pack(
             side=tk.RIGHT, padx=2)
         self.progress = ttk.Progressbar(status, mode="indeterminate", length=160)
@@ -191,6 +194,23 @@ class AnalyticsWindow(tk.Toplevel):
             return
         opener = getattr(module, "open_migration_dialog", None) or getattr(module, "MigrationDialog")
         opener(self, self.tracker)
+
+    def open_review(self) -> Any:
+        """Open the review window on this window's tracker and model/date filters."""
+        from .review import open_review_window
+
+        try:
+            filters = self.filter_bar.filters()
+        except ValueError as exc:
+            self.show_status(str(exc))
+            return None
+        def back() -> None:
+            if not self._closing:
+                self.deiconify()
+                self.lift()
+                self.focus_set()
+        return open_review_window(self, self.tracker, on_back=safe(back), models=filters.models,
+                                  since=filters.since, until=filters.until)
 
     # -- scheduling ------------------------------------------------------------------------
     def schedule(self, name: str, ms: int, fn: Callable[[], None]) -> None:
@@ -429,19 +449,3 @@ def add_analytics_menu(menu: tk.Menu, tracker: AnalyticsTracker | None = None, *
     def open_window() -> None:
         open_analytics_window(owner, tracker)
     menu.add_command(label=label, command=safe(open_window))
-
-
-def shared_store_caption(tracker: Any) -> str:
-    """" · shared store: host/db, as of 14:03" for a team store; "" for the local one.
-
-    The tracker's `database_url` is already password-free; only host and database are shown.
-    """
-    url = getattr(tracker, "database_url", None)
-    if not isinstance(url, str) or not url:
-        return ""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    return (f" · shared store: {parts.hostname or 'localhost'}/{parts.path.lstrip('/')}, "
-            f"as of {time.strftime('%H:%M:%S')}")
-

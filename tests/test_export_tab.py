@@ -106,12 +106,13 @@ def test_a_failed_export_is_reported_in_the_tab(tab, tk_root, tmp_path):
 def test_destroy_during_an_export_cancels_the_poll(tab, tk_root):
     tab.consent_check.invoke()
     tab.export_button.invoke()
-    assert tab._after_id is not None
+    assert tab._queue._after_id is not None  # the shared TkQueue polls while it runs
     worker = tab._worker
     tab.destroy()
     worker.join(30)
     pump(tk_root, lambda: False, timeout=0.3)  # a stray after() would raise into tk_root
-    assert tab._after_id is None
+    assert tab._queue.closed and tab._queue._after_id is None
+    assert not tab._queue.put(("progress", 1.0, "late"))  # a late worker message is dropped
 
 
 # -- images, size, counts, open folder, minimum rating, automatic export state --------------

@@ -350,3 +350,54 @@ def test_a_ttkbootstrap_host_gets_stars_on_its_theme_background(display, tracker
     finally:
         window.destroy()
     assert not errors
+
+
+# -- issue 15: focus on open, Escape, the image and prompt it asks about --------------------
+
+def focused_key(keysym: str):
+    """A key sent where the keyboard focus is, without clicking anything first."""
+    def send(d):
+        target = d.focus_get()
+        assert target is not None and target.winfo_toplevel() is d, "the dialog has no focus"
+        target.event_generate(f"<KeyPress-{keysym}>")
+        if d.winfo_exists():
+            target.event_generate(f"<KeyRelease-{keysym}>")
+    return send
+
+
+def test_the_dialog_takes_the_keyboard_focus_when_it_opens(tk_root, tracker, record_id):
+    other = tk.Toplevel(tk_root)
+    entry = ttk.Entry(other)
+    entry.pack()
+    entry.focus_force()
+    tk_root.update()
+    result = run_modal(RatingDialog(tk_root, tracker, record_id), focused_key("4"),
+                       focused_key("Return"))
+    assert result == (4, None, [])
+    tracker.flush()
+    assert tracker.get_record(record_id).quality_rating == 4
+    other.destroy()
+
+
+def test_escape_closes_the_dialog_without_a_click(tk_root, tracker, record_id):
+    dialog = RatingDialog(tk_root, tracker, record_id)
+    assert run_modal(dialog, focused_key("Escape")) is None
+    assert not dialog.winfo_exists()
+    assert tracker.get_record(record_id).quality_rating is None
+
+
+def test_the_dialog_shows_the_prompt_and_the_records_image(tk_root, tracker, tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "result.png"
+    Image.new("RGB", (300, 200), "red").save(path)
+    prompt = "a lighthouse in a storm, long exposure, " + "very detailed " * 30
+    rid = tracker.log_successful_prompt(prompt, "sdxl", result_url=str(path))
+    seen = {}
+
+    def look(d):
+        seen["prompt"] = d.prompt_text.get("1.0", "end-1c")
+        seen["image"] = d._preview_image
+    run_modal(RatingDialog(tk_root, tracker, rid), look, focused_key("Escape"))
+    assert seen["prompt"] == prompt
+    assert seen["image"] is not None and max(seen["image"].width(), seen["image"].height()) > 100

@@ -293,3 +293,22 @@ def test_destroy_saves_the_pending_comment_and_cancels_timers(widget, tracker, r
     tk_root.update()
     assert tracker.get_record(record_id).feedback == "last words"
     assert tk_root.tk.call("after", "info") == ""
+
+
+def test_a_tag_reached_with_tab_shows_a_focus_ring(tk_root, tracker):
+    """Issue 15: a tag button reached with Tab showed no focus ring (ttkbootstrap draws none)."""
+    from prompt_tracking.widgets.rating_widget import TagToggles
+    from prompt_tracking.widgets.theme import palette_for
+
+    toggles = TagToggles(tk_root, ["sharp", "blurry"])
+    toggles.pack()
+    tk_root.update()
+    focus = palette_for(tk_root).focus
+    first = toggles.buttons["sharp"]
+    first.focus_force()
+    tk_root.update()
+    assert toggles.rings["sharp"].cget("highlightbackground") == focus
+    first.tk_focusNext().focus_force()  # what Tab does
+    tk_root.update()
+    assert toggles.rings["sharp"].cget("highlightbackground") != focus
+    assert toggles.rings["blurry"].cget("highlightbackground") == focus

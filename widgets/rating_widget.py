@@ -8,6 +8,7 @@ Also home to the pieces the dialog shares: `TagToggles` and `resolve_tracker`.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import tkinter as tk
 from collections.abc import Callable, Iterable, Sequence
@@ -65,14 +66,34 @@ class TagToggles(ttk.Frame):
         # and can run on any thread the garbage collector happens to run on.
         self._variables: dict[str, str] = {}
         self.buttons: dict[str, ttk.Checkbutton] = {}
+        self.rings: dict[str, tk.Frame] = {}
         make_button = _toggle_button_factory(self)
+        palette = palette_for(parent)
         for column, tag in enumerate(tags):
             variable = f"{self}.tag{column}"
             self.setvar(variable, "0")
-            button = make_button(self, text=tag, variable=variable, command=command, takefocus=1)
-            button.grid(row=0, column=column, padx=(0, 4), sticky="w")
+            # A one-pixel ring around each toggle, lit while it has the keyboard focus:
+            # several themes (ttkbootstrap's toolbuttons among them) draw no focus of their own.
+            ring = tk.Frame(self, highlightthickness=1, borderwidth=0,
+                            background=palette.background,
+                            highlightbackground=palette.background,
+                            highlightcolor=palette.background)
+            ring.grid(row=0, column=column, padx=(0, 3), sticky="w")
+            button = make_button(ring, text=tag, variable=variable, command=command, takefocus=1)
+            button.pack()
+            button.bind("<FocusIn>", functools.partial(self._ring, ring, True), add="+")
+            button.bind("<FocusOut>", functools.partial(self._ring, ring, False), add="+")
             self._variables[tag] = variable
             self.buttons[tag] = button
+            self.rings[tag] = ring
+        self._focus_colour, self._ring_off = palette.focus, palette.background
+
+    def _ring(self, ring: tk.Frame, focused: bool, _event: tk.Event | None = None) -> None:
+        colour = self._focus_colour if focused else self._ring_off
+        try:
+            ring.configure(highlightbackground=colour, highlightcolor=colour)
+        except tk.TclError:
+            pass  # torn down while the focus moved
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -110,9 +131,13 @@ def _toggle_button_factory(widget: tk.Misc) -> Callable[..., ttk.Checkbutton]:
     if bootstrap is None:
         return ttk.Checkbutton
 
+    # On a dark theme the primary outline (dark blue on near-black) reads as disabled; the
+    # light outline keeps an enabled toggle clearly enabled there.
+    style = "light-outline-toolbutton" if palette_for(widget).is_dark else "primary-outline-toolbutton"
+
     def bootstrap_toggle(parent: tk.Misc, **kw: Any) -> ttk.Checkbutton:
         try:
-            return bootstrap.Checkbutton(parent, bootstyle="primary-outline-toolbutton", **kw)
+            return bootstrap.Checkbutton(parent, bootstyle=style, **kw)
         except Exception:  # an older or newer ttkbootstrap without that bootstyle
             log.warning("ttkbootstrap toggle unavailable; using a plain checkbutton", exc_info=True)
             return ttk.Checkbutton(parent, **kw)

@@ -27,6 +27,22 @@ SORT_KEYS: dict[str, Callable[[PromptRecord], Any]] = {
 }
 
 
+def _equals(stars: int) -> Callable[[int | None], bool]:
+    return lambda rating: rating == stars
+
+
+# The browser's rating filter: label -> test of a record's rating.
+RATING_FILTERS: dict[str, Callable[[int | None], bool] | None] = {
+    "Any rating": None,
+    "Unrated": lambda r: not r,
+    "Rated": lambda r: bool(r),
+    "4★ or more": lambda r: (r or 0) >= 4,
+    "2★ or less": lambda r: 0 < (r or 0) <= 2,
+    **{f"{n}★": _equals(n) for n in range(1, 6)},
+}
+ANY_TAG = "Any tag"
+
+
 def row_values(record: PromptRecord) -> tuple[str, ...]:
     """The cells of one record's row."""
     when = dt.datetime.fromtimestamp(record.timestamp).strftime("%Y-%m-%d %H:%M")
@@ -43,6 +59,9 @@ class RecordView:
     def __init__(self, records: list[PromptRecord]) -> None:
         self.records = records
         self.text = ""
+        self.rating = "Any rating"
+        self.tag = ANY_TAG
+        self.comment = ""
         self.sort_column = "time"
         self.descending = True
         self.page = 0
@@ -58,6 +77,44 @@ class RecordView:
         self.page = 0
         self._rebuild()
 
+    def set_filters(self, *, rating: str | None = None, tag: str | None = None,
+                    comment: str | None = None) -> None:
+        """The browser's own filters (the window's bar filters model, dates and outcome).
+
+        Args:
+            rating: a key of `RATING_FILTERS`.
+            tag: a tag the record must carry, or `ANY_TAG`.
+            comment: text the record's comment must contain (any case).
+        """
+        if rating is not None:
+            if rating not in RATING_FILTERS:
+                raise ValueError(f"rating filter must be one of {list(RATING_FILTERS)}")
+            self.rating = rating
+        if tag is not None:
+            self.tag = tag or ANY_TAG
+        if comment is not None:
+            self.comment = comment.strip().casefold()
+        self.page = 0
+        self._rebuild()
+
+    def tags(self) -> list[str]:
+        """Every tag in the records, most used first."""
+        counts: dict[str, int] = {}
+        for record in self.records:
+            for tag in record.tags or ():
+                counts[tag] = counts.get(tag, 0) + 1
+        return sorted(counts, key=lambda t: (-counts[t], t))
+
+    def position(self, record_id: str) -> int | None:
+        """Where `record_id` is in the current order, or None."""
+        records = self.records
+        return next((n for n, i in enumerate(self.order)
+                     if i < len(records) and records[i].id == record_id), None)
+
+    def show_position(self, position: int) -> None:
+        """Turn to the page holding `position`."""
+        self.page = min(max(0, position // PAGE_SIZE), self.pages - 1)
+
     def sort_by(self, column: str) -> None:
         """Sort by `column`; the same column again flips the direction."""
         if column == self.sort_column:
@@ -69,9 +126,21 @@ class RecordView:
 
     def _rebuild(self) -> None:
         records = self.records
+        tests: list[Callable[[PromptRecord], bool]] = []
         if self.text:
             needle = self.text
-            order = [i for i, r in enumerate(records) if needle in r.prompt.casefold()]
+            tests.append(lambda r: needle in r.prompt.casefold())
+        rating = RATING_FILTERS.get(self.rating)
+        if rating is not None:
+            tests.append(lambda r: rating(r.quality_rating))
+        if self.tag != ANY_TAG:
+            tag = self.tag
+            tests.append(lambda r: tag in (r.tags or ()))
+        if self.comment:
+            words = self.comment
+            tests.append(lambda r: words in (r.feedback or "").casefold())
+        if tests:
+            order = [i for i, r in enumerate(records) if all(test(r) for test in tests)]
         else:
             order = list(range(len(records)))
         if not (self.sort_column == "time" and self.descending):  # given newest first already
@@ -98,7 +167,8 @@ class RecordView:
     def describe(self) -> str:
         """'Rows 201-400 of 100,000' (or 'No records')."""
         if not self.order:
-            return "No records" + (" match the search" if self.text else "")
+            filtered = self.text or self.comment or self.tag != ANY_TAG or self.rating != "Any rating"
+            return "No records" + (" match the filters" if filtered else "")
         start = self.page * PAGE_SIZE
         end = min(start + PAGE_SIZE, len(self.order))
         return f"Rows {start + 1:,}-{end:,} of {len(self.order):,}"

@@ -1,16 +1,21 @@
-"""Records tab: a sortable, searchable, paged table of the records, with actions on a row.
+"""Records tab: a result browser, a paged list with thumbnails next to a detail pane.
 
-Rate (never a failed result: the rating widget's rule, `rating_allowed`), re-categorize the
-failure reason, mark as kept, or open the result. Rows are inserted
-in chunks of `CHUNK` per `after()` tick so even a full page never stalls the host.
+Filters by prompt text, rating, tag and comment (the window's bar adds model, dates and
+outcome); sorting by any column keeps the selected record selected and in view. Actions on
+the selected record: rate (never a failed result: the rating widget's rule,
+`rating_allowed`), re-categorize the failure reason, mark as kept, open the result. Rows
+are inserted in chunks of `CHUNK` per `after()` tick, and thumbnails are asked for only for
+the rows in view, made off the Tk thread and cached on disk (`..thumbnails`).
 """
 from __future__ import annotations
 
+import functools
 import logging
 import tkinter as tk
 import webbrowser
 from pathlib import Path
 from tkinter import ttk
+from typing import Any
 
 from prompt_tracking.widgets._tk import safe
 from prompt_tracking.widgets.rating_widget import HINT_FAILED, rating_allowed
@@ -18,12 +23,17 @@ from prompt_tracking.widgets.rating_widget import HINT_FAILED, rating_allowed
 from prompt_tracking import FailureReason, PromptRecord
 
 from ..loader import Snapshot
+from ..thumbnails import ThumbnailCache, ThumbnailLoader, default_directory
 from .base import AnalyticsTab, TabContext, container, scrolled_tree
-from .record_view import COLUMNS, RecordView, row_values
+from .record_detail import RecordDetail
+from .record_view import ANY_TAG, COLUMNS, RATING_FILTERS, RecordView, row_values
 
 log = logging.getLogger(__name__)
 CHUNK = 100
 SEARCH_DELAY_MS = 300
+THUMB_PX = 40
+THUMBS_DELAY_MS = 30  # after the last scroll step, before asking for the rows in view
+RECORDS_STYLE = "Records.PromptAnalytics.Treeview"  # inherits the window's Treeview style
 
 
 def result_address(url: str) -> str:
@@ -44,24 +54,65 @@ class RecordsTab(AnalyticsTab):
         self.open_url = webbrowser.open  # replaceable (tests, hosts with their own viewer)
         self.search = tk.StringVar(self)
         self.message = tk.StringVar(self)
+        self.comment_search = tk.StringVar(self)
+        self.rating_filter = tk.StringVar(self, "Any rating")
+        self.tag_filter = tk.StringVar(self, ANY_TAG)
         self._pending: list[PromptRecord] = []
+        self._reselect: str | None = None
+        self.images = ThumbnailLoader(self, ThumbnailCache(default_directory(context.tracker)))
         self._build_bars()
-        self.tree = scrolled_tree(self, COLUMNS, height=18, numeric=())
+        ttk.Label(self, textvariable=self.message).pack(side=tk.BOTTOM, anchor=tk.W, pady=(4, 0))
+        panes = ttk.Panedwindow(self, orient=tk.HORIZONTAL)
+        panes.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
+        left = ttk.Frame(panes)
+        self.tree = scrolled_tree(left, COLUMNS, height=12, numeric=())
         container(self.tree).pack(side=tk.TOP, fill=tk.BOTH, expand=True)
+        self._thumbnail_column()
+        self.detail = RecordDetail(panes, self.palette, self.images)
+        panes.add(left, weight=3)
+        panes.add(self.detail, weight=1)
         for column in COLUMNS:
             self.tree.heading(column, command=safe(self._sorter(column)))
         self.tree.bind("<Double-1>", safe(lambda _e: self.open_result()), add="+")
-        self.tree.bind("<<TreeviewSelect>>", safe(lambda _e: self._show_rating_rule()), add="+")
-        ttk.Label(self, textvariable=self.message).pack(side=tk.TOP, anchor=tk.W, pady=(4, 0))
+        self.tree.bind("<<TreeviewSelect>>", safe(lambda _e: self._on_select()), add="+")
+
+    def _thumbnail_column(self) -> None:
+        """The tree column (#0) shows each row's thumbnail; rows are tall enough for it."""
+        ttk.Style(self).configure(RECORDS_STYLE, rowheight=THUMB_PX + 6)
+        self.tree.configure(show=("tree", "headings"), style=RECORDS_STYLE)
+        self.tree.column("#0", width=THUMB_PX + 20, minwidth=THUMB_PX + 20, stretch=False)
+        # Room for the detail pane: the prompt column starts narrower (it still stretches).
+        for column, width in (("model", 120), ("reason", 110), ("prompt", 240)):
+            self.tree.column(column, width=width)
+        bar = next(w for w in container(self.tree).winfo_children() if isinstance(w, ttk.Scrollbar))
+
+        def scrolled(first: str, last: str) -> None:
+            bar.set(first, last)
+            self.context.schedule("records-thumbs", THUMBS_DELAY_MS, self.load_visible_thumbnails)
+        self.tree.configure(yscrollcommand=safe(scrolled))
 
     def _build_bars(self) -> None:
         top = ttk.Frame(self)
         top.pack(side=tk.TOP, fill=tk.X, pady=(0, 4))
-        ttk.Label(top, text="Search prompts").pack(side=tk.LEFT)
-        entry = ttk.Entry(top, textvariable=self.search, width=32)
-        entry.pack(side=tk.LEFT, padx=6)
-        entry.bind("<KeyRelease>", lambda _e: self.context.schedule(
-            "records-search", SEARCH_DELAY_MS, self.apply_search), add="+")
+        for label, var, width in (("Search prompts", self.search, 24),
+                                  ("Comment has", self.comment_search, 14)):
+            ttk.Label(top, text=label).pack(side=tk.LEFT, padx=(0, 4))
+            entry = ttk.Entry(top, textvariable=var, width=width)
+            entry.pack(side=tk.LEFT, padx=(0, 8))
+            entry.bind("<KeyRelease>", lambda _e: self.context.schedule(
+                "records-search", SEARCH_DELAY_MS, self.apply_search), add="+")
+        ttk.Label(top, text="Rating").pack(side=tk.LEFT, padx=(0, 4))
+        self.rating_box = ttk.Combobox(top, textvariable=self.rating_filter, state="readonly",
+                                       width=11, values=list(RATING_FILTERS))
+        self.rating_box.pack(side=tk.LEFT, padx=(0, 8))
+        ttk.Label(top, text="Tag").pack(side=tk.LEFT, padx=(0, 4))
+        self.tag_box = ttk.Combobox(top, textvariable=self.tag_filter, state="readonly",
+                                    width=16, values=[ANY_TAG])
+        self.tag_box.pack(side=tk.LEFT)
+        for box in (self.rating_box, self.tag_box):
+            box.bind("<<ComboboxSelected>>", safe(lambda _e: self.apply_search()), add="+")
+        top = ttk.Frame(self)
+        top.pack(side=tk.TOP, fill=tk.X, pady=(0, 4))
         self.next_button = ttk.Button(top, text="Next ▶", command=safe(lambda: self.turn(1)))
         self.next_button.pack(side=tk.RIGHT)
         self.page_label = ttk.Label(top, text="")
@@ -91,11 +142,19 @@ class RecordsTab(AnalyticsTab):
     # -- data and paging -------------------------------------------------------------------
     def draw(self, snapshot: Snapshot) -> None:
         self.view.set_records(snapshot.records)
-        self.show_page()
+        self.tag_box.configure(values=[ANY_TAG, *self.view.tags()[:200]])
+        selected = self.tree.selection()
+        self.show_page(keep=selected[0] if selected else None)
 
-    def show_page(self) -> None:
-        """Replace the rows with the current page, inserted a chunk per tick."""
+    def show_page(self, keep: str | None = None) -> None:
+        """Replace the rows with the current page, inserted a chunk per tick.
+
+        Args:
+            keep: a record to select (and scroll to) once its row is in, when on this page.
+        """
+        self.images.forget_waiting()
         self.tree.delete(*self.tree.get_children())
+        self._reselect = keep
         self._pending = self.view.page_records()
         self.page_label.configure(text=f"{self.view.describe()} · page {self.view.page + 1:,} "
                                        f"of {self.view.pages:,}")
@@ -105,8 +164,40 @@ class RecordsTab(AnalyticsTab):
         chunk, self._pending = self._pending[:CHUNK], self._pending[CHUNK:]
         for record in chunk:
             self.tree.insert("", tk.END, iid=record.id, values=row_values(record))
+        if self._reselect is not None and self.tree.exists(self._reselect):
+            self.tree.selection_set(self._reselect)
+            self.tree.see(self._reselect)
+            self._reselect = None
         if self._pending:
             self.context.schedule("records-fill", 1, self._insert_chunk)
+        else:
+            if self._reselect is not None or not self.tree.selection():
+                self._reselect = None
+                self.detail.show(None)
+            self.context.schedule("records-thumbs", 1, self.load_visible_thumbnails)
+
+    def visible_rows(self) -> list[str]:
+        """The ids of the rows now in view (from the scroll position; no per-row Tk call)."""
+        children = self.tree.get_children()
+        if not children:
+            return []
+        top, bottom = (float(f) for f in self.tree.yview())
+        first, last = int(top * len(children)), -(-int(bottom * len(children) * 1000) // 1000)
+        return list(children[max(0, first - 1):min(len(children), last + 1)])
+
+    def load_visible_thumbnails(self) -> None:
+        """Ask for the thumbnails of the rows in view that have none yet."""
+        records = {r.id: r for r in self.view.page_records()}
+        for iid in self.visible_rows():
+            record = records.get(iid)
+            if record is None or self.tree.item(iid, "image"):
+                continue
+            self.images.request(record.result_url, THUMB_PX,
+                                functools.partial(self._set_thumbnail, iid))
+
+    def _set_thumbnail(self, iid: str, photo: Any, _reason: str | None = None) -> None:
+        if photo is not None and self.tree.exists(iid):
+            self.tree.item(iid, image=photo)
 
     def record_lists(self) -> list[list]:
         return super().record_lists() + [self.view.records, self._pending]
@@ -121,7 +212,20 @@ class RecordsTab(AnalyticsTab):
 
     def apply_search(self) -> None:
         self.view.set_text(self.search.get())
-        self.show_page()
+        self.view.set_filters(rating=self.rating_filter.get(), tag=self.tag_filter.get(),
+                              comment=self.comment_search.get())
+        self.show_page(keep=self._kept_selection())
+
+    def _kept_selection(self) -> str | None:
+        """The selected record, with the view turned to its page; None when it is filtered out."""
+        selection = self.tree.selection()
+        if not selection:
+            return None
+        position = self.view.position(selection[0])
+        if position is None:
+            return None
+        self.view.show_position(position)
+        return selection[0]
 
     def _sorter(self, column: str):
         def sort() -> None:
@@ -129,8 +233,16 @@ class RecordsTab(AnalyticsTab):
             for key, (heading, _width) in COLUMNS.items():
                 arrow = (" ▼" if self.view.descending else " ▲") if key == column else ""
                 self.tree.heading(key, text=heading + arrow)
-            self.show_page()
+            self.show_page(keep=self._kept_selection())
         return sort
+
+    def close(self) -> None:
+        """The window is closing: stop the thumbnail worker and drop its images."""
+        self.images.close()
+
+    def destroy(self) -> None:
+        self.images.close()
+        super().destroy()
 
     # -- actions on the selected record ----------------------------------------------------
     def selected(self) -> PromptRecord | None:
@@ -159,6 +271,13 @@ class RecordsTab(AnalyticsTab):
             return
         if self.tree.exists(record.id):
             self.tree.item(record.id, values=row_values(record))
+        if self.detail.record_id == record.id:
+            self.detail.show(record)
+
+    def _on_select(self) -> None:
+        selection = self.tree.selection()
+        self.detail.show(self._record(selection[0]) if selection else None)
+        self._show_rating_rule()
 
     def _show_rating_rule(self) -> None:
         """Rating buttons follow the rating widget's rule for the selected record."""
@@ -201,7 +320,9 @@ class RecordsTab(AnalyticsTab):
         def action(record: PromptRecord) -> None:
             if not record.result_url:
                 raise ValueError("this record has no result file or URL")
-            self.open_url(result_address(record.result_url))
+            if self.open_url(result_address(record.result_url)) is False:
+                self.message.set(f"No application could open {record.result_url}")
+                return
             self.message.set(f"Opened {record.result_url}")
         self._act("open the result", action)
 

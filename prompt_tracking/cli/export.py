@@ -52,8 +52,11 @@ def cmd_export(args: argparse.Namespace) -> int:
                 seed=args.seed, models=args.models, since=args.since,
                 progress=_StderrProgress(args.quiet), consent_via="cli", images=args.images,
                 link_images=not args.copy_images, min_quality_rating=args.min_rating)
-        except ConsentRequiredError as exc:
-            print(f"prompt-tracker: {exc}", file=sys.stderr)
+        except ConsentRequiredError:
+            # The library's message speaks to Python callers (consent=True); say it the CLI's way.
+            print("prompt-tracker: training export is opt-in, and this store has no opt-in yet. "
+                  "Run the command again with --i-consent (or tick the consent box in the "
+                  "analytics window's Export tab). Nothing was written.", file=sys.stderr)
             return 3
     print(f"exported {report.total_rows} rows from {report.records_read} records to "
           f"{report.out_dir}")

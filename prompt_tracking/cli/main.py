@@ -10,7 +10,7 @@ from typing import Any
 
 from prompt_tracking._storage.pgurl import ENV_DATABASE_URL, DatabaseURL
 from prompt_tracking._version import __version__
-from prompt_tracking.cli import analytics, demo, export, migrate
+from prompt_tracking.cli import analytics, demo, export, migrate, review
 from prompt_tracking.tracker import EnhancedPromptTracker
 
 
@@ -164,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _feature_commands() -> list:
     """The feature subcommands; the GUI ones import Tk only when they run."""
-    return [demo.register_cli, analytics.register_cli, export.register_cli, migrate.register_cli]
+    return [demo.register_cli, analytics.register_cli, review.register_cli, export.register_cli,
+            migrate.register_cli]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,7 +1,7 @@
 """`RatingDialog` and `ask_rating`: a small modal dialog to rate one result.
 
 Building the dialog never blocks and shows nothing; `show()` centres it on its parent,
-makes it modal (transient + grab) and returns `.result`: `(rating, feedback, tags)`, or
+makes it modal (transient + grab), takes the keyboard focus and returns `.result`: `(rating, feedback, tags)`, or
 None when the user skipped. Enter submits, Escape or the close button skips.
 """
 from __future__ import annotations
@@ -11,8 +11,10 @@ import math
 import os
 import tkinter as tk
 from collections.abc import Sequence
+from pathlib import Path
 from tkinter import ttk
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 if TYPE_CHECKING:
     from PIL import ImageTk
@@ -53,6 +55,20 @@ def load_preview(master: tk.Misc, preview: str | os.PathLike[str] | tk.PhotoImag
         return None
 
 
+def local_image(result_url: str | None) -> Path | None:
+    """The local image file a record's `result_url` names (a path or file:// URL), else None."""
+    if not result_url:
+        return None
+    text = str(result_url).strip()
+    if "://" in text:
+        parts = urlsplit(text)
+        if parts.scheme != "file":
+            return None
+        text = unquote(parts.path)
+    path = Path(text).expanduser()
+    return path if path.is_file() else None
+
+
 class RatingDialog(tk.Toplevel):
     """A modal dialog with stars, a comment box, quick tags and an optional preview.
 
@@ -60,7 +76,9 @@ class RatingDialog(tk.Toplevel):
         parent: the window the dialog belongs to; it is centred on it.
         tracker: the tracker to save to; None means the default `enhanced_prompt_tracker`.
         record_id: the record being rated; None only returns the answer, saving nothing.
-        preview: the result to show: an image path or a `PhotoImage`.
+        preview: the result to show: an image path or a `PhotoImage`; by default the
+            record's own `result_url` when it is a local image file. The record's prompt is
+            shown under it.
         tags: the quick tags offered.
         title: the window title.
     """
@@ -76,6 +94,9 @@ class RatingDialog(tk.Toplevel):
         self._record_id = record_id
         self._closed = False
         self._palette = palette_for(parent)
+        self._record = self._load_record()
+        if preview is None and self._record is not None:
+            preview = local_image(getattr(self._record, "result_url", None))
         self.title(title)
         self.configure(background=self._palette.background)
         self.resizable(False, False)
@@ -97,13 +118,25 @@ class RatingDialog(tk.Toplevel):
         """Preview, stars, comment box and tags."""
         if self._preview_image is not None:
             self.preview = ttk.Label(master, image=self._preview_image)
-            self.preview.grid(row=0, column=0, pady=(0, 10))
-        ttk.Label(master, text="How good is this result?").grid(row=1, column=0, sticky="w")
-        self.stars = StarBar(master, size=DIALOG_STAR_SIZE)
-        self.stars.grid(row=2, column=0, sticky="w", pady=(4, 10))
-        self.stars.bind("<<RatingChanged>>", self._update_submit, add="+")
-        ttk.Label(master, text="Comment (optional)").grid(row=3, column=0, sticky="w")
+            self.preview.grid(row=0, column=0, pady=(0, 6))
         p = self._palette
+        # The prompt it asks about, read-only, wrapped, scrollable by wheel when long.
+        self.prompt_text = tk.Text(
+            master, width=40, height=3, wrap="word", font="TkTextFont", relief="flat",
+            borderwidth=0, padx=2, pady=2, highlightthickness=0, takefocus=0,
+            background=p.background, foreground=p.muted_foreground)
+        prompt = str(getattr(self._record, "prompt", "") or "")
+        if prompt:
+            self.prompt_text.insert("1.0", prompt)
+            lines = min(4, max(1, len(prompt) // 40 + 1))
+            self.prompt_text.configure(height=lines)
+            self.prompt_text.grid(row=1, column=0, sticky="we", pady=(0, 8))
+        self.prompt_text.configure(state="disabled")
+        ttk.Label(master, text="How good is this result?").grid(row=2, column=0, sticky="w")
+        self.stars = StarBar(master, size=DIALOG_STAR_SIZE)
+        self.stars.grid(row=3, column=0, sticky="w", pady=(4, 10))
+        self.stars.bind("<<RatingChanged>>", self._update_submit, add="+")
+        ttk.Label(master, text="Comment (optional)").grid(row=4, column=0, sticky="w")
         # tk.Text has no ttk twin: give it the entry fields' colours and font (TkTextFont,
         # not the monospace Text default) and a one-pixel edge like a ttk entry.
         self.comment = tk.Text(
@@ -112,17 +145,17 @@ class RatingDialog(tk.Toplevel):
             background=p.field_background, foreground=p.field_foreground,
             insertbackground=p.field_foreground,
             highlightbackground=p.star_empty_edge, highlightcolor=p.focus)
-        self.comment.grid(row=4, column=0, sticky="we", pady=(2, 8))
+        self.comment.grid(row=5, column=0, sticky="we", pady=(2, 8))
         self.comment.bind("<Return>", self._on_return, add="+")
         self.comment.bind("<Shift-Return>", self._newline, add="+")
         self.comment.bind("<Tab>", self._focus_next, add="+")
         self.tag_toggles = TagToggles(master, tags)
-        self.tag_toggles.grid(row=5, column=0, sticky="w")
+        self.tag_toggles.grid(row=6, column=0, sticky="w")
 
     def create_buttonbox(self, master: ttk.Frame) -> None:
         """Skip and Save buttons, right-aligned."""
         box = ttk.Frame(master)
-        box.grid(row=6, column=0, sticky="e", pady=(12, 0))
+        box.grid(row=7, column=0, sticky="e", pady=(12, 0))
         self.skip_button = ttk.Button(box, text="Skip", command=self.skip)
         self.skip_button.pack(side="right")
         self.submit_button = ttk.Button(box, text="Save rating", command=self.submit)
@@ -147,7 +180,10 @@ class RatingDialog(tk.Toplevel):
             self.grab_set()
         except tk.TclError:  # another application holds a global grab
             log.warning("rating dialog could not grab input; it is not modal")
-        self.stars.focus_set()
+        # focus_force, not focus_set: a new toplevel is not the active window yet, and
+        # focus_set alone leaves the keys with the host until the user clicks the dialog.
+        self.focus_force()
+        self.stars.focus_force()
         self.wait_window(self)
         if previous_focus is not None:
             try:
@@ -193,15 +229,18 @@ class RatingDialog(tk.Toplevel):
 
     # -- helpers ---------------------------------------------------------------------
 
-    def _prefill(self) -> None:
-        """Show the record's saved rating, comment and tags when it has one."""
+    def _load_record(self) -> Any:
         if self._record_id is None:
-            return
+            return None
         try:
-            record = resolve_tracker(self._tracker).get_record(self._record_id)
+            return resolve_tracker(self._tracker).get_record(self._record_id)
         except Exception:
             log.exception("could not load record %s", self._record_id)
-            return
+            return None
+
+    def _prefill(self) -> None:
+        """Show the record's saved rating, comment and tags when it has one."""
+        record = self._record
         if record is None:
             return
         self.stars.value = int(record.quality_rating or 0)
