@@ -62,10 +62,8 @@ class AnalyticsWindow(tk.Toplevel):
     def __init__(self, master: tk.Misc, tracker: AnalyticsTracker | None = None, *, poll_ms: int = 1000,
                  debounce_ms: int = 1500) -> None:
         super().__init__(master, class_=WINDOW_CLASS)
-        if tracker is None:
-            from prompt_tracking import enhanced_prompt_tracker
-            tracker = enhanced_prompt_tracker
-        self.tracker: AnalyticsTracker = tracker
+        from prompt_tracking import enhanced_prompt_tracker
+        self.tracker: AnalyticsTracker = tracker if tracker is not None else enhanced_prompt_tracker
         self.palette = pick_palette(master)
         apply_to_window(self, self.palette)
         self.snapshot: Snapshot | None = None

@@ -2,7 +2,7 @@
 
 Run `python tests/data/migration/make_fixtures.py` to regenerate the JSON files (they are
 committed). The tests call `make_images(folder)` to build PNGs with Pillow's PngInfo.
-Expected counts per file are in EXPECTED; tests/test_migration.py checks them exactly.
+Expected counts per file are in EXPECTED; tests/core/test_migration.py checks them exactly.
 """
 from __future__ import annotations
 

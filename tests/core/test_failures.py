@@ -15,7 +15,7 @@ from prompt_tracking.failures import categorize as failures
 from prompt_tracking.failures.categorize import FailureInfo, categorize_failure, describe_failure, register_failure_rule
 from prompt_tracking.records import FailureReason
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
 from benchmarks.eval_failures import HOLDOUT, evaluate, load_corpus  # noqa: E402
 
 CORPUS = load_corpus()

@@ -18,7 +18,7 @@ from prompt_tracking.cli.migrate import register_cli
 from prompt_tracking.migration import migrate, run_migration
 from prompt_tracking._storage.writer import read_archive
 
-sys.path.insert(0, str(Path(__file__).parent / "data" / "migration"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "data" / "migration"))
 import make_fixtures as fixtures  # noqa: E402
 
 T0 = fixtures.T0

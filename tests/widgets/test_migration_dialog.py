@@ -10,7 +10,7 @@ import pytest
 
 from prompt_tracking import EnhancedPromptTracker
 
-sys.path.insert(0, str(Path(__file__).parent / "data" / "migration"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "data" / "migration"))
 import make_fixtures as fixtures  # noqa: E402
 
 

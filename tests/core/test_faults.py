@@ -74,7 +74,7 @@ def test_disk_full_then_space_again(tmp_path):
     """A real EFBIG from RLIMIT_FSIZE: the host keeps going and nothing is lost once space returns."""
     script = textwrap.dedent(f"""
         import logging, resource, signal, sys
-        sys.path.insert(0, {str(__import__('pathlib').Path(__file__).parents[1])!r})
+        sys.path.insert(0, {str(__import__('pathlib').Path(__file__).parents[2])!r})
         logging.basicConfig(level=logging.WARNING)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         from prompt_tracking import EnhancedPromptTracker

@@ -25,7 +25,7 @@ from prompt_tracking._storage.archive import read_archive
 from prompt_tracking._storage.clock import CLOCK
 from prompt_tracking._storage.store import SQLiteStore
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 needs_sigkill = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
 

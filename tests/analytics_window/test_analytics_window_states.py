@@ -18,7 +18,7 @@ from prompt_tracking import EnhancedPromptTracker
 from prompt_tracking.synthetic.history import generate_records
 from test_analytics_window import open_loaded, pump, show
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHART_TABS = ("Overview", "Quality", "Failures", "Models", "Parameters", "Patterns")
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from prompt_tracking import EnhancedPromptTracker
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LOOP = [sys.executable, str(ROOT / "tests" / "helpers" / "log_loop.py")]
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIRS = {"prompt_tracking": ROOT / "prompt_tracking", "prompt_tracking.widgets": ROOT / "widgets",
                "prompt_tracking.analytics_window": ROOT / "analytics_window",
                "prompt_tracking.integration": ROOT / "integration"}

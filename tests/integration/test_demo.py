@@ -18,7 +18,7 @@ from prompt_tracking.integration.demo.backend import MODELS, DemoBackend, _fille
 from prompt_tracking import categorize_failure
 
 pytestmark = pytest.mark.usefixtures("gc_on_the_tk_thread")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # layout attribute, handle index, typed prompt (None: the layout has no prompt), model,
 # parameters expected among the recorded ones
