@@ -147,9 +147,10 @@ def _timestamps(records: Sequence[PromptRecord]) -> np.ndarray:
     except (TypeError, ValueError, OverflowError):   # a value float() refuses: rare, slower
         ts = np.fromiter((_as_float(r.timestamp) for r in records), dtype=float,
                          count=len(records))
-    return _valid_times(ts)
+    return valid_times(ts)
 
 
-def _valid_times(ts: np.ndarray) -> np.ndarray:
+def valid_times(ts: np.ndarray) -> np.ndarray:
+    """Times clipped to what a date can hold (see TIME_MIN, TIME_MAX)."""
     return np.clip(np.nan_to_num(ts, nan=TIME_MIN, posinf=TIME_MAX, neginf=TIME_MIN),
                    TIME_MIN, TIME_MAX)

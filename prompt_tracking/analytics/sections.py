@@ -11,7 +11,8 @@ from collections import Counter
 
 import numpy as np
 
-from prompt_tracking.analytics.columns import Bucket, RecordColumns, group_buckets, mean_or_none, rate
+from prompt_tracking.analytics.columns import (Bucket, RecordColumns, group_buckets, mean_or_none, rate,
+                                               valid_times)
 from prompt_tracking.analytics.parameters import ParameterValues, is_numeric
 from prompt_tracking.analytics.retries import Retries
 
@@ -91,7 +92,7 @@ class Usage:
 
 def _period_codes(ts: np.ndarray) -> tuple[np.ndarray, list[str], str]:
     """Period index per record and the period labels, choosing day/week/month by span."""
-    days = np.floor(ts / _DAY).astype(np.int64)
+    days = np.floor(valid_times(ts) / _DAY).astype(np.int64)  # the SQL path's days too
     span = int(days.max() - days.min()) if days.size else 0
     period = "day" if span <= 62 else "week" if span <= 730 else "month"
     unique_days, inverse = np.unique(days, return_inverse=True)
