@@ -27,7 +27,8 @@ def describe(record: PromptRecord) -> list[tuple[str, str]]:
     rows = [("Prompt", record.prompt), ("Model", record.ai_model), ("Time", when),
             ("Outcome", "ok" if record.success else "failed")]
     if not record.success:
-        rows.append(("Failure reason", (record.failure_reason or "unknown").replace("_", " ")))
+        rows.append(("Failure reason", (record.failure_reason or "unknown").replace("_", " ")
+                     + _derived_from(record.metadata or {})))
         if record.error_message:
             rows.append(("Error", record.error_message))
     if record.model_parameters:
@@ -92,3 +93,15 @@ class RecordDetail(ttk.Frame):
 
     def shown_text(self) -> str:
         return self.text.get("1.0", "end-1c")
+
+
+def _derived_from(meta: dict) -> str:
+    """How the reason was decided ("phrase: insufficient balance", set by the user...)."""
+    if meta.get("failure_reason_source") == "manual":
+        return " (set by you)"
+    evidence = meta.get("failure_evidence")
+    if meta.get("failure_reason_source") == "auto" and isinstance(evidence, str) and evidence:
+        confidence = meta.get("failure_confidence")
+        sure = f", {confidence:.0%} sure" if isinstance(confidence, (int, float)) else ""
+        return f" ({evidence}{sure})"
+    return ""

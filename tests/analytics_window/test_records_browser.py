@@ -127,3 +127,15 @@ def test_the_disk_cache_is_bounded_and_drops_the_least_recently_used(tmp_path):
     (tmp_path / "clip.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42")
     assert cache.get(str(tmp_path / "clip.mp4"), 64).startswith("Video")
     assert cache.get((tmp_path / "noise1.png").as_uri(), 32).size[0] == 32
+
+
+def test_the_detail_pane_says_how_a_failure_reason_was_derived(tracker):
+    from prompt_tracking.analytics_window.tabs.record_detail import describe
+
+    derived = tracker.log_failed_prompt("a fox", "m", error_message="HTTP 429 Too Many Requests")
+    corrected = tracker.log_failed_prompt("a fox", "m", error_message="boom")
+    tracker.set_failure_reason(corrected, "timeout")
+    tracker.flush()
+    rows = dict(describe(tracker.get_record(derived)))
+    assert rows["Failure reason"].startswith("rate limit (") and "sure" in rows["Failure reason"]
+    assert dict(describe(tracker.get_record(corrected)))["Failure reason"] == "timeout (set by you)"
