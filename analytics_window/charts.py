@@ -97,6 +97,12 @@ class ChartPanel(ttk.Frame):
             self.toolbar.pack(side=tk.BOTTOM, fill=tk.X)
         widget.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
 
+    def set_height(self, pixels: int) -> None:
+        """Ask for a canvas this tall (a scrolling page gives it the room)."""
+        widget = self.canvas.get_tk_widget()
+        if int(widget.cget("height")) != pixels:
+            widget.configure(height=pixels)
+
     def axes(self, nrows: int = 1, ncols: int = 1, *, grid_axis: Literal["x", "y", "both"] | None = "y",
              **kwargs: Any) -> list[Axes]:
         """Clear the figure and return fresh, styled axes (flattened, row by row)."""

@@ -31,6 +31,7 @@ from .loader import (
     load_snapshot,
 )
 from .record_freeing import free_later
+from .scroll_page import ScrollPage
 from .status import shared_store_caption
 from .slots import (
     Build,
@@ -82,7 +83,8 @@ class AnalyticsWindow(tk.Toplevel):
                                   self.draw_queue)
         self.title("Prompt Analytics")
         self.geometry("1180x820")
-        self.minsize(760, 520)
+        # Small screens: the filter bar wraps and each tab scrolls (see ScrollPage).
+        self.minsize(560, 380)
         self.configure(bg=self.palette.surface)
         self._slots: list[Slot] = []
         self._steps: tuple[Slot, Generator[None, None, None]] | None = None
@@ -101,7 +103,7 @@ class AnalyticsWindow(tk.Toplevel):
         top = ttk.Frame(self, padding=(6, 6, 6, 0))
         top.pack(side=tk.TOP, fill=tk.X)
         self.filter_bar = FilterBar(top, self.refresh, self.show_status)
-        self.filter_bar.pack(side=tk.LEFT)
+        self.filter_bar.pack(side=tk.LEFT, fill=tk.X, expand=True)
         status = ttk.Frame(self, padding=(6, 4))
         status.pack(side=tk.TOP, fill=tk.X)
         ttk.Button(status, text="Import history...", command=safe(self.open_import)).pack(
@@ -126,9 +128,9 @@ class AnalyticsWindow(tk.Toplevel):
             self.destroy()
 
     def _add_slot(self, title: str, render: Callable[[Slot, Snapshot | None], None]) -> Slot:
-        page = ttk.Frame(self.notebook)
+        page = ScrollPage(self.notebook, background=self.palette.surface)
         self.notebook.add(page, text=title)
-        slot = Slot(title, page, render)
+        slot = Slot(title, page.inner, render, tab=page)
         self._slots.append(slot)
         return slot
 
@@ -164,7 +166,7 @@ class AnalyticsWindow(tk.Toplevel):
     def select_tab(self, title: str) -> tk.Widget:
         """Show the tab called `title` and return its page frame."""
         slot = next(s for s in self._slots if s.title == title)
-        self.notebook.select(slot.page)
+        self.notebook.select(slot.tab)
         return slot.page
 
     def tab_widget(self, title: str) -> Any:
@@ -291,6 +293,7 @@ class AnalyticsWindow(tk.Toplevel):
                 log.exception("analytics window: drawing the %s tab failed", slot.title)
                 show_error(slot, exc)
                 steps = None
+            safe(slot.tab.refit)()
             if isinstance(steps, Generator):
                 self._steps = (slot, steps)
                 self.schedule("render-step", 1, self._render_step)
@@ -308,7 +311,9 @@ class AnalyticsWindow(tk.Toplevel):
         slot, steps = self._steps
         try:
             next(steps)
+            safe(slot.tab.refit)()  # a step may have built widgets or grown a chart
         except StopIteration:
+            safe(slot.tab.refit)()
             self._steps = None
             self._mark_loaded()
             return
