@@ -13,6 +13,7 @@ from tkinter import ttk
 
 from prompt_tracking.widgets._tk import safe
 
+from .flow import FlowRow
 from .loader import Filters
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def preset_since(days: int, today: dt.date | None = None) -> dt.date:
     return (today or dt.date.today()) - dt.timedelta(days=days - 1)
 
 
-class FilterBar(ttk.Frame):
+class FilterBar(FlowRow):
     """Model, a date preset, From/To (YYYY-MM-DD, To inclusive) and outcome; calls
     `on_change` when applied. Pack it with `fill=tk.X`: it wraps to the width it gets."""
 
@@ -54,9 +55,6 @@ class FilterBar(ttk.Frame):
         super().__init__(master)
         self._on_change = on_change
         self._on_error = on_error
-        self._groups: list[ttk.Frame] = []
-        self._rows: list[ttk.Frame] = []
-        self._laid_out_width = -1
         self.model = tk.StringVar(self, ALL_MODELS)
         self.preset = tk.StringVar(self, ALL_TIME)
         self.since = tk.StringVar(self)
@@ -73,13 +71,9 @@ class FilterBar(ttk.Frame):
         self.apply_button.pack(side=tk.LEFT, padx=(0, 2))
         self.clear_button = ttk.Button(buttons, text="Clear", command=safe(self.clear))
         self.clear_button.pack(side=tk.LEFT, padx=2)
-        self.bind("<Configure>", safe(lambda e: self._flow(e.width)), add="+")
-        self._flow(10_000)
 
     def _group(self) -> ttk.Frame:
-        group = ttk.Frame(self, padding=(0, 1, 8, 1))
-        self._groups.append(group)
-        return group
+        return self.group(padding=(0, 1, 8, 1))
 
     def _combo(self, label: str, var: tk.StringVar, values: list[str], width: int, *,
                on_select: Callable[[], None] | None = None) -> ttk.Combobox:
@@ -97,34 +91,6 @@ class FilterBar(ttk.Frame):
         entry.pack(side=tk.LEFT)
         entry.bind("<Return>", safe(lambda _e: self._apply()), add="+")
         return entry
-
-    def _flow(self, width: int) -> None:
-        """Lay the groups out left to right, starting a new row where one would not fit.
-
-        Each row is a frame of its own (grid would share column widths between rows)."""
-        if width <= 1 or width == self._laid_out_width:
-            return
-        self._laid_out_width = width
-        rows: list[list[ttk.Frame]] = [[]]
-        used = 0
-        for group in self._groups:
-            needed = group.winfo_reqwidth()
-            if rows[-1] and used + needed > width:
-                rows.append([])
-                used = 0
-            rows[-1].append(group)
-            used += needed
-        while len(self._rows) < len(rows):
-            self._rows.append(ttk.Frame(self))
-        for index, row_frame in enumerate(self._rows):
-            if index < len(rows):
-                row_frame.pack(side=tk.TOP, fill=tk.X)
-            else:
-                row_frame.pack_forget()
-        for index, row in enumerate(rows):
-            for group in row:
-                group.pack(in_=self._rows[index], side=tk.LEFT)
-                group.lift()  # created before the row frames: keep it above them
 
     def _apply_preset(self) -> None:
         days = PRESETS.get(self.preset.get())

@@ -43,6 +43,8 @@ class ScrollPage(ttk.Frame):
         self.canvas.bind("<Configure>", safe(lambda _e: self.relayout()), add="+")
         for sequence, step in (("<Button-4>", -1), ("<Button-5>", 1)):
             self.bind_class(self._tag, sequence, safe(lambda _e, s=step: self.scroll(s)))
+        # A part that changed size (a row of figures wrapped) may change what the content needs.
+        self.bind_class(self._tag, "<Configure>", safe(lambda _e: self._settle_later()), add="+")
         self.bind_class(self._tag, "<MouseWheel>",
                         safe(lambda e: self.scroll(-1 if e.delta > 0 else 1)))
         self._tag_widget(self.canvas)
@@ -65,6 +67,11 @@ class ScrollPage(ttk.Frame):
         self.canvas.itemconfigure(self._item, width=width, height=height)
         self.canvas.configure(scrollregion=(0, 0, width, height))
 
+    def _settle_later(self) -> None:
+        # Tk computes requested sizes at idle time, level by level: look again once settled.
+        cancel_after(self, self._later)
+        self._later = self.after(30, safe(self._settled))
+
     def _settled(self) -> None:
         self._later = None
         self.relayout()
@@ -72,6 +79,11 @@ class ScrollPage(ttk.Frame):
     def destroy(self) -> None:
         cancel_after(self, self._later)
         self._later = None
+        for sequence in ("<Button-4>", "<Button-5>", "<MouseWheel>", "<Configure>"):
+            try:
+                self.unbind_class(self._tag, sequence)
+            except tk.TclError:
+                pass  # the interpreter is going away
         super().destroy()
 
     def scroll(self, units: int) -> None:
@@ -83,9 +95,7 @@ class ScrollPage(ttk.Frame):
         when the requested height of a frame held at a fixed size changes. Also lets the
         new widgets scroll the page with the wheel."""
         self.relayout()
-        # Tk computes requested sizes at idle time, level by level: look again once settled.
-        cancel_after(self, self._later)
-        self._later = self.after(30, safe(self._settled))
+        self._settle_later()
         stack: list[tk.Misc] = [self.inner]
         while stack:
             widget = stack.pop()

@@ -33,6 +33,7 @@ LEGACY_FILE_NAMES = ("prompt_tracking.json", "enhanced_prompt_tracking.json",
                      "prompt_history.json", "prompt_tracker.json", "prompt_tracking_data.json")
 MARKER_NAME = "migration.json"
 IMPORT_RETRIES = 5
+MISSING = "no such file or folder"  # the issue `expand_sources` gives a path that is not there
 
 Progress = Callable[[float, str], None]
 
@@ -78,14 +79,25 @@ class MigrationReport:
         return [i for i in self.issues if i.severity == "error"]
 
     def caps_needed(self) -> dict[str, int | None]:
-        """The caps under which nothing would go to the archive (a cap never goes down)."""
-        return {name: None if cap is None else max(cap, self.totals_after[name])
+        """The caps under which nothing goes to the archive, now or soon (never lower).
+
+        A cap this import would exceed becomes the total after it plus the old cap: raised
+        only to the total, the next generation would archive the oldest record, which is
+        an imported one. The old cap's worth of room is left for new results.
+        """
+        return {name: None if cap is None else
+                cap if self.totals_after[name] <= cap else self.totals_after[name] + cap
                 for name, cap in self.caps.items()}
 
     def caps_to_raise(self) -> dict[str, int]:
         """Only the caps this import would exceed, with the value that fits everything."""
         return {name: needed for name, needed in self.caps_needed().items()
                 if needed is not None and needed != self.caps[name]}
+
+    def missing_sources(self) -> list[str]:
+        """The given paths that do not exist (nothing was read from them)."""
+        missing = {str(Path(issue.file)) for issue in self.errors if issue.why == MISSING}
+        return [s.path for s in self.sources if str(Path(s.path)) in missing and not s.found]
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -95,9 +107,14 @@ class MigrationReport:
     def summary(self) -> str:
         """A few lines for a person: counts, archive warning, backup and the first issues."""
         verb = "would import" if self.dry_run else "imported"
-        lines = [f"{'Dry run: ' if self.dry_run else ''}{self.found} entries found in "
-                 f"{len(self.sources)} source(s): {verb} {self.imported}, "
-                 f"{self.duplicates} already present, {self.invalid} invalid."]
+        missing = self.missing_sources()
+        lines = [f"File not found: {path}" for path in missing]
+        missing_files = {str(Path(path)) for path in missing}
+        if len(missing) < len(self.sources) or not self.sources:
+            lines.append(f"{'Dry run: ' if self.dry_run else ''}{_plural(self.found, 'entry')} "
+                         f"found in {_plural(len(self.sources) - len(missing), 'source')}: "
+                         f"{verb} {self.imported:,}, {self.duplicates:,} already present, "
+                         f"{self.invalid:,} invalid.")
         if self.would_archive:
             caps = ", ".join(f"{k} {v}" for k, v in self.caps.items())
             records = "record" if self.would_archive == 1 else "records"
@@ -107,12 +124,13 @@ class MigrationReport:
                          "nothing is deleted.")
         if self.backup_path:
             lines.append(f"Backup of the store: {self.backup_path}")
-        for issue in self.issues[:20]:
+        shown = [i for i in self.issues if not (i.why == MISSING and i.file in missing_files)]
+        for issue in shown[:20]:
             where = f" at {issue.position}" if issue.position else ""
             lines.append(f"  {issue.severity}: {Path(issue.file).name}{where}: {issue.why}")
-        more = len(self.issues) - 20 + self.issues_omitted
+        more = len(shown) - 20 + self.issues_omitted
         if more > 0:
-            lines.append(f"  ... and {more} more issue(s)")
+            lines.append(f"  ... and {_plural(more, 'more issue')}")
         return "\n".join(lines)
 
 
@@ -317,6 +335,13 @@ class _Migration:
             log.exception("prompt-tracking: migration progress callback failed")
 
 
+def _plural(n: int, word: str) -> str:
+    """'1 entry', '2 entries', '1 source', '3 sources'."""
+    if n == 1:
+        return f"1 {word}"
+    return f"{n:,} {word[:-1] + 'ies' if word.endswith('y') else word + 's'}"
+
+
 def _short(exc: BaseException) -> str:
     try:
         return str(exc)[:200]
@@ -364,12 +389,17 @@ def raise_cap(tracker: Any, *, successful: int | None, failed: int | None,
     tracker, in memory.
     """
     current = effective_caps(tracker)
-    wanted = {}
+    wanted: dict[str, int | None] = {}
     for name, value in (("successful", successful), ("failed", failed)):
         cap = current[name]
         if value is not None and cap is not None and value > cap:
             wanted[f"max_{name}"] = value
     if wanted:
+        # Both caps, the untouched one as in effect: `set_caps(persist=True)` saves both, and
+        # a tracker not started yet still holds the built-in default for the other one,
+        # which would overwrite a cap saved earlier.
+        for name in ("successful", "failed"):
+            wanted.setdefault(f"max_{name}", current[name])
         tracker.set_caps(**wanted, persist=persist)
 
 
