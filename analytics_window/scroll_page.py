@@ -112,7 +112,7 @@ class ScrollPage(ttk.Frame):
         except tk.TclError:
             log.debug("could not add the scroll bindings to %r", widget, exc_info=True)
 
-    def _on_scroll(self, first: str, last: str) -> None:
+    def _on_scroll(self, first: float | str, last: float | str) -> None:
         self.bar.set(first, last)
         needed = (float(first), float(last)) != (0.0, 1.0)
         if needed and not self.bar.winfo_manager():

@@ -12,7 +12,7 @@ from prompt_tracking.migration import migrate, raise_cap
 sys.path.insert(0, str(Path(__file__).parent / "data" / "migration"))
 import make_fixtures as fixtures  # noqa: E402
 
-from test_migration_dialog import _wait, collect_tk_garbage, dialog_for  # noqa: E402,F401
+from test_migration_dialog import _wait, collect_tk_garbage, dialog_for  # noqa: E402,F401,F811
 
 LEGACY = fixtures.HERE / "legacy_tracker.json"
 
@@ -50,7 +50,7 @@ def test_a_missing_file_is_reported_as_not_found(data_dir, tmp_path):
 
 
 def test_the_dialog_keeps_its_size_when_it_offers_to_raise_the_cap(tk_root, data_dir,
-                                                                    dialog_for):
+                                                                    dialog_for):  # noqa: F811
     with EnhancedPromptTracker(data_dir, max_successful=2, max_failed=100) as tracker:
         dialog = dialog_for(tracker, [LEGACY])
         tk_root.update()

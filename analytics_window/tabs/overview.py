@@ -20,7 +20,7 @@ MAX_TICKS = 12
 MAX_PERIODS = 2000  # a store spanning centuries of months would not be drawn bar by bar
 CARDS = ("Prompts", "Success rate", "Failures", "Rated", "Average rating", "Failures retried",
          "Retries that worked", "Period")
-GAP_MIN = 4  # this many empty periods in a row are drawn as one gap slot
+GAP_MIN = 20  # this many empty periods in a row (months of weeks) are drawn as one gap slot
 GAP_PREFIX = "…"
 
 
