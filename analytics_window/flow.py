@@ -20,12 +20,16 @@ class FlowRow(ttk.Frame):
         self._groups: list[ttk.Frame] = []
         self._rows: list[ttk.Frame] = []
         self._laid_out_width = -1
+        self._layout: list[int] = []
         self.bind("<Configure>", safe(lambda e: self.flow(e.width)), add="+")
 
     def group(self, **kwargs: Any) -> ttk.Frame:
         """A new part at the end of the row (a frame to put a label and its field in)."""
         group = ttk.Frame(self, **kwargs)
         self._groups.append(group)
+        # a part that grew (a figure's text got longer) may no longer fit on its row
+        group.bind("<Configure>", safe(lambda _e: self.flow(self.winfo_width(), force=True)),
+                   add="+")
         self.flow(max(self._laid_out_width, 10_000), force=True)
         return group
 
@@ -48,6 +52,10 @@ class FlowRow(ttk.Frame):
                 used = 0
             rows[-1].append(group)
             used += needed
+        layout = [len(row) for row in rows]
+        if layout == self._layout:
+            return  # same rows as now: repacking would only cause more Configure events
+        self._layout = layout
         while len(self._rows) < len(rows):
             self._rows.append(ttk.Frame(self))
         for index, row_frame in enumerate(self._rows):

@@ -57,7 +57,24 @@ class ScrollPage(ttk.Frame):
 
     def content_height(self) -> int:
         """The height the content is given: the page's, or more when it needs more."""
-        return max(self.canvas.winfo_height(), self.inner.winfo_reqheight(), self.min_height)
+        return max(self.canvas.winfo_height(), self.needed_height(), self.min_height)
+
+    def needed_height(self) -> int:
+        """What the content asks for, charts counted at the height they asked for.
+
+        A matplotlib canvas's requested height follows the size it was last given, so
+        after a tall window it would keep asking for that much: `wanted_height` is used."""
+        needed = self.inner.winfo_reqheight()
+        stack: list[tk.Misc] = [self.inner]
+        while stack:
+            widget = stack.pop()
+            wanted = getattr(widget, "wanted_height", None)
+            if isinstance(wanted, int):
+                canvas = widget.canvas.get_tk_widget()  # type: ignore[attr-defined]
+                needed -= max(0, canvas.winfo_reqheight() - wanted)
+                continue
+            stack.extend(widget.children.values())
+        return needed
 
     def relayout(self) -> None:
         """Fit the content to the page's width and to max(page, needed) height."""

@@ -104,7 +104,7 @@ class OverviewTab(AnalyticsTab):
             self.figures[key] = self._card(key)
         self.note = note_label(self, self.palette)
         self.note.pack(side=tk.BOTTOM, fill=tk.X)
-        self.chart = self.chart_panel(self, height=5.2)
+        self.chart = self.chart_panel(self, height=4.4)  # fits the default window with two rows of figures
         self.chart.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
 
     def _card(self, caption: str) -> tk.StringVar:
