@@ -32,7 +32,6 @@ from .loader import (
 )
 from .record_freeing import free_later
 from .scroll_page import ScrollPage
-from .status import shared_store_caption
 from .slots import (
     Build,
     Slot,
@@ -42,6 +41,7 @@ from .slots import (
     show_error,
     then_render,
 )
+from .status import shared_store_caption
 from .tabs import BUILTIN_TABS
 from .tabs.base import TabContext
 from .theme import WINDOW_CLASS, apply_to_window, pick_palette, widget_classes
@@ -83,8 +83,7 @@ class AnalyticsWindow(tk.Toplevel):
                                   self.draw_queue)
         self.title("Prompt Analytics")
         self.geometry("1180x820")
-        # Small screens: the filter bar wraps and each tab scrolls (see ScrollPage).
-        self.minsize(560, 380)
+        self.minsize(560, 380)  # small screens: the filter bar wraps, each tab scrolls
         self.configure(bg=self.palette.surface)
         self._slots: list[Slot] = []
         self._steps: tuple[Slot, Generator[None, None, None]] | None = None
@@ -325,12 +324,9 @@ class AnalyticsWindow(tk.Toplevel):
         self.schedule("render-step", 1, self._render_step)
 
     def _record_lists(self) -> list[list]:
-        """Every list of the shown snapshot's records: the snapshot's and the tabs' own.
-
-        When the snapshot is replaced or the window closes, they are emptied in place on a
-        daemon thread (`free_later`): 100,000 records freed in one go would hold the GIL,
-        and so stall the host, for up to 300 ms. Only this window uses them.
-        """
+        """Every list of the shown snapshot's records (the snapshot's, the tabs' own), emptied
+        on a daemon thread when replaced (`free_later`): 100,000 records freed in one go would
+        hold the GIL, and so stall the host, for up to 300 ms. Only this window uses them."""
         lists = [self.snapshot.records] if self.snapshot is not None else []
         for slot in self._slots:
             held = getattr(slot.widget, "record_lists", None)
@@ -401,12 +397,9 @@ def _descendants(widget: tk.Misc) -> list[tk.Misc]:
 
 
 def _release(widgets: list[tk.Misc]) -> None:
-    """Drop what the destroyed widgets hold, so it is freed now, on the Tk thread.
-
-    Widgets and their attributes form reference cycles; left to the garbage collector they
-    may be freed on any thread (our worker, the tracker's writer), and the `__del__` of a
-    Tk variable, image or font called off the Tk thread raises or blocks in tkinter.
-    """
+    """Drop what the destroyed widgets hold, so it is freed now, on the Tk thread: left to
+    the garbage collector, their reference cycles may be freed on any thread, and the
+    `__del__` of a Tk variable, image or font off the Tk thread raises or blocks."""
     for widget in widgets:
         module = type(widget).__module__
         if not module.startswith(_OURS) or module in _NOT_OURS:
