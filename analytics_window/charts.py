@@ -90,12 +90,22 @@ class ChartPanel(ttk.Frame):
         self.canvas.draw_queue = draw_queue
         widget = self.canvas.get_tk_widget()
         widget.configure(bg=palette.background, highlightthickness=0, height=int(height * DPI))
+        # matplotlib sets the canvas's requested size to the size it was last given, so
+        # the height asked for is kept here (what a scrolling page must leave it).
+        self.wanted_height = int(height * DPI)
         self.toolbar: NavigationToolbar2Tk | None = None
         if toolbar:
             self.toolbar = NavigationToolbar2Tk(self.canvas, self, pack_toolbar=False)
             self.toolbar.update()
             self.toolbar.pack(side=tk.BOTTOM, fill=tk.X)
         widget.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
+
+    def set_height(self, pixels: int) -> None:
+        """Ask for a canvas this tall (a scrolling page gives it the room)."""
+        widget = self.canvas.get_tk_widget()
+        self.wanted_height = pixels
+        if int(widget.cget("height")) != pixels:
+            widget.configure(height=pixels)
 
     def axes(self, nrows: int = 1, ncols: int = 1, *, grid_axis: Literal["x", "y", "both"] | None = "y",
              **kwargs: Any) -> list[Axes]:

@@ -22,13 +22,17 @@ Update = Callable[[tk.Widget, Any], None]
 
 @dataclasses.dataclass
 class Slot:
-    """One notebook page; `render(page, snapshot)` builds or updates its content."""
+    """One notebook page; `render(page, snapshot)` builds or updates its content.
+
+    `page` is the frame the content goes in; `tab` the notebook's page holding it (a
+    `ScrollPage`, which scrolls `page` when the window is too short)."""
 
     title: str
     page: ttk.Frame
     render: Callable[[Slot, Snapshot | None], Any]  # None, or a generator of drawing steps
     widget: Any = None
     serial: int = -1  # the snapshot serial this page shows
+    tab: Any = None
 
 
 def then_render(widget: Any, snapshot: Snapshot) -> Generator[None, None, None]:

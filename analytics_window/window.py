@@ -31,7 +31,7 @@ from .loader import (
     load_snapshot,
 )
 from .record_freeing import free_later
-from .status import shared_store_caption
+from .scroll_page import ScrollPage
 from .slots import (
     Build,
     Slot,
@@ -41,6 +41,7 @@ from .slots import (
     show_error,
     then_render,
 )
+from .status import shared_store_caption
 from .tabs import BUILTIN_TABS
 from .tabs.base import TabContext
 from .theme import WINDOW_CLASS, apply_to_window, pick_palette, widget_classes
@@ -80,7 +81,7 @@ class AnalyticsWindow(tk.Toplevel):
                                   self.draw_queue)
         self.title("Prompt Analytics")
         self.geometry("1180x820")
-        self.minsize(760, 520)
+        self.minsize(560, 380)  # small screens: the filter bar wraps, each tab scrolls
         self.configure(bg=self.palette.surface)
         self._slots: list[Slot] = []
         self._steps: tuple[Slot, Generator[None, None, None]] | None = None
@@ -99,7 +100,7 @@ class AnalyticsWindow(tk.Toplevel):
         top = ttk.Frame(self, padding=(6, 6, 6, 0))
         top.pack(side=tk.TOP, fill=tk.X)
         self.filter_bar = FilterBar(top, self.refresh, self.show_status)
-        self.filter_bar.pack(side=tk.LEFT)
+        self.filter_bar.pack(side=tk.LEFT, fill=tk.X, expand=True)
         status = ttk.Frame(self, padding=(6, 4))
         status.pack(side=tk.TOP, fill=tk.X)
         ttk.Button(status, text="Import history...", command=safe(self.open_import)).pack(
@@ -124,9 +125,9 @@ class AnalyticsWindow(tk.Toplevel):
             self.destroy()
 
     def _add_slot(self, title: str, render: Callable[[Slot, Snapshot | None], None]) -> Slot:
-        page = ttk.Frame(self.notebook)
+        page = ScrollPage(self.notebook, background=self.palette.surface)
         self.notebook.add(page, text=title)
-        slot = Slot(title, page, render)
+        slot = Slot(title, page.inner, render, tab=page)
         self._slots.append(slot)
         return slot
 
@@ -162,7 +163,7 @@ class AnalyticsWindow(tk.Toplevel):
     def select_tab(self, title: str) -> tk.Widget:
         """Show the tab called `title` and return its page frame."""
         slot = next(s for s in self._slots if s.title == title)
-        self.notebook.select(slot.page)
+        self.notebook.select(slot.tab)
         return slot.page
 
     def tab_widget(self, title: str) -> Any:
@@ -289,6 +290,7 @@ class AnalyticsWindow(tk.Toplevel):
                 log.exception("analytics window: drawing the %s tab failed", slot.title)
                 show_error(slot, exc)
                 steps = None
+            safe(slot.tab.refit)()
             if isinstance(steps, Generator):
                 self._steps = (slot, steps)
                 self.schedule("render-step", 1, self._render_step)
@@ -306,7 +308,9 @@ class AnalyticsWindow(tk.Toplevel):
         slot, steps = self._steps
         try:
             next(steps)
+            safe(slot.tab.refit)()  # a step may have built widgets or grown a chart
         except StopIteration:
+            safe(slot.tab.refit)()
             self._steps = None
             self._mark_loaded()
             return
@@ -318,12 +322,9 @@ class AnalyticsWindow(tk.Toplevel):
         self.schedule("render-step", 1, self._render_step)
 
     def _record_lists(self) -> list[list]:
-        """Every list of the shown snapshot's records: the snapshot's and the tabs' own.
-
-        When the snapshot is replaced or the window closes, they are emptied in place on a
-        daemon thread (`free_later`): 100,000 records freed in one go would hold the GIL,
-        and so stall the host, for up to 300 ms. Only this window uses them.
-        """
+        """Every list of the shown snapshot's records (the snapshot's, the tabs' own), emptied
+        on a daemon thread when replaced (`free_later`): 100,000 records freed in one go would
+        hold the GIL, and so stall the host, for up to 300 ms. Only this window uses them."""
         lists = [self.snapshot.records] if self.snapshot is not None else []
         for slot in self._slots:
             held = getattr(slot.widget, "record_lists", None)
@@ -394,12 +395,9 @@ def _descendants(widget: tk.Misc) -> list[tk.Misc]:
 
 
 def _release(widgets: list[tk.Misc]) -> None:
-    """Drop what the destroyed widgets hold, so it is freed now, on the Tk thread.
-
-    Widgets and their attributes form reference cycles; left to the garbage collector they
-    may be freed on any thread (our worker, the tracker's writer), and the `__del__` of a
-    Tk variable, image or font called off the Tk thread raises or blocks in tkinter.
-    """
+    """Drop what the destroyed widgets hold, so it is freed now, on the Tk thread: left to
+    the garbage collector, their reference cycles may be freed on any thread, and the
+    `__del__` of a Tk variable, image or font off the Tk thread raises or blocks."""
     for widget in widgets:
         module = type(widget).__module__
         if not module.startswith(_OURS) or module in _NOT_OURS:

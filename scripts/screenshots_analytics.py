@@ -28,7 +28,7 @@ SAMPLE_PROMPT = "portrait of a woman, nude, blood splatter, dramatic lighting, 8
 
 
 def start_display(display: str) -> subprocess.Popen:
-    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "1400x1000x24", "-nolisten", "tcp"],
+    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "2000x1200x24", "-nolisten", "tcp"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.0)
     os.environ["DISPLAY"] = display
@@ -114,6 +114,8 @@ def main() -> int:
     parser.add_argument("--bootstrap", action="store_true",
                         help="only the light ttkbootstrap host (bootstrap-light)")
     parser.add_argument("--tabs", nargs="*", default=None)
+    parser.add_argument("--size", default="1240x860",
+                        help="window size WxH (e.g. 640x420 to check the smallest layout)")
     parser.add_argument("--out", type=Path, default=ASSETS,
                         help="folder for the PNGs (default: assets/), e.g. to compare two versions")
     args = parser.parse_args()
@@ -127,7 +129,7 @@ def main() -> int:
         shoot(args, None)
         # a fresh process: a ttkbootstrap Window cannot follow a plain Tk root in one interpreter
         return subprocess.call([sys.executable, __file__, "--bootstrap", "--display",
-                                args.display, "--records", str(args.records), "--out",
+                                args.display, "--records", str(args.records), "--size", args.size, "--out",
                                 str(args.out), "--tabs",
                                 *(args.tabs or BOOTSTRAP_TABS)], env={**os.environ,
                                                                       "SCREENSHOTS_NO_XVFB": "1"})
@@ -146,11 +148,12 @@ def shoot(args: argparse.Namespace, theme: str | None) -> int:
         root = tb.Window(themename=theme)
     else:
         root = tk.Tk()
-    root.geometry("140x100+1255+0")  # beside the window: no WM, so it must not overlap
+    width = int(args.size.split("x")[0])
+    root.geometry(f"140x100+{width + 15}+0")  # beside the window: no WM, so it must not overlap
     with tempfile.TemporaryDirectory() as data_dir:
         tracker = make_tracker(data_dir, args.records)
         window = AnalyticsWindow(root, tracker)
-        window.geometry("1240x860+0+0")
+        window.geometry(f"{args.size}+0+0")
         pump(root, 60, until=lambda: window.loaded)
         suffix = SUFFIXES[theme]
         for title in args.tabs or window.tab_titles():

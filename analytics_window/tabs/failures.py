@@ -18,10 +18,24 @@ from .base import (
 )
 
 NO_FAILURES = "No failures in this selection: nothing to fix here."
+HEAT_ROW_PX = 30    # one model row of the heat map: room for its label and the cell counts
+HEAT_FRAME_PX = 150  # title, tilted reason labels and axis caption
 
 
 def reason_label(reason: str) -> str:
     return reason.replace("_", " ")
+
+
+def rank_models(rates: dict[str, float | None], tries: dict[str, int],
+                min_samples: int) -> list[str]:
+    """Models by failure rate, highest first; those with fewer than `min_samples` tries
+    after all the others (one failed try out of one is no 100% failure rate)."""
+    return sorted(rates, key=lambda m: (tries.get(m, 0) < min_samples, -(rates[m] or 0), m))
+
+
+def heat_height(models: int) -> int:
+    """Canvas pixels for a heat map of `models` rows."""
+    return HEAT_FRAME_PX + HEAT_ROW_PX * max(models, 3)
 
 
 class FailuresTab(AnalyticsTab):
@@ -54,9 +68,10 @@ class FailuresTab(AnalyticsTab):
             self.chart.empty(message, title="Failures")
             self.heat.empty(message, title="Failures by model and reason")
             return
-        yield from self.plot(failures)
+        yield from self.plot(failures, snapshot.analytics.overview.models,
+                             snapshot.analytics.min_samples)
 
-    def plot(self, failures) -> Generator[None, None, None]:
+    def plot(self, failures, tries: dict[str, int], min_samples: int) -> Generator[None, None, None]:
         pal = self.palette
         grid = self.chart.grid_spec(1, 2)
         reasons_ax = self.chart.add(grid[0, 0], grid_axis="x")
@@ -68,16 +83,23 @@ class FailuresTab(AnalyticsTab):
                    "reason", grid_axis=None)
         yield
         rate_ax = self.chart.add(grid[0, 1])
-        models = sorted(failures.rate_by_model, key=lambda m: -(failures.rate_by_model[m] or 0))
+        models = rank_models(failures.rate_by_model, tries, min_samples)
         rates = [(failures.rate_by_model[m] or 0) * 100 for m in models]
         totals = [sum(failures.by_model_and_reason.get(m, {}).values()) for m in models]
-        bar_chart(rate_ax, [short(m, 18) for m in models], rates, pal, color=pal.warning,
-                  annotations=[f"{percent(r / 100)} ({t:,})" for r, t in zip(rates, totals)])
-        style_axes(rate_ax, pal, "Failure rate by model (failures)", "model", "failed %")
+        few = [tries.get(m, 0) < min_samples for m in models]
+        bar_chart(rate_ax, [short(m, 18) for m in models], rates, pal,
+                  color=[pal.muted if f else pal.warning for f in few],
+                  annotations=[f"{percent(r / 100)} ({t:,}/{tries.get(m, 0):,})"
+                               for r, t, m in zip(rates, totals, models)])
+        title = "Failure rate by model (failed/tries)"
+        if any(few):
+            title += f"\ngrey, ranked last: fewer than {min_samples} tries"
+        style_axes(rate_ax, pal, title, "model", "failed %")
         rotate_labels(rate_ax, 20)
         yield
         self.chart.redraw()
         yield
+        self.heat.set_height(heat_height(len(models)))
         (heat_ax,) = self.heat.axes(grid_axis=None)
         self.plot_heatmap(heat_ax, failures, models, reasons)
         self.heat.redraw()

@@ -9,6 +9,7 @@ from tkinter import ttk
 from typing import TYPE_CHECKING
 
 from ..charts import percent, style_axes, style_legend
+from ..flow import FlowRow
 from ..loader import Snapshot
 from .base import AnalyticsTab, TabContext, note_label
 
@@ -17,6 +18,10 @@ if TYPE_CHECKING:  # the engine's period rows; the tab only reads them and copie
 
 MAX_TICKS = 12
 MAX_PERIODS = 2000  # a store spanning centuries of months would not be drawn bar by bar
+CARDS = ("Prompts", "Success rate", "Failures", "Rated", "Average rating", "Failures retried",
+         "Retries that worked", "Period")
+GAP_MIN = 20  # this many empty periods in a row (months of weeks) are drawn as one gap slot
+GAP_PREFIX = "…"
 
 
 def _next_period(label: str, period: str) -> str:
@@ -49,6 +54,37 @@ def fill_periods(buckets: list[Bucket], period: str) -> list[Bucket]:
     return filled if len(filled) < MAX_PERIODS else list(buckets)
 
 
+def collapse_gaps(buckets: list[Bucket], period: str, min_run: int = GAP_MIN) -> list[Bucket]:
+    """`buckets` (filled) with each run of `min_run` or more empty periods as one empty slot.
+
+    An imported year-old history and this week's work would otherwise be drawn as two
+    slivers at the ends of a year of empty bars: the axis zooms to where the data is, and
+    the gap slot says how much time it stands for ("… 40 weeks without prompts").
+    """
+    out: list[Bucket] = []
+    run: list[Bucket] = []
+
+    def close_run() -> None:
+        if len(run) >= min_run:
+            label = f"{GAP_PREFIX} {len(run)} {period}s without prompts"
+            out.append(dataclasses.replace(run[0], label=label))
+        else:
+            out.extend(run)
+        run.clear()
+    for b in buckets:
+        if b.n == 0:
+            run.append(b)
+            continue
+        close_run()
+        out.append(b)
+    close_run()
+    return out
+
+
+def is_gap(label: str) -> bool:
+    return label.startswith(GAP_PREFIX)
+
+
 def _day(timestamp: float | None) -> str:
     return "–" if timestamp is None else dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d")
 
@@ -60,21 +96,19 @@ class OverviewTab(AnalyticsTab):
 
     def __init__(self, master: tk.Misc, context: TabContext) -> None:
         super().__init__(master, context)
-        self.cards = ttk.Frame(self)
+        self.cards = FlowRow(self)  # wraps onto a second row in a narrow window
         self.cards.pack(side=tk.TOP, fill=tk.X, pady=(0, 6))
         self.figures: dict[str, tk.StringVar] = {}
         self.periods: list[str] = []  # the drawn periods, empty ones included
-        for key in ("Prompts", "Success rate", "Failures", "Rated", "Average rating",
-                    "Retried · retries ok", "Period"):
+        for key in CARDS:
             self.figures[key] = self._card(key)
         self.note = note_label(self, self.palette)
         self.note.pack(side=tk.BOTTOM, fill=tk.X)
-        self.chart = self.chart_panel(self, height=5.2)
+        self.chart = self.chart_panel(self, height=4.4)  # fits the default window with two rows of figures
         self.chart.pack(side=tk.TOP, fill=tk.BOTH, expand=True)
 
     def _card(self, caption: str) -> tk.StringVar:
-        frame = ttk.Frame(self.cards, padding=(10, 4))
-        frame.pack(side=tk.LEFT, fill=tk.X, expand=True)
+        frame = self.cards.group(padding=(10, 4, 18, 4))
         value = tk.StringVar(self, "–")
         ttk.Label(frame, textvariable=value, font=("TkDefaultFont", 15, "bold")).pack(anchor=tk.W)
         ttk.Label(frame, text=caption, foreground=self.palette.muted).pack(anchor=tk.W)
@@ -89,9 +123,10 @@ class OverviewTab(AnalyticsTab):
             "Failures": f"{ov.failures:,}",
             "Rated": f"{ov.rated:,} ({percent(ov.share_rated)})" if ov.total else "–",
             "Average rating": f"{ov.avg_rating:.2f} ★" if ov.avg_rating is not None else "–",
-            "Retried · retries ok":
-                f"{percent(retries.retry_rate)} · {percent(retries.retry_success_rate)}"
-                if retries.failures else "–",
+            # two labelled figures: "53% · 81%" under one caption read as one number
+            "Failures retried": percent(retries.retry_rate) if retries.failures else "–",
+            "Retries that worked": percent(retries.retry_success_rate)
+            if retries.failures and retries.retried else "–",
             "Period": f"{_day(ov.first_timestamp)} – {_day(ov.last_timestamp)}",
         }
         for key, text in values.items():
@@ -110,8 +145,9 @@ class OverviewTab(AnalyticsTab):
         pal = self.palette
         grid = self.chart.grid_spec(2, 1, height_ratios=(3, 2))
         activity = self.chart.add(grid[0])
-        buckets = fill_periods(ov.over_time, ov.period)
+        buckets = collapse_gaps(fill_periods(ov.over_time, ov.period), ov.period)
         self.periods = [b.label for b in buckets]
+        gaps = [i for i, b in enumerate(buckets) if is_gap(b.label)]
         x = list(range(len(buckets)))
         ok = [b.successes for b in buckets]
         bad = [b.n - b.successes for b in buckets]
@@ -122,6 +158,11 @@ class OverviewTab(AnalyticsTab):
         style_legend(activity, pal, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2,
                      frameon=False)
         activity.tick_params(labelbottom=False)
+        for i in gaps:
+            activity.axvline(i, color=pal.muted, linestyle=":", linewidth=1)
+            activity.text(i, 0.5, buckets[i].label[2:], transform=activity.get_xaxis_transform(),
+                          rotation=90, ha="center", va="center", fontsize=7, color=pal.muted,
+                          backgroundcolor=pal.background)
         yield
         trend = self.chart.add(grid[1], sharex=activity)
         rates = [b.success_rate * 100 if b.success_rate is not None else float("nan")
@@ -142,7 +183,10 @@ class OverviewTab(AnalyticsTab):
         for text in legend.get_texts():
             text.set_color(pal.foreground)
         step = max(1, len(x) // MAX_TICKS)
-        trend.set_xticks(x[::step], [buckets[i].label for i in x[::step]])
+        ticks = [i for i in x[::step] if not is_gap(buckets[i].label)]
+        trend.set_xticks(ticks, [buckets[i].label for i in ticks])
+        for i in gaps:
+            trend.axvline(i, color=pal.muted, linestyle=":", linewidth=1)
         for label in trend.get_xticklabels():
             label.set_rotation(30)
             label.set_horizontalalignment("right")

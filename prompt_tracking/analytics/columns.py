@@ -154,3 +154,10 @@ def valid_times(ts: np.ndarray) -> np.ndarray:
     """Times clipped to what a date can hold (see TIME_MIN, TIME_MAX)."""
     return np.clip(np.nan_to_num(ts, nan=TIME_MIN, posinf=TIME_MAX, neginf=TIME_MIN),
                    TIME_MIN, TIME_MAX)
+
+
+def plural(n: int, word: str) -> str:
+    """'1 try', '2 tries', '1,200 ratings'."""
+    if n == 1:
+        return f"1 {word}"
+    return f"{n:,} {word[:-1] + 'ies' if word.endswith('y') and word[-2:-1] not in 'aeiou' else word + 's'}"

@@ -13,7 +13,7 @@ import numpy as np
 
 from prompt_tracking.analytics.columns import Bucket
 from prompt_tracking.analytics.groups import Agg, NeedsRecords, newest_first
-from prompt_tracking.analytics.parameters import (_CHI2_5PCT, _FEW_VALUES, _NOT_SET,
+from prompt_tracking.analytics.parameters import (_CHI2_5PCT, _FEW_VALUES, _NOT_SET, _OTHER,
                                                   ParameterReport, _fmt, _suggest)
 from prompt_tracking.analytics.sections import TraitComparison
 
@@ -220,7 +220,7 @@ def _categorical_bins(pair: _Pair, min_samples: int) -> list[Bucket]:
         else:
             other.merge(merged[label])
     if other.n:
-        bins.append(other.bucket("other"))
+        bins.append(other.bucket(_OTHER))
     return bins
 
 

@@ -14,12 +14,15 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from prompt_tracking.analytics.columns import Bucket, bucket
+from prompt_tracking.analytics.columns import Bucket, bucket, plural
 from prompt_tracking.records import PromptRecord
 
 _CHI2_5PCT = 3.841  # chi-square, 1 degree of freedom, p = 0.05
 _FEW_VALUES = 6
 _NOT_SET = "(not set)"
+NOT_SET = _NOT_SET  # the label of the bin of records without the parameter
+_OTHER = "other"  # rare values pooled: neither it nor "(not set)" is a value one can pick
+MIN_RATINGS = 10  # fewest ratings an average is quoted from (capped at min_samples)
 
 
 @dataclasses.dataclass
@@ -93,7 +96,7 @@ def _categorical_groups(values: list[Any], min_samples: int) -> list[tuple[str, 
     for label, idx in sorted(by_label.items(), key=lambda p: -len(p[1])):
         (groups.append((label, np.array(idx))) if len(idx) >= min_samples else other.extend(idx))
     if other:
-        groups.append(("other", np.array(sorted(other))))
+        groups.append((_OTHER, np.array(sorted(other))))
     return groups
 
 
@@ -104,34 +107,51 @@ def _z_two_proportions(a: Bucket, b: Bucket) -> float:
     return 0.0 if se == 0 else (a.successes / a.n - b.successes / b.n) / se
 
 
-def _describe(b: Bucket, with_rating: bool = True) -> str:
-    rating = f", avg {b.avg_rating:.1f}" if with_rating and b.avg_rating is not None else ""
-    return f"{b.label}: {b.success_rate:.0%} success{rating} (n={b.n})"
+def quotable_rating(b: Bucket, min_samples: int) -> bool:
+    """True when the bin has enough ratings for its average to be worth quoting."""
+    return b.avg_rating is not None and b.rated >= min(MIN_RATINGS, min_samples)
+
+
+def _describe(b: Bucket, min_samples: int, with_rating: bool = True) -> str:
+    """'20-50: 81% success of 1,028 tries, avg 3.4 from 212 ratings' (the rating only when
+    enough results were rated: an average of one or two ratings says nothing)."""
+    rating = ""
+    if with_rating and quotable_rating(b, min_samples):
+        rating = f", avg {b.avg_rating:.1f} from {plural(b.rated, 'rating')}"
+    return f"{b.label}: {b.success_rate:.0%} success of {plural(b.n, 'try')}{rating}"
 
 
 def _suggest(name: str, bins: list[Bucket], n: int, min_samples: int) -> tuple[str, list[str]]:
-    """The plain-language suggestion, and the labels of bins significantly worse than the best."""
+    """The plain-language suggestion, and the labels of bins significantly worse than the best.
+
+    Only a real value is ever suggested: "(not set)" and the pooled "other" are compared
+    with the others but never named as the best."""
     usable = [b for b in bins if b.n >= min_samples]
-    if n < min_samples or len(usable) < 2:
-        return (f"{name}: not enough data for a suggestion ({n} tries, need {min_samples} "
-                "in at least two groups)", [])
+    pickable = [b for b in usable if b.label not in (_NOT_SET, _OTHER)]
+    if n < min_samples or len(usable) < 2 or not pickable:
+        return (f"{name}: not enough data for a suggestion ({plural(n, 'try')}, need "
+                f"{min_samples} in at least two groups)", [])
     key = lambda b: (b.success_rate, b.avg_rating or 0.0)  # noqa: E731
-    best, worst = max(usable, key=key), min(usable, key=key)
+    best, worst = max(pickable, key=key), min(usable, key=key)
     # Bonferroni: each bin is compared with the best, so the 5% level is split between them.
     z_crit = NormalDist().inv_cdf(1 - 0.025 / (len(usable) - 1))
     flagged = [b.label for b in usable if b is not best and _z_two_proportions(best, b) >= z_crit]
     if worst.label in flagged:
-        return f"{name} {_describe(best)} vs {_describe(worst, False)}", flagged
+        return (f"{name} {_describe(best, min_samples)} vs "
+                f"{_describe(worst, min_samples, False)}", flagged)
     rated = [b for b in usable if b.rated >= min_samples]
-    if len(rated) >= 2:
-        top = max(rated, key=lambda b: b.avg_rating)  # type: ignore[arg-type,return-value]
+    if len(rated) >= 2 and any(b.label not in (_NOT_SET, _OTHER) for b in rated):
+        top = max((b for b in rated if b.label not in (_NOT_SET, _OTHER)),
+                  key=lambda b: b.avg_rating)  # type: ignore[arg-type,return-value]
         bottom = min(rated, key=lambda b: b.avg_rating)  # type: ignore[arg-type,return-value]
         if top.avg_rating - bottom.avg_rating >= 0.3:  # type: ignore[operator]
-            return (f"{name} {top.label}: avg {top.avg_rating:.1f} (n={top.rated}) vs "
-                    f"{bottom.label}: avg {bottom.avg_rating:.1f} (n={bottom.rated}); "
+            return (f"{name} {top.label}: avg {top.avg_rating:.1f} from "
+                    f"{plural(top.rated, 'rating')} vs {bottom.label}: avg "
+                    f"{bottom.avg_rating:.1f} from {plural(bottom.rated, 'rating')}; "
                     "success about the same", [])
     low, high = min(b.success_rate for b in usable), max(b.success_rate for b in usable)  # type: ignore[type-var]
-    return f"{name}: no value stands out (success {low:.0%}-{high:.0%}, n={n})", []
+    return (f"{name}: no value stands out (success {low:.0%}-{high:.0%} over "
+            f"{plural(n, 'try')})", [])
 
 
 def _report(model: str, name: str, values: list[Any], idx: np.ndarray, unset: np.ndarray,

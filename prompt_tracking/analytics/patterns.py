@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from prompt_tracking.analytics.columns import plural
 from prompt_tracking.records import PromptRecord
 from prompt_tracking.text import TermCache
 
@@ -133,7 +134,9 @@ class PatternCounter:
             if label == "success":
                 continue
             if self.sizes[label] < min_samples:
-                notes.append(f"{label}: {self.sizes[label]} prompts, fewer than {min_samples}; no terms")
+                # the display form of a reason, as everywhere in the window and reports
+                notes.append(f"{label.replace('_', ' ')}: {plural(self.sizes[label], 'prompt')}, "
+                             f"fewer than {min_samples}; no terms")
                 continue
             by_reason[label] = log_odds_scores(counts[label], total - counts[label])
         success = counts.get("success", Counter())

@@ -9,7 +9,6 @@ is in `prompt_tracking.cli.migrate`.
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import os
@@ -22,6 +21,7 @@ from prompt_tracking._storage import paths
 from prompt_tracking.errors import StoreUnavailableError
 from prompt_tracking.migration.legacy_records import InvalidEntryError, to_record
 from prompt_tracking.migration.legacy_sources import Entry, Issue, expand_sources, read_source
+from prompt_tracking.migration.report import MigrationReport, SourceReport
 from prompt_tracking.migration.store import KnownIds, backup_store, checkpoint_store
 from prompt_tracking.records import PromptRecord
 
@@ -35,85 +35,6 @@ MARKER_NAME = "migration.json"
 IMPORT_RETRIES = 5
 
 Progress = Callable[[float, str], None]
-
-
-@dataclasses.dataclass
-class SourceReport:
-    """Counts for one given source (a file, or a folder of images)."""
-
-    path: str
-    kinds: list[str] = dataclasses.field(default_factory=list)
-    found: int = 0
-    imported: int = 0
-    duplicates: int = 0
-    invalid: int = 0
-
-
-@dataclasses.dataclass
-class MigrationReport:
-    """What a migration found and did (or, in a dry run, would do).
-
-    `found == imported + duplicates + invalid`: every entry read is counted exactly once.
-    In a dry run `imported` counts the records that would be imported.
-    """
-
-    dry_run: bool
-    found: int = 0
-    imported: int = 0
-    duplicates: int = 0
-    invalid: int = 0
-    would_archive: int = 0
-    totals_after: dict[str, int] = dataclasses.field(
-        default_factory=lambda: {"successful": 0, "failed": 0})
-    caps: dict[str, int | None] = dataclasses.field(default_factory=dict)
-    sources: list[SourceReport] = dataclasses.field(default_factory=list)
-    issues: list[Issue] = dataclasses.field(default_factory=list)
-    issues_omitted: int = 0
-    backup_path: str | None = None
-    seconds: float = 0.0
-
-    @property
-    def errors(self) -> list[Issue]:
-        """Issues that concern a whole file (unreadable, malformed, missing)."""
-        return [i for i in self.issues if i.severity == "error"]
-
-    def caps_needed(self) -> dict[str, int | None]:
-        """The caps under which nothing would go to the archive (a cap never goes down)."""
-        return {name: None if cap is None else max(cap, self.totals_after[name])
-                for name, cap in self.caps.items()}
-
-    def caps_to_raise(self) -> dict[str, int]:
-        """Only the caps this import would exceed, with the value that fits everything."""
-        return {name: needed for name, needed in self.caps_needed().items()
-                if needed is not None and needed != self.caps[name]}
-
-    def to_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
-        data["issues"] = [issue.to_dict() for issue in self.issues]
-        return data
-
-    def summary(self) -> str:
-        """A few lines for a person: counts, archive warning, backup and the first issues."""
-        verb = "would import" if self.dry_run else "imported"
-        lines = [f"{'Dry run: ' if self.dry_run else ''}{self.found} entries found in "
-                 f"{len(self.sources)} source(s): {verb} {self.imported}, "
-                 f"{self.duplicates} already present, {self.invalid} invalid."]
-        if self.would_archive:
-            caps = ", ".join(f"{k} {v}" for k, v in self.caps.items())
-            records = "record" if self.would_archive == 1 else "records"
-            verb = ("would go" if self.dry_run else "go") if self.would_archive > 1 else \
-                ("would go" if self.dry_run else "goes")
-            lines.append(f"{self.would_archive} {records} {verb} to the archive (caps: {caps}); "
-                         "nothing is deleted.")
-        if self.backup_path:
-            lines.append(f"Backup of the store: {self.backup_path}")
-        for issue in self.issues[:20]:
-            where = f" at {issue.position}" if issue.position else ""
-            lines.append(f"  {issue.severity}: {Path(issue.file).name}{where}: {issue.why}")
-        more = len(self.issues) - 20 + self.issues_omitted
-        if more > 0:
-            lines.append(f"  ... and {more} more issue(s)")
-        return "\n".join(lines)
 
 
 def migrate(sources: str | os.PathLike | Iterable[str | os.PathLike], *, tracker: Any = None,
@@ -364,12 +285,17 @@ def raise_cap(tracker: Any, *, successful: int | None, failed: int | None,
     tracker, in memory.
     """
     current = effective_caps(tracker)
-    wanted = {}
+    wanted: dict[str, int | None] = {}
     for name, value in (("successful", successful), ("failed", failed)):
         cap = current[name]
         if value is not None and cap is not None and value > cap:
             wanted[f"max_{name}"] = value
     if wanted:
+        # Both caps, the untouched one as in effect: `set_caps(persist=True)` saves both, and
+        # a tracker not started yet still holds the built-in default for the other one,
+        # which would overwrite a cap saved earlier.
+        for name in ("successful", "failed"):
+            wanted.setdefault(f"max_{name}", current[name])
         tracker.set_caps(**wanted, persist=persist)
 
 

@@ -186,7 +186,7 @@ def test_parameter_values_are_grouped_and_the_bad_one_flagged():
     steps = reports["steps"]
     assert [(b.label, b.n, b.success_rate) for b in steps.bins] == [("20", 10, 1.0), ("60", 10, 0.3)]
     assert steps.flagged == ["60"]
-    assert steps.suggestion == "steps 20: 100% success (n=10) vs 60: 30% success (n=10)"
+    assert steps.suggestion == "steps 20: 100% success of 10 tries vs 60: 30% success of 10 tries"
     assert reports["seed"].kind == "identifier"
 
 

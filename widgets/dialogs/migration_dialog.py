@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 POLL_MS = 50
 EVENTS_PER_TICK = 20
+CAP_ROW_HEIGHT = 64   # three lines of the cap offer and the archive warning
+CAP_ROW_WIDTH = 520   # the body's text width, so a long offer wraps instead of widening
+CAP_STYLE = "PromptTrackingWrap.TCheckbutton"
 
 
 class MigrationDialog(tk.Toplevel):
@@ -99,7 +102,18 @@ class MigrationDialog(tk.Toplevel):
         self.report_text.configure(yscrollcommand=report_scroll.set)
         self.report_text.pack(side="left", fill="both", expand=True)
         report_scroll.pack(side="left", fill="y")
-        self.cap_check = ttk.Checkbutton(body, variable=self.raise_cap_var)
+        # The cap offer and the archive warning live in a row of fixed size, there from the
+        # start: appearing later, they would widen or grow the dialog and move the Import
+        # button out from under the pointer between the dry run and the click.
+        self.cap_row = ttk.Frame(body, height=CAP_ROW_HEIGHT, width=CAP_ROW_WIDTH)
+        self.cap_row.pack_propagate(False)
+        self.cap_row.pack(fill="x", pady=(2, 2))
+        # A style of our own name only wraps the long offer; the host's styles stay as they are.
+        ttk.Style(self).configure(CAP_STYLE, wraplength=CAP_ROW_WIDTH - 30)
+        self.cap_check = ttk.Checkbutton(self.cap_row, variable=self.raise_cap_var,
+                                         command=self._update_archive_note, style=CAP_STYLE)
+        self.archive_note = ttk.Label(self.cap_row, wraplength=CAP_ROW_WIDTH - 10,
+                                      justify="left", foreground="#b3261e")
         self.progress = ttk.Progressbar(body, orient="horizontal", mode="determinate",
                                         maximum=1.0, variable=self.progress_var)
         self.progress.pack(fill="x", pady=(4, 2))
@@ -152,7 +166,7 @@ class MigrationDialog(tk.Toplevel):
 
     def _sources_changed(self) -> None:
         self._dry_report_for = None
-        self.cap_check.pack_forget()
+        self._hide_cap_offer()
         self._set_buttons()
 
     # -- running ---------------------------------------------------------------------------
@@ -220,21 +234,47 @@ class MigrationDialog(tk.Toplevel):
         else:
             self.result = report
             self._dry_report_for = None
-            self.cap_check.pack_forget()
-            self.status_var.set(f"Imported {report.imported} records.")
+            self._hide_cap_offer()
+            archived = f"; {_records(report.would_archive)} moved to the archive" \
+                if report.would_archive else ""
+            self.status_var.set(f"Imported {_records(report.imported)}{archived}.")
             self.event_generate("<<MigrationFinished>>")
 
+    @property
+    def cap_offered(self) -> bool:
+        """True while the dialog offers to raise the cap (a dry run found records to archive)."""
+        return bool(self.cap_check.winfo_manager())
+
+    def _hide_cap_offer(self) -> None:
+        for widget in (self.cap_check, self.archive_note):
+            widget.pack_forget()
+        self.archive_note.configure(text="")
+
     def _offer_cap(self, report: MigrationReport) -> None:
+        self._hide_cap_offer()
         if not report.would_archive:
-            self.cap_check.pack_forget()
             return
-        caps = " and ".join(f"the {name} cap to {value}"
+        caps = " and ".join(f"the {name} cap to {value:,}"
                             for name, value in report.caps_to_raise().items())
-        records = "record moves" if report.would_archive == 1 else "records move"
         self.cap_check.configure(text=(
-            f"Raise {caps} for this import (otherwise {report.would_archive} older {records} "
+            f"Raise {caps} for this import, and keep it (otherwise "
+            f"{report.would_archive:,} older {'record moves' if report.would_archive == 1 else 'records move'} "
             "to the archive; nothing is deleted)"))
-        self.cap_check.pack(fill="x", before=self.progress, pady=(2, 2))
+        self.cap_check.pack(side="top", fill="x", anchor="w")
+        self.archive_note.pack(side="top", fill="x", anchor="w")
+        self._update_archive_note()
+
+    def _update_archive_note(self) -> None:
+        """Say plainly, next to the box, whether the import will archive records."""
+        report = self.last_report
+        if report is None or not report.dry_run or not report.would_archive:
+            self.archive_note.configure(text="")
+        elif self.raise_cap_var.get():
+            self.archive_note.configure(text="Nothing will be archived.")
+        else:
+            self.archive_note.configure(text=(
+                f"This import will move {_records(report.would_archive)} (the oldest) to "
+                "the archive. Nothing is deleted."))
 
     def _write_report(self, text: str) -> None:
         self.report_text.configure(state="normal")
@@ -271,6 +311,10 @@ class MigrationDialog(tk.Toplevel):
         self.__dict__.pop("raise_cap_var", None)
         self.__dict__.pop("status_var", None)
         self.__dict__.pop("progress_var", None)
+
+
+def _records(n: int) -> str:
+    return f"{n:,} record" if n == 1 else f"{n:,} records"
 
 
 def _run_migration(events: Inbox[tuple[Any, ...]], tracker: EnhancedPromptTracker, paths: list[str],
