@@ -9,7 +9,7 @@ from pathlib import Path
 from prompt_tracking import EnhancedPromptTracker
 from prompt_tracking.migration import migrate, raise_cap
 
-sys.path.insert(0, str(Path(__file__).parent / "data" / "migration"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "data" / "migration"))
 import make_fixtures as fixtures  # noqa: E402
 
 from test_migration_dialog import _wait, collect_tk_garbage, dialog_for  # noqa: E402,F401,F811
