@@ -10,7 +10,7 @@ import os
 import re
 import tkinter as tk
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 # Keys that hold the result itself, tried in this order; containers are searched inside.
 URL_KEYS = ("url", "result_url", "image_url", "video_url", "uri", "path", "file", "filename",
@@ -160,7 +160,8 @@ def read_widget_text(widget: Any) -> str | None:
         return str(widget.get())
     if isinstance(widget, tk.Misc) and widget.winfo_class() in ("Entry", "TEntry", "TCombobox",
                                                                  "Spinbox", "TSpinbox"):
-        return str(widget.get())
+        # ttk's Entry, Combobox and Spinbox all derive from tk.Entry
+        return str(cast("tk.Entry | tk.Spinbox", widget).get())
     if isinstance(widget, str):
         return widget
     if isinstance(widget, tk.Misc) and type(widget).__module__.startswith("customtkinter"):

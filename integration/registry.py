@@ -25,5 +25,6 @@ def remember(layout: Any, handle: Any) -> None:
 
 def forget(handle: Any) -> None:
     """Called by `handle.remove()`: the layout may be integrated again."""
-    if handle_for(handle.layout) is handle:
-        del _handles[handle.layout]
+    layout = handle.layout  # read before `is handle` narrows `handle` to `Any | None`
+    if handle_for(layout) is handle:
+        del _handles[layout]

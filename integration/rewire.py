@@ -19,13 +19,29 @@ import logging
 import re
 import tkinter as tk
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Protocol, cast
 
 log = logging.getLogger(__name__)
 
 _COMMAND_IN_SCRIPT = re.compile(r"\[(\d+\S*)")
 _MENU_ENTRY_TYPES = ("command", "checkbutton", "radiobutton")
 _COMMAND_ATTRIBUTES = ("_command",)  # customtkinter's CTkButton, CTkSwitch, CTkCheckBox...
+
+
+class _Commanded(Protocol):
+    """A widget with a `command` option (the stubs type configure() per widget class)."""
+
+    def configure(self, *, command: Any) -> object: ...
+
+
+class _TkPrivate(Protocol):
+    """tkinter.Misc's private registration helpers, which the stubs leave out. We call
+    `_register`, not its public alias `register`: a host widget may define its own `register`."""
+
+    def _register(self, func: Callable[..., object],
+                  subst: Callable[..., Any] | None = None) -> str: ...
+
+    def _substitute(self, *args: Any) -> tuple[Any, ...]: ...
 
 
 def walk(widget: tk.Misc) -> Iterator[tk.Misc]:
@@ -101,7 +117,7 @@ class Rewiring:
                 self._rewire_attributes(widget, targets)
                 self._rewire_command(widget, known, targets)
                 if widget.winfo_class() == "Menu":
-                    self._rewire_menu(widget, known, targets)
+                    self._rewire_menu(cast(tk.Menu, widget), known, targets)
                 # Tcl's own `bind`, not widget.bind(): customtkinter overrides it (returns None).
                 for sequence in widget.tk.splitlist(widget.tk.call("bind", str(widget))):
                     self._rewire_binding(widget, str(widget), sequence, known, targets)
@@ -149,11 +165,16 @@ class Rewiring:
         new_callback = replacement_for(python_callback(widget, old, known), targets)
         if new_callback is None:
             return
-        widget.configure(command=new_callback)
+        commanded = cast(_Commanded, widget)
+        commanded.configure(command=new_callback)
         new = str(widget.cget("command"))
-        self._undo.append(lambda: (widget.configure(command=old), widget.deletecommand(new)))
 
-    def _rewire_menu(self, menu: tk.Misc, known: set[str],
+        def restore() -> None:
+            commanded.configure(command=old)
+            widget.deletecommand(new)
+        self._undo.append(restore)
+
+    def _rewire_menu(self, menu: tk.Menu, known: set[str],
                      targets: dict[Any, Callable[..., Any]]) -> None:
         last = menu.index("end")
         for index in range(0 if last is None else last + 1):
@@ -163,10 +184,13 @@ class Rewiring:
             new_callback = replacement_for(python_callback(menu, old, known), targets)
             if new_callback is None:
                 continue
-            new = menu._register(new_callback)
+            new = cast(_TkPrivate, menu)._register(new_callback)
             menu.entryconfigure(index, command=new)
-            self._undo.append(lambda i=index, o=old, n=new: (menu.entryconfigure(i, command=o),
-                                                              menu.deletecommand(n)))
+
+            def restore(i: int = index, o: str = old, n: str = new) -> None:
+                menu.entryconfigure(i, command=o)
+                menu.deletecommand(n)
+            self._undo.append(restore)
 
     def _rewire_binding(self, widget: tk.Misc, tag: str, sequence: str, known: set[str],
                         targets: dict[Any, Callable[..., Any]]) -> None:
@@ -178,7 +202,8 @@ class Rewiring:
             if new_callback is None:
                 continue
             # The same %-substitution tkinter's bind() uses, so the callback gets its Event.
-            new = widget._register(new_callback, widget._substitute)
+            private = cast(_TkPrivate, widget)
+            new = private._register(new_callback, private._substitute)
             created.append(new)
             new_script = new_script.replace(name, new)
         if not created:

@@ -45,9 +45,12 @@ class DemoApp:
         self.tracker = tracker
         self.backend = backend
         bootstrap = sys.modules.get("ttkbootstrap")
-        in_bootstrap = bootstrap is not None and isinstance(root, bootstrap.Window)
         # ttkbootstrap 2.x styles the tabs only for its own Notebook (built on first use).
-        self.notebook = bootstrap.Notebook(root) if in_bootstrap else ttk.Notebook(root)
+        self.notebook: ttk.Notebook
+        if bootstrap is not None and isinstance(root, bootstrap.Window):
+            self.notebook = bootstrap.Notebook(root)
+        else:
+            self.notebook = ttk.Notebook(root)
         self.notebook.pack(fill="both", expand=True, padx=8, pady=(8, 0))
         self.seededit = SeedEditLayout(self.notebook, backend)
         self.seedream = SeedreamLayout(self.notebook, backend)

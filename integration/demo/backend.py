@@ -243,10 +243,11 @@ def draw_scene(prompt: str, label: str, size: tuple[int, int] = RESULT_SIZE) -> 
         draw.polygon(points, fill=tuple(int(c * shade) for c in top))
     image = image.filter(ImageFilter.SMOOTH)
     draw = ImageDraw.Draw(image)
-    font = _font(max(12, width // 32))
+    font_size = max(12, width // 32)  # an int; the font's own .size is typed float
+    font = _font(font_size)
     caption = textwrap.shorten(prompt, 140, placeholder="...") if prompt else "(no prompt)"
-    lines = textwrap.wrap(caption, max(20, width // (font.size // 2 + 1)))[:3]
-    step = font.size + 4
+    lines = textwrap.wrap(caption, max(20, width // (font_size // 2 + 1)))[:3]
+    step = font_size + 4
     box_top = height - 16 - step * len(lines)
     draw.rectangle([0, box_top, width, height], fill=(0, 0, 0))
     for index, line in enumerate(lines):
@@ -255,8 +256,8 @@ def draw_scene(prompt: str, label: str, size: tuple[int, int] = RESULT_SIZE) -> 
     return image
 
 
-def _font(size: int) -> ImageFont.ImageFont:
-    """Pillow's bundled font at `size` (no system font needed)."""
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """Pillow's bundled font at `size` (no system font needed; `size` needs Pillow >= 10.1)."""
     return ImageFont.load_default(size=size)
 
 
@@ -282,4 +283,4 @@ def upscaled(source: str | None, scale: int) -> Image.Image:
     scale = max(1, min(scale, 8))
     width = min(image.width * scale, 2048)
     height = round(image.height * width / image.width)
-    return image.resize((width, height), Image.LANCZOS).filter(ImageFilter.SHARPEN)
+    return image.resize((width, height), Image.Resampling.LANCZOS).filter(ImageFilter.SHARPEN)

@@ -15,7 +15,7 @@ import textwrap
 import tkinter as tk
 from collections.abc import Callable
 from tkinter import filedialog, ttk
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from prompt_tracking import categorize_failure
 
@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 POLL_MS = 50
 PREVIEW_MAX = (620, 470)
 THUMB_MAX = 120
+
+_W = TypeVar("_W", bound=tk.Widget)
 
 
 def fit_photo(master: tk.Misc, path: str, max_size: tuple[int, int]) -> tk.PhotoImage:
@@ -42,6 +44,7 @@ class DemoLayout(ttk.Frame):
     description = ""
     backend_model = ""
     uses_input_image = False
+    generate_button: ttk.Button  # made by each layout's build_form()
 
     def __init__(self, master: tk.Misc, backend: DemoBackend) -> None:
         super().__init__(master, padding=12)
@@ -75,7 +78,7 @@ class DemoLayout(ttk.Frame):
     def build_form(self) -> None:
         raise NotImplementedError
 
-    def add_row(self, label: str, widget: tk.Widget) -> tk.Widget:
+    def add_row(self, label: str, widget: _W) -> _W:
         ttk.Label(self.form, text=label).grid(row=self._row, column=0, sticky="nw", pady=3,
                                               padx=(0, 8))
         widget.grid(row=self._row, column=1, sticky="we", pady=3)
@@ -205,6 +208,9 @@ class SeedreamLayout(DemoLayout):
     description = ("Text to image, optional reference images. Split handlers: a response dict "
                    "or an exception, on the Tk thread.")
     backend_model = "seedream"
+    # The size choice shadows Misc.size (an alias of grid_size), as host apps' attributes do;
+    # nothing calls grid_size through it.
+    size: ttk.Combobox  # type: ignore[assignment]
 
     def build_form(self) -> None:
         self.prompt_text = self.add_text("Prompt")
@@ -275,13 +281,14 @@ class WanLayout(DemoLayout):
 
     def start_video(self) -> None:
         prompt = self.prompt_text.get("1.0", "end-1c")
-        self.submit(prompt, self.parameters(), lambda o: self.handle_video(o.path)
+        # A successful Outcome always carries its result path.
+        self.submit(prompt, self.parameters(), lambda o: self.handle_video(cast(str, o.path))
                     if o.success else self.handle_error(o.error_message))
 
     def handle_video(self, path: str) -> None:  # worker thread
         self.run_on_ui(self.show_result, path)
 
-    def handle_error(self, message: str) -> None:  # worker thread
+    def handle_error(self, message: str | None) -> None:  # worker thread
         self.run_on_ui(self.show_error, message)
 
 
@@ -343,7 +350,7 @@ class SeedanceLayout(DemoLayout):
 
     def _done(self, outcome: Outcome) -> None:  # worker thread
         if outcome.success:
-            self.on_success([outcome.path])
+            self.on_success([cast(str, outcome.path)])  # success always has a path
         else:
             self.on_failure(RuntimeError(outcome.error_message))
 
