@@ -320,10 +320,11 @@ class ExportTab(ttk.Frame):
         try:
             if options["images"]:
                 self._measure()  # shown before any file is copied
-            report = export_training_data(
-                self.tracker, target, consent_via="gui",
-                progress=lambda fraction, message: self._queue.put(("progress", fraction, message)),
-                **options)
+            def progress(fraction: float, message: str) -> None:
+                self._queue.put(("progress", fraction, message))
+
+            report = export_training_data(self.tracker, target, consent_via="gui",
+                                          progress=progress, **options)
             self._queue.put(("done", report))
         except Exception as exc:
             log.warning("prompt-tracking: export from the Export tab failed: %s", exc)

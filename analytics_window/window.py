@@ -73,11 +73,11 @@ class AnalyticsWindow(tk.Toplevel):
         self._after: dict[str, str] = {}
         self._closing = False
         self._poll_ms, self._debounce_ms = poll_ms, debounce_ms
-        self._seen_revision = getattr(tracker, "revision", 0)
+        self._seen_revision = getattr(self.tracker, "revision", 0)
         self._cache = RecordCache()
         self.runner = BackgroundRunner(self)
         self.draw_queue = DrawQueue(self, on_empty=self._mark_loaded)
-        self.context = TabContext(self.palette, tracker, self.runner, self.schedule, self.refresh,
+        self.context = TabContext(self.palette, self.tracker, self.runner, self.schedule, self.refresh,
                                   self.draw_queue)
         self.title("Prompt Analytics")
         self.geometry("1180x820")
