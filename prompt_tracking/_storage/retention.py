@@ -25,6 +25,7 @@ class RetentionMixin:
     caps: dict[bool, int | None]
     archive_path: Path | None
     retention_runs: int
+    _retention_running: bool
     _lock: threading.Lock
     _changed: threading.Condition
     _retention_due: bool
@@ -69,7 +70,8 @@ class RetentionMixin:
             if now:
                 self._last_retention = 0.0
             self._changed.notify_all()
-            return self.retention_runs + 1
+            # A run in progress read the caps before this request: only the one after it counts.
+            return self.retention_runs + (2 if self._retention_running else 1)
 
     def request_retention(self, timeout: float | None) -> bool:
         """Apply the caps now and wait for it; False on timeout."""
@@ -83,18 +85,27 @@ class RetentionMixin:
         Runs on the writer thread; returns how many records were evicted.
         """
         evicted = 0
-        protected = self.pending_ids()  # a change still queued for a record protects it
-        for success, cap in list(self.caps.items()):
-            while cap is not None:
-                victims = self.store.over_cap(success, cap, limit=RETENTION_CHUNK,
-                                              exclude=protected)
-                if not victims:
-                    break
-                if self.archive_path is not None:
-                    append_archive(self.archive_path, victims)
-                self.store.delete([r.id for r in victims])
-                evicted += len(victims)
+        with self._lock:
+            self._retention_running = True
+            caps = list(self.caps.items())
+        try:
+            protected = self.pending_ids()  # a change still queued for a record protects it
+            for success, cap in caps:
+                while cap is not None:
+                    victims = self.store.over_cap(success, cap, limit=RETENTION_CHUNK,
+                                                  exclude=protected)
+                    if not victims:
+                        break
+                    if self.archive_path is not None:
+                        append_archive(self.archive_path, victims)
+                    self.store.delete([r.id for r in victims])
+                    evicted += len(victims)
+        except BaseException:
+            with self._lock:
+                self._retention_running = False  # a failed run completes no request
+            raise
         with self._lock:
             self.retention_runs += 1
+            self._retention_running = False
             self._changed.notify_all()
         return evicted

@@ -84,6 +84,7 @@ class Writer(JournalMixin, RetentionMixin):
         self._retention_due = True
         self._last_retention = 0.0
         self.retention_runs = 0
+        self._retention_running = False  # a run took its caps already: a request needs the next
         self._pause = _GilYield()
         self._first_attempt = threading.Event()   # set once the store was tried at least once
         self._thread = threading.Thread(target=self._run, name="prompt-tracking-writer", daemon=True)

@@ -105,3 +105,41 @@ def test_records_with_queued_changes_are_spared_by_eviction(data_dir):
         assert [r.id for r in store.over_cap(True, 1)] == [old]
         assert [r.id for r in store.over_cap(True, 1, exclude=frozenset({old}))] == [new]
         assert store.over_cap(True, 1, exclude=frozenset({old, new})) == []
+
+
+def test_a_retention_request_is_not_answered_by_a_run_that_read_the_old_caps(tmp_path):
+    import threading
+
+    from prompt_tracking import EnhancedPromptTracker
+
+    with EnhancedPromptTracker(tmp_path / "store", max_successful=None) as tracker:
+        old = tracker.log_successful_prompt("evicted soon", "m")
+        assert tracker.flush(10)
+        store = tracker._started().store
+        entered, release, hold = threading.Event(), threading.Event(), threading.Event()
+        original = store.over_cap
+
+        def slow_over_cap(success, cap, **kwargs):
+            if cap == 1000 and not entered.is_set():  # the run with the old cap, caught mid-way
+                entered.set()
+                release.wait(5)
+            elif cap == 0:                             # the run with the new cap waits for us
+                hold.wait(5)
+            return original(success, cap, **kwargs)
+
+        store.over_cap = slow_over_cap
+        tracker.set_caps(max_successful=1000)
+        assert entered.wait(5)
+        tracker.set_caps(max_successful=0)             # the user's new cap, during that run
+        done: list[bool] = []
+        waiter = threading.Thread(target=lambda: done.append(tracker.enforce_retention(10)))
+        waiter.start()
+        release.set()
+        waiter.join(1.0)
+        answered_before_the_new_cap_ran = bool(done)
+        hold.set()
+        waiter.join(10)
+        store.over_cap = original
+        assert not answered_before_the_new_cap_ran
+        assert done == [True]
+        assert tracker.get_record(old) is None
