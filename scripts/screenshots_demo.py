@@ -20,7 +20,7 @@ DISPLAY = ":97"
 PROMPT = "a lighthouse on a rocky coast at blue hour, volumetric fog, 35mm film photo"
 
 
-def drive(out: Path, tab: str = "seedream") -> int:
+def drive(out: Path, tab: str = "seedream", theme: str = "bootstrap-light") -> int:
     """Child process: build the demo, use it, grab the window."""
     sys.path.insert(0, str(ROOT))
     from prompt_tracking.cli import build_parser
@@ -28,7 +28,7 @@ def drive(out: Path, tab: str = "seedream") -> int:
 
     data_dir = tempfile.mkdtemp(prefix="demo-shot-")
     args = build_parser().parse_args(["demo", "--data-dir", data_dir, "--seed-history", "400",
-                                      "--delay", "0.3"])
+                                      "--delay", "0.3", "--theme", theme])
     window, app = open_demo(args)
     window.geometry("1120x760+0+0")
     app.backend.forced = "success"
@@ -74,18 +74,19 @@ def main() -> int:
     parser.add_argument("out", nargs="?", default=str(ROOT / "assets" / "demo.png"))
     parser.add_argument("--tab", default="seedream", help="layout to show (seededit, seedream, "
                                                              "wan, upscaler, seedance)")
+    parser.add_argument("--theme", default="bootstrap-light", help="ttkbootstrap theme (e.g. darkly)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     out = Path(args.out).resolve()
     if args.child:
-        return drive(out, args.tab)
+        return drive(out, args.tab, args.theme)
     xvfb = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         time.sleep(1.0)
         env = dict(os.environ, DISPLAY=DISPLAY)
         env.pop("PROMPT_TRACKING_HOME", None)
-        result = subprocess.run([sys.executable, __file__, str(out), "--tab", args.tab, "--child"], env=env,
+        result = subprocess.run([sys.executable, __file__, str(out), "--tab", args.tab, "--theme", args.theme, "--child"], env=env,
                                 timeout=120)
         if result.returncode == 0:
             print(f"wrote {out}")

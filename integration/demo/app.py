@@ -108,6 +108,7 @@ class DemoApp:
         menubar = tk.Menu(self.root)
         tools = tk.Menu(menubar, tearoff=False)
         tools.add_command(label="Analytics...", command=self.open_analytics)
+        tools.add_command(label="Review unrated...", command=self.open_review)
         tools.add_command(label="Training export...", command=self.open_export)
         tools.add_command(label="Import old history...", command=self.open_migration)
         tools.add_separator()
@@ -123,6 +124,11 @@ class DemoApp:
         from prompt_tracking.analytics_window import open_analytics_window
 
         return open_analytics_window(self.root, tracker=self.tracker)
+
+    def open_review(self) -> Any:
+        from prompt_tracking.analytics_window import open_review_window
+
+        return open_review_window(self.root, self.tracker, on_back=self.open_analytics)
 
     def open_export(self) -> Any:
         window = self.open_analytics()

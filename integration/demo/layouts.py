@@ -18,6 +18,7 @@ from tkinter import filedialog, ttk
 from typing import Any, TypeVar, cast
 
 from prompt_tracking import categorize_failure
+from prompt_tracking.widgets._tk import widget_classes  # the host kit's Spinbox: themed in dark apps
 
 from .backend import DemoBackend, Outcome
 
@@ -86,7 +87,17 @@ class DemoLayout(ttk.Frame):
         return widget
 
     def add_text(self, label: str) -> tk.Text:
-        return self.add_row(label, tk.Text(self.form, height=4, width=40, wrap="word"))
+        text = tk.Text(self.form, height=4, width=40, wrap="word", relief="flat",
+                       highlightthickness=1)
+        # tk.Text is not a themed widget: give it the theme's entry colours, so a dark theme
+        # has no white box in it.
+        style = ttk.Style(self)
+        background = style.lookup("TEntry", "fieldbackground") or None
+        foreground = style.lookup("TEntry", "foreground") or None
+        if background and foreground:
+            text.configure(background=background, foreground=foreground,
+                           insertbackground=foreground, highlightbackground=background)
+        return self.add_row(label, text)
 
     def add_choice(self, label: str, values: tuple[str, ...], value: str) -> ttk.Combobox:
         box = ttk.Combobox(self.form, values=values, state="readonly", width=14)
@@ -170,13 +181,13 @@ class SeedEditLayout(DemoLayout):
     """Image edit. Reports through one `after_processing`, on the Tk thread."""
 
     title = "SeedEdit"
-    description = "Edit a photo with an instruction. Reports with after_processing() on the Tk thread."
+    description = "Edit a photo with an instruction: describe the change you want."
     backend_model = "seededit"
     uses_input_image = True
 
     def build_form(self) -> None:
         self.prompt_text = self.add_text("Instruction")
-        self.strength = self.add_row("Strength", ttk.Spinbox(self.form, from_=0.1, to=1.0,
+        self.strength = self.add_row("Strength", widget_classes(self.form).Spinbox(self.form, from_=0.1, to=1.0,
                                                              increment=0.1, width=6))
         self.strength.set("0.7")
         self.generate_button = self.add_generate_button("Apply edit", self.process_model)
@@ -205,8 +216,7 @@ class SeedreamLayout(DemoLayout):
     """Text to image. Split handlers (a response dict, an exception), on the Tk thread."""
 
     title = "Seedream"
-    description = ("Text to image, optional reference images. Split handlers: a response dict "
-                   "or an exception, on the Tk thread.")
+    description = "Text to image: describe the picture, pick a size and a guidance."
     backend_model = "seedream"
     # The size choice shadows Misc.size (an alias of grid_size), as host apps' attributes do;
     # nothing calls grid_size through it.
@@ -216,7 +226,7 @@ class SeedreamLayout(DemoLayout):
         self.prompt_text = self.add_text("Prompt")
         self.negative_entry = self.add_row("Negative", ttk.Entry(self.form, width=40))
         self.size = self.add_choice("Size", ("1024x1024", "1664x936", "936x1664"), "1024x1024")
-        self.guidance = self.add_row("Guidance", ttk.Spinbox(self.form, from_=1, to=20, width=6))
+        self.guidance = self.add_row("Guidance", widget_classes(self.form).Spinbox(self.form, from_=1, to=20, width=6))
         self.guidance.set("7.5")
         self.references: list[str] = []
         self.reference_label = ttk.Label(self.form, text="none")
@@ -238,6 +248,9 @@ class SeedreamLayout(DemoLayout):
 
     def generate(self) -> None:
         prompt = self.prompt_text.get("1.0", "end").strip()
+        if not prompt:  # nothing to send: the integration logs no generation for it
+            self.status.configure(text="Enter a prompt first.")
+            return
         self.submit(prompt, self.parameters(), self._done)
 
     def _done(self, outcome: Outcome) -> None:  # worker thread
@@ -257,8 +270,7 @@ class WanLayout(DemoLayout):
     """Text or image to video. Split handlers called on the worker thread."""
 
     title = "WAN 2.2"
-    description = ("Text or image to video. Split handlers called on the worker thread; "
-                   "the host queues its own UI work.")
+    description = "Text or image to video: describe the scene and its motion."
     backend_model = "wan"
     uses_input_image = True
 
@@ -281,6 +293,9 @@ class WanLayout(DemoLayout):
 
     def start_video(self) -> None:
         prompt = self.prompt_text.get("1.0", "end-1c")
+        if not prompt.strip():  # nothing to send: the integration logs no generation for it
+            self.status.configure(text="Enter a prompt first.")
+            return
         # A successful Outcome always carries its result path.
         self.submit(prompt, self.parameters(), lambda o: self.handle_video(cast(str, o.path))
                     if o.success else self.handle_error(o.error_message))
@@ -296,7 +311,7 @@ class UpscalerLayout(DemoLayout):
     """Image upscaling: no prompt; `after_processing` called on the worker thread."""
 
     title = "Upscaler"
-    description = "Upscale an image (no prompt). after_processing() is called on the worker thread."
+    description = "Upscale an image: choose one and a factor; no prompt needed."
     backend_model = "upscaler"
     uses_input_image = True
 
@@ -327,8 +342,7 @@ class SeedanceLayout(DemoLayout):
     Success gets a list of outputs, failure an exception, both on the worker thread."""
 
     title = "SeedDance"
-    description = ("Dance video: reference image + motion prompt (Return starts). Success gets "
-                   "a list, failure an exception, on the worker thread.")
+    description = "Dance video from a reference image and a motion prompt (Return starts it)."
     backend_model = "seedance"
     uses_input_image = True
 

@@ -204,3 +204,32 @@ def test_the_demo_runs_as_a_program_with_seeded_history(display, tmp_path):
 
     with EnhancedPromptTracker(store) as check:
         assert check.stats()["total"] == 25
+
+
+@pytest.mark.parametrize("name, index", [("seedream", 1), ("wan", 2)])
+def test_an_empty_prompt_is_refused_and_nothing_is_logged(app, tracker, name, index):
+    app.backend.forced = "success"
+    layout = use_layout(app, name, None)
+    click(layout.generate_button)
+    layout.update()
+    assert layout.status.cget("text") == "Enter a prompt first."
+    assert app.handles[index].last_record_id is None
+    tracker.flush(5)
+    assert tracker.stats()["total"] == 0
+
+
+def test_the_layouts_describe_themselves_to_users_not_developers(app):
+    for layout in app.layouts:
+        words = layout.description.lower()
+        assert not any(term in words for term in ("after_processing", "thread", "handler"))
+
+
+def test_the_tracking_menu_opens_the_review_window(app, tracker):
+    labels = [app.menu.entrycget(i, "label") for i in range(app.menu.index("end") + 1)
+              if app.menu.type(i) == "command"]
+    assert "Review unrated..." in labels
+    window = app.open_review()
+    try:
+        assert window.winfo_exists()
+    finally:
+        window.destroy()
