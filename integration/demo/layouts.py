@@ -94,9 +94,11 @@ class DemoLayout(ttk.Frame):
         style = ttk.Style(self)
         background = style.lookup("TEntry", "fieldbackground") or None
         foreground = style.lookup("TEntry", "foreground") or None
+        border = style.lookup("TEntry", "bordercolor") or "#adb5bd"
         if background and foreground:
             text.configure(background=background, foreground=foreground,
-                           insertbackground=foreground, highlightbackground=background)
+                           insertbackground=foreground, highlightbackground=border,
+                           highlightcolor=border)
         return self.add_row(label, text)
 
     def add_choice(self, label: str, values: tuple[str, ...], value: str) -> ttk.Combobox:
