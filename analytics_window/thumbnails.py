@@ -23,8 +23,8 @@ import tkinter as tk
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
+from prompt_tracking.records import local_result_path
 from prompt_tracking.widgets._tk import TkQueue
 
 log = logging.getLogger(__name__)
@@ -41,17 +41,7 @@ UNREADABLE = "Cannot read this image"
 VIDEO = "Video: no preview frame"
 
 
-def local_path(result_url: str | None) -> Path | None:
-    """The local file a result points at (a path or a file:// URL), else None."""
-    if not result_url:
-        return None
-    text = str(result_url).strip()
-    if "://" in text:
-        parts = urlsplit(text)
-        if parts.scheme != "file":
-            return None
-        text = unquote(parts.path)
-    return Path(text).expanduser()
+local_path = local_result_path  # the record's result file, if it is a local one
 
 
 def placeholder_reason(result_url: str | None) -> str | None:

@@ -10,7 +10,9 @@ import enum
 import hashlib
 import re
 import unicodedata
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 MAX_PROMPT_CHARS = 100_000
 
@@ -197,3 +199,19 @@ def with_derived_metadata(record: dict[str, Any]) -> dict[str, Any]:
         return record
     traits = prompt_metadata(record.get("prompt") or "", record.get("model_parameters") or {})
     return {**record, "metadata": {**traits, **metadata}}
+
+
+def local_result_path(result_url: str | None) -> Path | None:
+    """The local file a `result_url` names (a plain path or a file:// URL), else None.
+
+    Remote and other URLs (https://, s3://, data:) name no local file.
+    """
+    if not result_url:
+        return None
+    text = str(result_url).strip()
+    if "://" in text:
+        parts = urlsplit(text)
+        if parts.scheme.lower() != "file":
+            return None
+        text = unquote(parts.path)
+    return Path(text).expanduser()

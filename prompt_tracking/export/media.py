@@ -22,6 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from prompt_tracking.records import local_result_path
+
 log = logging.getLogger(__name__)
 
 IMAGES_DIR = "images"
@@ -54,15 +56,7 @@ def is_remote(reference: str) -> bool:
 
 def local_path(reference: str) -> Path | None:
     """The local file a result reference names (a plain path or a file:// URL), or None."""
-    if is_remote(reference):
-        return None
-    if reference.lower().startswith("file://"):
-        from urllib.parse import unquote, urlparse
-
-        return Path(unquote(urlparse(reference).path))
-    if "://" in reference:
-        return None  # another scheme (s3://, data:): not a local file, not downloadable
-    return Path(reference).expanduser()
+    return None if is_remote(reference) else local_result_path(reference)
 
 
 def _sha256(path: Path) -> str:

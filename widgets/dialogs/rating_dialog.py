@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from tkinter import ttk
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+
+from prompt_tracking.records import local_result_path
 
 if TYPE_CHECKING:
     from PIL import ImageTk
@@ -57,16 +58,8 @@ def load_preview(master: tk.Misc, preview: str | os.PathLike[str] | tk.PhotoImag
 
 def local_image(result_url: str | None) -> Path | None:
     """The local image file a record's `result_url` names (a path or file:// URL), else None."""
-    if not result_url:
-        return None
-    text = str(result_url).strip()
-    if "://" in text:
-        parts = urlsplit(text)
-        if parts.scheme != "file":
-            return None
-        text = unquote(parts.path)
-    path = Path(text).expanduser()
-    return path if path.is_file() else None
+    path = local_result_path(result_url)
+    return path if path is not None and path.is_file() else None
 
 
 class RatingDialog(tk.Toplevel):
