@@ -24,6 +24,7 @@ from prompt_tracking.widgets._protocols import AnalyticsTracker
 from prompt_tracking.widgets._tk import TkQueue
 
 from prompt_tracking import PromptRecord
+from prompt_tracking.analytics.sql import Filters  # the window filters what the queries filter
 from prompt_tracking.gcpause import cycle_collector_paused, hold_frozen, release_frozen
 
 from .record_freeing import LARGE_LOAD, free_in_chunks, free_later
@@ -31,20 +32,6 @@ from .record_freeing import LARGE_LOAD, free_in_chunks, free_later
 log = logging.getLogger(__name__)
 POLL_MS = 30
 RESULTS_PER_TICK = 4
-
-
-@dataclasses.dataclass(frozen=True)
-class Filters:
-    """The window's filters: models (None: all), [since, until) in epoch seconds, outcome."""
-
-    models: tuple[str, ...] | None = None
-    since: float | None = None
-    until: float | None = None
-    outcome: str | None = None
-
-    def as_kwargs(self) -> dict[str, Any]:
-        return {"models": list(self.models) if self.models is not None else None,
-                "since": self.since, "until": self.until, "outcome": self.outcome}
 
 
 @dataclasses.dataclass

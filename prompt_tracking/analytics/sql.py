@@ -122,6 +122,11 @@ class Filters:
     until: float | None = None
     outcome: str | None = None
 
+    def as_kwargs(self) -> dict[str, Any]:
+        """The filters as keyword arguments of `tracker.analytics()` / `records()`."""
+        return {"models": list(self.models) if self.models is not None else None,
+                "since": self.since, "until": self.until, "outcome": self.outcome}
+
     def where(self, dialect: Dialect) -> tuple[str, list[Any]]:
         """A WHERE condition (without the keyword) and its parameters."""
         clauses: list[str] = ["1 = 1"]
