@@ -29,10 +29,9 @@ def click(root, button):
     root.update()
 
 
-@pytest.fixture
-def tab(tk_root, tracker, tmp_path):
+def _export_tab(tk_root, tracker, tmp_path, records):
     gc.collect()  # earlier tests' Tk garbage must not be collected on the export thread
-    tracker.import_records(fixed_history())
+    tracker.import_records(records)
     frame = build_export_tab(tk_root, tracker)
     frame.pack(fill="both", expand=True)
     frame.folder_var.set(str(tmp_path / "exports"))
@@ -43,6 +42,11 @@ def tab(tk_root, tracker, tmp_path):
     if frame.winfo_exists():
         frame.destroy()
     gc.collect()  # Tk garbage of this test is freed here, on the Tk thread
+
+
+@pytest.fixture
+def tab(tk_root, tracker, tmp_path):
+    yield from _export_tab(tk_root, tracker, tmp_path, fixed_history())
 
 
 def test_export_is_disabled_until_consent_is_given_and_consent_is_saved(tab, tk_root, tracker):
@@ -120,18 +124,8 @@ def test_destroy_during_an_export_cancels_the_poll(tab, tk_root):
 def pictured_tab(tk_root, tracker, tmp_path):
     from helpers.export_history import with_images
 
-    gc.collect()
-    tracker.import_records(with_images(fixed_history(), tmp_path / "home" / "alice"))
-    frame = build_export_tab(tk_root, tracker)
-    frame.pack(fill="both", expand=True)
-    frame.folder_var.set(str(tmp_path / "exports"))
-    tk_root.update()
-    yield frame
-    if frame._worker is not None:
-        frame._worker.join(30)
-    if frame.winfo_exists():
-        frame.destroy()
-    gc.collect()
+    yield from _export_tab(tk_root, tracker, tmp_path,
+                           with_images(fixed_history(), tmp_path / "home" / "alice"))
 
 
 def test_images_box_shows_the_size_before_export_then_counts_and_open_folder(

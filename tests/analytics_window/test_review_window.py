@@ -12,18 +12,14 @@ import tkinter as tk
 import pytest
 from tk_events import gc_on_the_tk_thread  # noqa: F401
 
+from integration_hosts import wait_until
 from prompt_tracking import EnhancedPromptTracker
 
 pytestmark = pytest.mark.usefixtures("gc_on_the_tk_thread")
 
 
 def pump(widget, until, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not until():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        widget.update()
-        time.sleep(0.005)
+    wait_until(widget, until, timeout=seconds)
 
 
 def make_png(path, colour, size=(64, 48)):
