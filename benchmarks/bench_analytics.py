@@ -1,12 +1,13 @@
 """Time and memory of `tracker.analytics()` on real SQLite stores, against pandas on the same file.
 
 For each size a store is filled with synthetic history, then in the same run:
-  * first:     `tracker.analytics()` in a fresh process state (no cached result, no cached
-               prompt terms): aggregates in SQLite on a second connection in a thread, the
-               narrow stream for patterns, retries and parameters on the calling thread;
-  * changed:   the same after a change to the store (the cached result is invalid, the
-               prompt terms of earlier runs are still cached): what the analytics window
-               pays on each refresh;
+  * cold:      `tracker.analytics()` with nothing kept anywhere (no week folds on disk or in
+               memory, no cached terms): every week is folded from rows, once per store;
+  * start:     a new process on a store analysed before: the week folds come from the
+               cache file next to the store, nothing from memory (what opening the
+               analytics window or `prompt-tracker stats` pays);
+  * changed:   after one new record and one rating of an old record (what the analytics
+               window pays on each refresh: the changed weeks are folded again);
   * unchanged: a repeated call while the file is unchanged (served from the cache);
   * records:   `compute_analytics(list(tracker.records()))`, the record path, for reference;
   * pandas:    `read_sql` of the plain columns plus groupby per model, reason, day and rating,
@@ -35,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from prompt_tracking.analytics import database, db_cache  # noqa: E402
+from prompt_tracking.analytics import database, db_cache, fold_cache  # noqa: E402
 from prompt_tracking.analytics.analysis import compute_analytics  # noqa: E402
 from prompt_tracking.synthetic.history import fill_store  # noqa: E402
 from prompt_tracking.tracker import EnhancedPromptTracker  # noqa: E402
@@ -143,10 +144,28 @@ class Postgres:
         self.server.close()
 
 
-def forget_everything() -> None:
+def forget_memory() -> None:
+    """What a new process does not have: results, week folds and terms held in memory."""
     db_cache.clear()
+    fold_cache.clear_memory()
     database.TERMS._prompts.clear()
     database.TERMS._segments.clear()
+
+
+def forget_everything(tracker: EnhancedPromptTracker) -> None:
+    """Also the week folds on disk."""
+    forget_memory()
+    (tracker.data_dir / fold_cache.FILE_NAME).unlink(missing_ok=True)
+
+
+def change(tracker: EnhancedPromptTracker, state: dict) -> None:
+    """One new record and one new rating of an old one, committed."""
+    state["n"] = state.get("n", 0) + 1
+    tracker.log_successful_prompt(f"a new fox {state['n']}", "seedream-4.0",
+                                  f"https://example.invalid/{state['n']}.png")
+    oldest = next(iter(tracker.records(limit=1, outcome="success", newest_first=False)))
+    tracker.rate_prompt(oldest.id, 1 + state["n"] % 5)
+    tracker.flush()
 
 
 def main() -> None:
@@ -158,8 +177,9 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true",
                         help="also time analytics on a PostgreSQL copy of each store")
     args = parser.parse_args()
-    print(f"{'records':>8} {'pandas s':>9} {'first s':>8} {'ratio':>6} {'changed s':>10} "
-          f"{'ratio':>6} {'unchanged s':>12} {'records s':>10} {'peak MiB':>9}")
+    print(f"{'records':>8} {'pandas s':>9} {'cold s':>7} {'ratio':>6} {'start s':>8} "
+          f"{'ratio':>6} {'changed s':>10} {'ratio':>6} {'unchanged s':>12} {'records s':>10} "
+          f"{'peak MiB':>9}")
     with tempfile.TemporaryDirectory() as tmp:
         server = Postgres(Path(tmp) / "pg") if args.postgres else None
         for n in args.sizes:
@@ -168,16 +188,20 @@ def main() -> None:
             fill_store(tracker, n, seed=0)
             tracker.flush()
             baseline = best_time(lambda: pandas_baseline(tracker.db_path), args.repeat)
-            first = best_time(tracker.analytics, args.repeat, before=forget_everything)
-            tracker.analytics()
-            changed = best_time(tracker.analytics, args.repeat, before=db_cache.clear)
+            cold = best_time(tracker.analytics, args.repeat,
+                             before=lambda: forget_everything(tracker))
+            start = best_time(tracker.analytics, args.repeat, before=forget_memory)
+            state: dict = {}
+            changed = best_time(tracker.analytics, args.repeat,
+                                before=lambda: change(tracker, state))
             tracker.analytics()
             unchanged = best_time(tracker.analytics, args.repeat)
             old = float("nan") if args.no_records else best_time(
                 lambda: compute_analytics(list(tracker.records())), 1)
-            forget_everything()
+            forget_memory()
             peak = peak_mib(tracker.analytics)
-            print(f"{n:>8} {baseline:>9.3f} {first:>8.3f} {first / baseline:>6.2f} "
+            print(f"{n:>8} {baseline:>9.3f} {cold:>7.3f} {cold / baseline:>6.2f} "
+                  f"{start:>8.3f} {start / baseline:>6.2f} "
                   f"{changed:>10.3f} {changed / baseline:>6.2f} {unchanged:>12.4f} "
                   f"{old:>10.3f} {peak:>9.1f}", flush=True)
             if server is not None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from prompt_tracking._storage.chunks import PG_STEP
+
 log = logging.getLogger(__name__)
 
 # Any constant works; it only has to be the same for every workstation of this project.
@@ -63,8 +65,9 @@ CREATE TABLE IF NOT EXISTS store_settings (
 );
 """
 
-# Index i upgrades version i to i + 1.
-MIGRATIONS = [_V1, _V2]
+# Index i upgrades version i to i + 1. A step is a script of plain statements, or a list
+# of statements when they hold ";" (function bodies). V3: per-week versions (chunks.py).
+MIGRATIONS: list[str | list[str]] = [_V1, _V2, PG_STEP]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -86,7 +89,8 @@ def upgrade(conn: Any, *, target: int = SCHEMA_VERSION, applied_by: str = "") ->
                         "(upgrade prompt-tracking on this workstation)", found, SCHEMA_VERSION)
             return found
         for version in range(found, target):
-            for statement in MIGRATIONS[version].split(";"):
+            step = MIGRATIONS[version]
+            for statement in step if isinstance(step, list) else step.split(";"):
                 if statement.strip():
                     conn.execute(statement)
             conn.execute(f"INSERT INTO {VERSION_TABLE} (version, applied_by) VALUES (%s, %s)",

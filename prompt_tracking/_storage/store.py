@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from prompt_tracking._storage.chunks import SQLITE_STEP
 from prompt_tracking._storage.paths import file_identity, touch_private_file
 from prompt_tracking.query import RecordQuery
 from prompt_tracking.records import PromptRecord, with_derived_metadata
@@ -30,13 +31,14 @@ __all__ = ["ReadOnlyStore", "SQLiteStore", "backup_database", "dict_to_row", "ro
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 200
 PAGE_SIZE = 2000
 TOMBSTONE_SECONDS = 90 * 86400  # journals older than this are not expected to be replayed
 
-# Each step upgrades from the version before it; index 0 creates version 1.
-_MIGRATIONS = [
+# Each step upgrades from the version before it; index 0 creates version 1. A step is a
+# script of plain statements, or a list when statements hold ";" (trigger bodies).
+_MIGRATIONS: list[str | list[str]] = [
     """
     CREATE TABLE IF NOT EXISTS records (
         id TEXT PRIMARY KEY,
@@ -63,7 +65,15 @@ _MIGRATIONS = [
     # Ids evicted by retention: replaying an old journal must not bring a record back
     # (its older copy would then be archived again over the newer one).
     "CREATE TABLE IF NOT EXISTS evicted (id TEXT PRIMARY KEY, at REAL NOT NULL)",
+    # Per-week versions, so analytics recompute only the weeks that changed (chunks.py).
+    SQLITE_STEP,
 ]
+
+
+def _statements(step: str | list[str]) -> list[str]:
+    if isinstance(step, list):
+        return step
+    return [s for s in step.split(";") if s.strip()]
 
 
 class SQLiteStore:
@@ -152,9 +162,8 @@ class SQLiteStore:
                 # Read again under the write lock: another process may have just upgraded.
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version < SCHEMA_VERSION:
-                    for statement in _MIGRATIONS[version].split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
+                    for statement in _statements(_MIGRATIONS[version]):
+                        conn.execute(statement)
                     version += 1
                     conn.execute(f"PRAGMA user_version = {version}")
                 conn.execute("COMMIT")
@@ -267,9 +276,9 @@ class SQLiteStore:
         conn = self._reader()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            before = conn.total_changes
-            conn.executemany(INSERT, (dict_to_row(r.to_dict()) for r in records))
-            inserted = conn.total_changes - before
+            # rowcount, not total_changes: that also counts the chunk triggers' writes
+            inserted = max(conn.executemany(
+                INSERT, (dict_to_row(r.to_dict()) for r in records)).rowcount, 0)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

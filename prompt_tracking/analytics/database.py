@@ -23,8 +23,8 @@ from prompt_tracking.analytics import sql
 from prompt_tracking.analytics.columns import TRAITS, Bucket, rate
 from prompt_tracking.analytics.db_parameters import ParamFold, ParamGroups, parameter_reports
 from prompt_tracking.analytics.groups import Agg, NeedsRecords, newest_first
-from prompt_tracking.analytics.patterns import Patterns, PatternCounter
-from prompt_tracking.analytics.retries import Retries, RetryCounter
+from prompt_tracking.analytics.patterns import PatternCounter
+from prompt_tracking.analytics.retries import RetryCounter
 from prompt_tracking.analytics.sections import (_CHARACTERISTICS, ErrorCodeCount, Failures,
                                                 Overview, Quality, TraitComparison, Usage,
                                                 _period_codes)
@@ -197,11 +197,29 @@ TERMS = BoundedTermCache()
 _AGGREGATES = ("cube", "traits", "days", "error_codes")
 
 
-def _stream(conn: Any, dialect: sql.Dialect, filters: sql.Filters, min_samples: int,
-            params: ParamFold | None = None) -> tuple[Patterns, Retries]:
-    """Term patterns and retries (and `params`, when given) from one pass over the stream."""
+class Fold:
+    """The raw material of every section for some rows, in a form that adds up.
+
+    `rows` holds the aggregate query rows by name (and "parameters"); `patterns` and
+    `retries` are the counters fed by the stream; `n` counts the streamed records.
+    """
+
+    def __init__(self, rows: dict[str, list], patterns: PatternCounter, retries: RetryCounter,
+                 n: int) -> None:
+        self.rows, self.patterns, self.retries, self.n = rows, patterns, retries, n
+
+
+def _stream(conn: Any, dialect: sql.Dialect, filters: sql.Filters,
+            params: ParamFold | None = None,
+            last: dict | None = None) -> tuple[PatternCounter, RetryCounter, int]:
+    """Term counts and retries (and `params`, when given) from one pass over the stream.
+
+    `last` is the retry state of the rows before these (see `RetryCounter.last`).
+    """
     cache = TERMS
     patterns, retries = PatternCounter(), RetryCounter(cache)
+    if last:
+        retries.last.update(last)
     terms_of, add_terms, add_try = cache.terms, patterns.add, retries.add
     n = 0
     server_side = dialect.name == "postgresql"  # rows arrive in batches, not all at once
@@ -223,7 +241,7 @@ def _stream(conn: Any, dialect: sql.Dialect, filters: sql.Filters, min_samples: 
                 add_terms(terms_of(prompt), ok, reason, rating)
             add_try(model, timestamp, prompt, ok, session)
             add_params(model, ok, rating, timestamp, parameters)
-    return patterns.result(n, min_samples=min_samples), retries.result()
+    return patterns, retries, n
 
 
 def _aggregates(conn: Any, dialect: sql.Dialect, filters: sql.Filters,
@@ -231,42 +249,66 @@ def _aggregates(conn: Any, dialect: sql.Dialect, filters: sql.Filters,
     return {name: sql.fetch(conn, getattr(sql, name)(dialect, filters)) for name in names}
 
 
-def sections_from_database(conn: Any, dialect: sql.Dialect, filters: sql.Filters, *,
-                           min_samples: int, aggregate_conn: Any = None) -> dict[str, Any]:
-    """Every section of `Analytics` except the risk model and registered analyses.
+def fold_database(conn: Any, dialect: sql.Dialect, filters: sql.Filters, *,
+                  aggregate_conn: Any = None, pool: ThreadPoolExecutor | None = None,
+                  last: dict | None = None) -> Fold:
+    """The `Fold` of the rows that pass `filters`.
 
     Args:
         conn: A connection inside a read transaction.
-        aggregate_conn: A second connection on the same snapshot, or None. When given, the
-            aggregate queries run on it in a thread while this one streams the rows that
-            patterns and retries need (sqlite3 and psycopg release the GIL while they wait).
-
-    Raises:
-        NeedsRecords: the record path is needed for an exact answer (see the module doc).
+        aggregate_conn: A second connection on the same snapshot, or None. When given (with
+            `pool`), the aggregate queries run on it in the pool while this one streams the
+            rows that patterns and retries need (sqlite3 and psycopg release the GIL).
+        last: The retry state before these rows (the rows just before them in time).
     """
     # SQLite sorts to GROUP BY; folding the parameters into the stream is cheaper there.
     fold = ParamFold() if dialect.name == "sqlite" else None
     names = _AGGREGATES if fold is not None else (*_AGGREGATES, "parameters")
-    if aggregate_conn is None:
+    if aggregate_conn is None or pool is None:
         found = _aggregates(conn, dialect, filters, names)
-        patterns, retries = _stream(conn, dialect, filters, min_samples, fold)
+        patterns, retries, n = _stream(conn, dialect, filters, fold, last)
     else:
-        with ThreadPoolExecutor(1, thread_name_prefix="analytics-sql") as pool:
-            future = pool.submit(_aggregates, aggregate_conn, dialect, filters, names)
-            try:
-                patterns, retries = _stream(conn, dialect, filters, min_samples, fold)
-            finally:
-                found = future.result()
-    param_rows = found["parameters"] if fold is None else fold.rows()
+        future = pool.submit(_aggregates, aggregate_conn, dialect, filters, names)
+        try:
+            patterns, retries, n = _stream(conn, dialect, filters, fold, last)
+        finally:
+            found = future.result()
+    if fold is not None:
+        found["parameters"] = fold.rows()
+    return Fold(found, patterns, retries, n)
+
+
+def sections_from_fold(fold: Fold, *, min_samples: int) -> dict[str, Any]:
+    """Every section of `Analytics` except the risk model and registered analyses.
+
+    Raises:
+        NeedsRecords: the record path is needed for an exact answer (see the module doc).
+    """
+    found = fold.rows
     cube = _Cube(found["cube"])
     traits = _Traits(found["traits"])
-    params = ParamGroups(param_rows, {m: cube.per_model[m] for m in cube.models})
+    params = ParamGroups(found["parameters"], {m: cube.per_model[m] for m in cube.models})
     save_methods = [cube.save[m].bucket(m) for m in _SAVE_METHODS if cube.save[m].n]
     return {
         "overview": _overview(cube, found["days"]),
         "quality": _quality(cube, traits),
         "failures": _failures(cube, traits, params, found["error_codes"]),
-        "usage": Usage(save_methods, traits.characteristics(), retries),
+        "usage": Usage(save_methods, traits.characteristics(), fold.retries.result()),
         "parameters": parameter_reports(params, cube.models, min_samples=min_samples),
-        "patterns": patterns,
+        "patterns": fold.patterns.result(fold.n, min_samples=min_samples),
     }
+
+
+def sections_from_database(conn: Any, dialect: sql.Dialect, filters: sql.Filters, *,
+                           min_samples: int, aggregate_conn: Any = None) -> dict[str, Any]:
+    """The sections of the rows that pass `filters`, computed in one pass (no chunk cache).
+
+    Raises:
+        NeedsRecords: the record path is needed for an exact answer (see the module doc).
+    """
+    if aggregate_conn is None:
+        return sections_from_fold(fold_database(conn, dialect, filters),
+                                  min_samples=min_samples)
+    with ThreadPoolExecutor(1, thread_name_prefix="analytics-sql") as pool:
+        fold = fold_database(conn, dialect, filters, aggregate_conn=aggregate_conn, pool=pool)
+    return sections_from_fold(fold, min_samples=min_samples)

@@ -17,6 +17,7 @@ the calling thread streams rows. A local file's result is cached until the file 
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sqlite3
@@ -24,7 +25,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from prompt_tracking.analytics import sql
-from prompt_tracking.analytics.database import sections_from_database
+from prompt_tracking.analytics.chunked import WeeksUnavailable, chunked_fold
+from prompt_tracking.analytics.database import sections_from_database, sections_from_fold
+from prompt_tracking.analytics.fold_cache import FoldCache, cache_for
 from prompt_tracking.analytics.db_cache import watched
 from prompt_tracking.analytics.groups import NeedsRecords
 
@@ -119,9 +122,32 @@ def _share_snapshot(conn: Any, aux: Any) -> bool:
         return False
 
 
+Weeks = tuple[FoldCache, str]  # where week folds are kept, and the scope of this store
+
+
+def _scope(store: str, filters: sql.Filters) -> str:
+    """The cache scope: the store and the filters a week's fold depends on (not the times:
+    a week cut by them is never kept)."""
+    return json.dumps({"store": store, "models": filters.models, "outcome": filters.outcome})
+
+
+def _has_weeks(conn: Any, dialect: sql.Dialect) -> bool:
+    if dialect.name != "sqlite":
+        return True  # the shared store's schema always has them (pg_schema step 3)
+    return bool(conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                             "name = 'analytics_chunks'").fetchall())
+
+
 def _compute(conn: Any, dialect: sql.Dialect, filters: sql.Filters, min_samples: int,
-             aggregate_conn: Any = None) -> dict[str, Any]:
+             aggregate_conn: Any = None, weeks: Weeks | None = None) -> dict[str, Any]:
     try:
+        if weeks is not None and _has_weeks(conn, dialect):
+            try:
+                fold = chunked_fold(conn, dialect, filters, *weeks,
+                                    aggregate_conn=aggregate_conn)
+                return sections_from_fold(fold, min_samples=min_samples)
+            except WeeksUnavailable as exc:
+                logger.debug("analytics: computing in one pass (%s)", exc)
         return sections_from_database(conn, dialect, filters, min_samples=min_samples,
                                       aggregate_conn=aggregate_conn)
     finally:
@@ -130,8 +156,8 @@ def _compute(conn: Any, dialect: sql.Dialect, filters: sql.Filters, min_samples:
                 c.cursor().execute("ROLLBACK")
 
 
-def _hooked_sections(hook: Callable[[], Any], filters: sql.Filters,
-                     min_samples: int) -> dict[str, Any] | None:
+def _hooked_sections(hook: Callable[[], Any], filters: sql.Filters, min_samples: int,
+                     weeks: Weeks | None = None) -> dict[str, Any] | None:
     """Sections on the hook's database, with a second connection on the same snapshot."""
     opened = hook()
     if opened is None:
@@ -148,7 +174,7 @@ def _hooked_sections(hook: Callable[[], Any], filters: sql.Filters,
             if aux is not None and not _share_snapshot(conn, aux):
                 aux.close()
                 aux = None
-        return _compute(conn, dialect, filters, min_samples, aux)
+        return _compute(conn, dialect, filters, min_samples, aux, weeks)
     finally:
         conn.close()
         if aux is not None:
@@ -175,7 +201,8 @@ def _local_sections(path: Path, filters: sql.Filters, min_samples: int) -> dict[
             aux.execute("ROLLBACK")
             aux.close()
             aux = None
-        sections = _compute(conn, sql.SQLITE, filters, min_samples, aux)
+        weeks = (cache_for(path.parent), _scope("", filters))
+        sections = _compute(conn, sql.SQLITE, filters, min_samples, aux, weeks)
     finally:
         conn.close()
         if aux is not None:
@@ -185,6 +212,14 @@ def _local_sections(path: Path, filters: sql.Filters, min_samples: int) -> dict[
     return sections
 
 
+def _shared_weeks(source: Any, filters: sql.Filters) -> Weeks | None:
+    """Week folds of a shared store, kept in the workstation's data dir (None: no dir)."""
+    url, directory = getattr(source, "database_url", None), getattr(source, "data_dir", None)
+    if not url or directory is None:
+        return None
+    return cache_for(Path(directory)), _scope(str(url), filters)  # the URL has no password
+
+
 def database_sections(source: Any, filters: sql.Filters, *,
                       min_samples: int) -> dict[str, Any] | None:
     """The analytics sections computed in the database, or None to use the record path."""
@@ -192,7 +227,9 @@ def database_sections(source: Any, filters: sql.Filters, *,
         if callable(getattr(source, "analytics_connection", None)) or getattr(
                 source, "database_url", None):
             hook = _hook(source)
-            return None if hook is None else _hooked_sections(hook, filters, min_samples)
+            if hook is None:
+                return None
+            return _hooked_sections(hook, filters, min_samples, _shared_weeks(source, filters))
         local = _local_path(source)
         return None if local is None else _local_sections(local, filters, min_samples)
     except NeedsRecords as exc:

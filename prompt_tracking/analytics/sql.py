@@ -234,8 +234,11 @@ def fetch(conn: Any, query: Query, *, size: int | None = None, server_side: bool
 
 
 def _batches(cursor: Any, size: int) -> Any:
-    while True:
-        rows = cursor.fetchmany(size)
-        if not rows:
-            return
-        yield from rows
+    try:
+        while True:
+            rows = cursor.fetchmany(size)
+            if not rows:
+                return
+            yield from rows
+    finally:
+        cursor.close()  # a named cursor's name is free again for the next stream

@@ -139,7 +139,7 @@ def test_store_is_wal_with_schema_version(tracker):
     tracker.flush()
     conn = sqlite3.connect(tracker.db_path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3  # 2: per-field edit stamps, 3: eviction tombstones
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 4  # 2: edit stamps, 3: eviction tombstones, 4: chunk versions
     conn.close()
 
 

@@ -69,3 +69,38 @@ def test_aggregates_run_on_a_second_connection_on_the_same_snapshot(shared, monk
                         lambda conn, aux: shared_ok.append(real(conn, aux)) or shared_ok[-1])
     assert database_sections(tracker, Filters(), min_samples=30) is not None
     assert shared_ok == [True]
+
+
+def test_kept_weeks_follow_edits_made_on_the_server(shared, pg, pg_url, monkeypatch):
+    """Week folds kept by this workstation are renewed when anyone changes their week."""
+    from prompt_tracking.analytics import chunked, db_cache, fold_cache
+
+    from conftest import psql_rows
+
+    tracker, records = shared
+    folded: list[int] = []
+    real = chunked.fold_database
+    monkeypatch.setattr(chunked, "fold_database",
+                        lambda *a, **k: folded.append(1) or real(*a, **k))
+
+    def answer() -> str:
+        db_cache.clear()
+        return json.dumps(_as_json(database_sections(tracker, Filters(), min_samples=30)))
+
+    def record_path() -> str:
+        expected = compute_analytics(list(tracker.records()), min_samples=30)
+        return json.dumps(_as_json({k: getattr(expected, k) for k in SECTIONS}))
+
+    first = answer()
+    weeks = len(folded)
+    assert weeks > 10 and first == record_path()
+    folded.clear()
+    fold_cache.clear_memory()  # a restarted workstation: the weeks come from its cache file
+    assert answer() == first and not folded
+    # another workstation (plain SQL here) rates the oldest record and deletes the newest
+    psql_rows(pg, pg_url, "UPDATE records SET quality_rating = 1 WHERE id = (SELECT id FROM "
+                          "records WHERE success = 1 ORDER BY timestamp LIMIT 1)")
+    psql_rows(pg, pg_url, "DELETE FROM records WHERE id = (SELECT id FROM records "
+                          "ORDER BY timestamp DESC LIMIT 1)")
+    assert answer() == record_path()
+    assert 2 <= len(folded) < weeks
