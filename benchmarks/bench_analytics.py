@@ -131,12 +131,17 @@ class Postgres:
         self.server.psql("VACUUM ANALYZE records;", f"bench_{n}")
         shared = EnhancedPromptTracker(Path(tmp) / f"pg{n}", database_url=url,
                                        max_successful=None, max_failed=None)
+        shared.warm_delay = None
         try:
             baseline = best_time(lambda: pandas_postgres(url), repeat)
-            seconds = best_time(shared.analytics, repeat)
+            cold = best_time(shared.analytics, 1, before=lambda: forget_everything(shared))
+            start = best_time(shared.analytics, repeat, before=forget_memory)
+            state: dict = {}
+            changed = best_time(shared.analytics, repeat, before=lambda: change(shared, state))
             total = shared.analytics().overview.total
-            print(f"{'pg ' + str(n):>8} {baseline:>9.3f} {seconds:>8.3f} "
-                  f"{seconds / baseline:>6.2f}   (records seen: {total})", flush=True)
+            print(f"{'pg ' + str(n):>8} {baseline:>9.3f} {cold:>7.3f} {cold / baseline:>6.2f} "
+                  f"{start:>8.3f} {start / baseline:>6.2f} {changed:>10.3f} "
+                  f"{changed / baseline:>6.2f}   (records seen: {total})", flush=True)
         finally:
             shared.close()
 
@@ -185,6 +190,7 @@ def main() -> None:
         for n in args.sizes:
             tracker = EnhancedPromptTracker(Path(tmp) / str(n), max_successful=None,
                                             max_failed=None)
+            tracker.warm_delay = None  # no background folding while timing
             fill_store(tracker, n, seed=0)
             tracker.flush()
             baseline = best_time(lambda: pandas_baseline(tracker.db_path), args.repeat)

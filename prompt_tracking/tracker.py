@@ -17,8 +17,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from prompt_tracking import _cleaning as clean
+from prompt_tracking import _cleaning as clean, settings
 from prompt_tracking._listeners import Listeners
+from prompt_tracking._warm import Warmer
 from prompt_tracking._storage import merge, paths
 from prompt_tracking._storage.clock import CLOCK
 from prompt_tracking._storage.writer import Writer, open_writer
@@ -55,6 +56,9 @@ class EnhancedPromptTracker:
             data dir still holds the local journal; see docs/team-store.md.
     """
 
+    #: Seconds after the last change before analytics are folded in the background; None: never.
+    warm_delay: float | None = 3.0
+
     def __init__(self, data_dir: str | Path | None = None, *, max_successful: int | None = DEFAULT_CAP,
                  max_failed: int | None = DEFAULT_CAP, archive: bool = True,
                  database_url: str | None = None) -> None:
@@ -71,6 +75,7 @@ class EnhancedPromptTracker:
         self._listeners = Listeners()
         self.revision = 0   # bumped on every change; a GUI can poll it cheaply with after()
         self._risk_models: Any = None  # a RiskModelCache once used (the risk package needs numpy)
+        self._warmer: Warmer | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     @property
@@ -104,7 +109,9 @@ class EnhancedPromptTracker:
                              caps={True: self.max_successful, False: self.max_failed},
                              archive=self.archive)
         _open_trackers.add(self)
+        self._warmer = Warmer(self, self.warm_delay) if self.warm_delay is not None else None
         return writer
+
     @property
     def database_url(self) -> str | None:
         """The shared store's URL without its password, or None for the local SQLite store."""
@@ -126,6 +133,8 @@ class EnhancedPromptTracker:
         """Flush (for up to `timeout` seconds) and release the store. Anything not yet
         committed stays in the journal and is recovered the next time the store opens."""
         writer, self._writer = self._writer, None
+        if self._warmer is not None:
+            self._warmer.close()
         if writer is not None:
             writer.close(timeout)
             _open_trackers.discard(self)
@@ -180,6 +189,8 @@ class EnhancedPromptTracker:
     def _notify(self, event: str, record_id: str) -> None:
         self.revision += 1
         self._listeners.notify(event, record_id)
+        if self._warmer is not None:
+            self._warmer.poke()
 
     # -- logging (never raises) ------------------------------------------------------------
     def log_successful_prompt(self, prompt: Any, ai_model: Any, result_url: Any = None,
@@ -390,20 +401,14 @@ class EnhancedPromptTracker:
     # -- export consent and DataFrames (prompt_tracking.settings, export.frame) --------------
     def grant_export_consent(self, *, via: str = "api") -> dict[str, Any]:
         """Store the user's opt-in to training export (the one the GUI and CLI use)."""
-        from prompt_tracking import settings
-
         return settings.grant_export_consent(self.data_dir, via=via)
 
     def revoke_export_consent(self) -> None:
         """Withdraw the opt-in: exports raise `ConsentRequiredError` until it is given again."""
-        from prompt_tracking import settings
-
         settings.revoke_export_consent(self.data_dir)
 
     def export_consent(self) -> dict[str, Any] | None:
         """The stored opt-in (`{"granted": True, "at": ..., "via": ...}`), or None."""
-        from prompt_tracking import settings
-
         return settings.export_consent(self.data_dir)
 
     def to_pandas(self, **filters: Any) -> Any:

@@ -67,6 +67,7 @@ def computed(monkeypatch):
 @pytest.fixture
 def tracker(tmp_path):
     tracker = EnhancedPromptTracker(tmp_path / "store", max_successful=None, max_failed=None)
+    tracker.warm_delay = None  # these tests count the weeks they fold themselves
     tracker.import_records(generate_records(3000, seed=11))
     tracker.flush()
     fold_cache.clear_memory()
@@ -184,3 +185,43 @@ def test_times_far_outside_any_calendar_are_counted(tmp_path):
         tracker.flush()
         assert _weeks(tracker) == _one_pass(tracker, sql.Filters())
         assert json.loads(_weeks(tracker))["overview"]["total"] == 5
+
+
+def _wait(condition, timeout: float = 30.0) -> bool:
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_the_writer_side_warm_up_leaves_every_week_folded(tmp_path, computed):
+    tracker = EnhancedPromptTracker(tmp_path / "store", max_successful=None, max_failed=None)
+    tracker.warm_delay = 0.2
+    try:
+        tracker.import_records(generate_records(2000, seed=5))
+        assert _wait(lambda: tracker._warmer.runs >= 1)
+        assert computed() == _weeks_of(tracker)  # the background thread folded them all
+        tracker.log_successful_prompt("a fox in snow", "seedream-4.0", "https://x.invalid/1.png")
+        assert _wait(lambda: tracker._warmer.runs >= 2)
+        assert computed() == 1  # only the week the new record went into
+        fold_cache.clear_memory()  # the next start of the app
+        assert _weeks(tracker) == _one_pass(tracker, sql.Filters())
+        assert computed() == 0
+    finally:
+        tracker.close()
+
+
+def test_a_closed_tracker_is_not_opened_again_by_the_warm_up(tmp_path):
+    import time
+
+    tracker = EnhancedPromptTracker(tmp_path / "store")
+    tracker.warm_delay = 0.1
+    tracker.log_successful_prompt("a fox", "seedream-4.0", "https://x.invalid/1.png")
+    tracker.close()
+    time.sleep(0.5)
+    assert tracker._writer is None
+    assert not (tmp_path / "store" / fold_cache.FILE_NAME).exists()
