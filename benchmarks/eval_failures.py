@@ -92,7 +92,7 @@ def evaluate(entries: list[dict], describe: Callable[[str], FailureInfo] = descr
 
 def grouped_cv(entries: list[dict]) -> dict:
     """Leave-one-provider-out: the fallback is re-fitted without each provider before scoring it."""
-    grams = [set(statistical.features(entry["message"])) for entry in entries]
+    grams = [statistical.training_features(entry["message"]) for entry in entries]
     groups = collections.defaultdict(list)
     for i, entry in enumerate(entries):
         groups[group_of(entry)].append(i)

@@ -18,6 +18,8 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from prompt_tracking.failures.spans import quiet_spans
+
 if TYPE_CHECKING:  # numpy is imported on first use: importing the categorizer stays cheap
     import numpy as np
 
@@ -101,9 +103,14 @@ class Model:
         return self.classes[best], probabilities[best] / sum(probabilities)
 
 
+def training_features(text: str) -> set[str]:
+    """The features of a message as the categorizer shows it to the fallback (names blanked out)."""
+    return set(features(quiet_spans(text)))
+
+
 def fit(texts: Sequence[str], labels: Sequence[str], min_count: int = 2, alpha: float = 0.3) -> Model:
     """Fit a multinomial naive Bayes; features seen fewer than `min_count` times are dropped."""
-    grams_per_text = [set(features(text)) for text in texts]
+    grams_per_text = [training_features(text) for text in texts]
     return fit_features(grams_per_text, labels, min_count, alpha)
 
 

@@ -85,6 +85,23 @@ def test_the_fallback_never_guesses_on_near_empty_text(monkeypatch, text):
     ("Due to abuse prevention, your IP address has been put into timeout for 849 more seconds", R.CONTENT_FILTER),
     ("Generation failed, please check your API key and network connection", R.UNKNOWN),
     ("图像生成失败，请检查API配置和网络连接", R.UNKNOWN),
+    ("Connection refused. Please check your API key and network connection.", R.NETWORK_ERROR),  # a stated cause wins
+    ("FileNotFoundError: [Errno 2] No such file or directory: 'x.safetensors'", R.INVALID_PARAMETERS),  # not ENOTFOUND
+    ("net::ERR_NAME_NOT_RESOLVED", R.NETWORK_ERROR),
+    ("TypeError: Load failed", R.NETWORK_ERROR),
+    ("The Internet connection appears to be offline.", R.NETWORK_ERROR),
+    ("连接已断开", R.NETWORK_ERROR),
+    ("RuntimeError: mat1 and mat2 shapes cannot be multiplied (154x2048 and 768x320)", R.INVALID_PARAMETERS),
+    ("PIL.UnidentifiedImageError: cannot identify image file <_io.BytesIO object at 0x7f>", R.INVALID_PARAMETERS),
+    ("CUDA driver version is insufficient for CUDA runtime version", R.SERVER_ERROR),
+    ("当前模型负载较高，请稍后重试", R.SERVER_ERROR),
+    ("No available channel for model dall-e-3", R.SERVER_ERROR),
+    ("签名错误", R.AUTHENTICATION),
+    ("Your API key has been disabled", R.AUTHENTICATION),
+    ("调用次数已达上限", R.QUOTA_EXCEEDED),
+    ("You've used up your free generations for today", R.QUOTA_EXCEEDED),
+    ("Out of tokens", R.QUOTA_EXCEEDED),
+    ("You are sending requests too fast", R.RATE_LIMIT),
 ])
 def test_wider_vocabulary(message, reason):
     assert describe_failure(message).reason is reason
