@@ -154,7 +154,11 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
     # A request or message over a size limit is a bad input, even when gRPC calls it RESOURCE_EXHAUSTED.
     (r"larger than (?:the )?max|request too large|payload too large|exceeds? (?:the )?(?:maximum|max|model(?:'s)? limit|limit of)"
      r"|message (?:size )?exceeds|too long for|prompt is too long|maximum context length"
-     r"|longer than (?:the )?(?:specified )?max", R.INVALID_PARAMETERS, 90),
+     r"|longer than (?:the )?(?:specified )?max|longer than the model's|context (?:length|window|size|limit) (?:is )?exceeded"
+     r"|(?:exceeds?|exceeded|over) (?:the )?(?:\w+ )?(?:context|input) (?:length|window|size|limit)"
+     r"|tokens? exceeds? the (?:configured |maximum )?limit(?![^.\n]{0,30}per (?:min|sec|hour|day))"
+     r"|current length is \d+ while limit|maximum input length",
+     R.INVALID_PARAMETERS, 90),
     # Credentials, account access or permissions.
     (r"(?:invalid|incorrect|missing|wrong|expired|revoked|not valid|no valid|bad)\W+(?:\w+\W+){0,3}?"
      r"(?:api[ _-]?keys?|keys?|token|credentials?|ak/sk|signature|authentication|cookie|secret)\b"
@@ -225,7 +229,7 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|is currently loading|currently loading|warming up|\bis cold\b|not ready|on the same device|at least two devices",
      R.SERVER_ERROR, 66),
     (r"internal (?:server )?error|server error|the server had an error|service (?:is )?unavailable"
-     r"|temporarily unavailable|bad gateway|\bunavailable\b|upstream|gateway error|backend error"
+     r"|temporarily unavailable|bad gateway|\bunavailable\b|returning an unknown error|upstream|gateway error|backend error"
      r"|error occurred while processing your request|unable to process (?:your|the|this) (?:request|prompt)|unexpected error"
      r"|(?:can't|cannot|could not|unable to) (?:create|generate|process)[^.\n]{0,30}right now|working to resolve"
      r"|服务器错误|暂时不可用|服务(?:暂)?不可用|内部错误|系统错误|服务异常|暂时无法|服务错误|后端错误",

@@ -102,6 +102,10 @@ def test_the_fallback_never_guesses_on_near_empty_text(monkeypatch, text):
     ("You've used up your free generations for today", R.QUOTA_EXCEEDED),
     ("Out of tokens", R.QUOTA_EXCEEDED),
     ("You are sending requests too fast", R.RATE_LIMIT),
+    ("Current length is 9000 while limit is 8192", R.INVALID_PARAMETERS),
+    ("input tokens exceed the configured limit of 272000 tokens", R.INVALID_PARAMETERS),
+    ("You exceeded the token limit per minute", R.RATE_LIMIT),  # a window, not a size
+    ("Web server is returning an unknown error", R.SERVER_ERROR),
 ])
 def test_wider_vocabulary(message, reason):
     assert describe_failure(message).reason is reason
