@@ -20,6 +20,7 @@ from typing import Any
 from prompt_tracking.failures import rules, statistical
 from prompt_tracking.failures.evidence import Evidence, gather_evidence
 from prompt_tracking.failures.matcher import Matcher, TriggerScan
+from prompt_tracking.failures.spans import quiet_spans
 from prompt_tracking.records import FailureReason
 
 logger = logging.getLogger(__name__)
@@ -177,8 +178,11 @@ def _describe(error: Any) -> FailureInfo:
     text = evidence.text
     if not text.strip() and not evidence.codes and not evidence.statuses and not evidence.class_names:
         return FailureInfo(FailureReason.UNKNOWN)
-    code_hits = _code_hits(evidence, text)
     lowered = text.lower()
+    # Phrases and free-text codes read the text without URLs, paths and stack frames; the trigger
+    # scan of the full text finds a superset of the words left, so it selects every branch that can match.
+    quiet = quiet_spans(text)
+    code_hits = _code_hits(evidence, quiet)
     status = next((s for s in evidence.statuses if 100 <= s <= 599), None) or _status_from_text(text, lowered)
     # The provider table also reads the codes; one trigger scan of that text serves both tables.
     provider_text = lowered + "\n" + " ".join(evidence.codes).lower()
@@ -186,7 +190,8 @@ def _describe(error: Any) -> FailureInfo:
     found = tables.scan.find(provider_text)
     candidates: list[_Candidate] = [(prio, 1, reason, "provider_code", f"code {code}")
                                     for code, reason, prio in code_hits]
-    candidates += _phrase_hits(tables, text, lowered, code_hits[0][2] if code_hits else -1, found)
+    quiet_lowered = lowered if quiet is text else quiet.lower()
+    candidates += _phrase_hits(tables, text, quiet_lowered, code_hits[0][2] if code_hits else -1, found)
     candidates += _class_hits(evidence, text)
     if status in _BOOK.statuses:
         candidates.append((rules.HTTP_STATUS, 0, _BOOK.statuses[status], "http_status", f"derived from HTTP {status}"))
@@ -195,7 +200,7 @@ def _describe(error: Any) -> FailureInfo:
     if candidates:
         priority, _, reason, layer, note = max(candidates, key=lambda c: (c[0], c[1]))
         return FailureInfo(reason, error_code, status, provider, _confidence(layer, priority), layer, note)
-    guess = statistical.predict(text)
+    guess = statistical.predict(quiet)
     if guess is None or guess[0] == FailureReason.UNKNOWN.value:
         return FailureInfo(FailureReason.UNKNOWN, error_code, status, provider)
     return FailureInfo(FailureReason(guess[0]), error_code, status, provider, round(0.6 * guess[1], 2),

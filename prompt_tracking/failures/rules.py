@@ -95,7 +95,7 @@ GENERIC_CODES: dict[R, tuple[str, ...]] = {
 MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
     # Content moderation: the provider refused the prompt, an input image or the output.
     (r"\bSAFETY\.(?:INPUT|OUTPUT)\.\w+|public_error_unsafe\w*", R.CONTENT_FILTER, 95),
-    (r"content[ _-]?(?:polic(?:y|ies)|moderat\w*|filter(?:ing|ed)?\b|management polic\w*|safety|security|exists risk)"
+    (r"content[ _-]?(?:polic(?:y|ies)|moderat\w*|filter(?:s|ing|ed)?\b|management polic\w*|safety|security|exists risk)"
      r"|safety (?:system|filters?|check\w*|settings|threshold|polic\w*|review|reasons?|guidelines|standards)"
      r"|inappropriate|\bnsfw\b|\bsensitive\b|responsible ai|\bmoderat(?:ed|ion|ors?|e)\b|guardrail"
      r"|violat\w* (?:our |the |google's |openai's )?(?:content |usage |community )?(?:polic\w*|guidelines|terms|rules)"
@@ -107,18 +107,22 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|may contain [^.\n]{0,30}?(?:violen\w*|sexual|porn\w*|nudity|severe violation)|\b(?:csam|unsafe content)\b"
      r"|(?:considered|deemed|classified as|judged|assessed as)\s(?:\w+\s)?(?:high[\s-]+risk|risky|unsafe|harmful|offensive)"
      r"|\bhigh[\s-]risk (?:content|prompt|input|request)|harmful content|image_safety|prohibited_content"
-     r"|涉敏|敏感|违规|违禁|不当内容|内容安全|审核未通过|审核不通过|安全策略|风险识别|涉黄|色情|暴力", R.CONTENT_FILTER, 90),
+     r"|abuse (?:prevention|detect\w*|filter\w*)|detected (?:as )?abus\w*"
+     r"|涉敏|敏感|违规|违禁|不当内容|内容安全|审核未通过|审核不通过|审核失败|不合规|安全策略|风险识别|涉黄|涉政|色情|暴力", R.CONTENT_FILTER, 90),
     # Out of money, credit or a plan's allowance.
     (r"insufficient[ _](?:credit|balance|fund|quota|points|account)\w*|not (?:have )?enough (?:credits?|balance|funds|points|kudos)"
      r"|credit balance|exceeded your (?:current )?(?:quota|[^.\n]{0,30}credits)|payment required|top[ _-]?up"
      r"|exhausted balance|balance (?:is )?(?:exhausted|insufficient|too low|not enough)|overdue|arrear|good standing"
      r"|budget (?:has been )?exceeded|(?:spending|usage|plan|monthly|daily|weekly|task) (?:\w+ )?(?:limit|cap|quota)\b[^.\n]{0,20}"
-     r"(?:reached|exceeded|hit)|(?:reached|exceeded|hit) (?:your |the |its )?(?:monthly |daily |plan |usage |spending )+"
-     r"(?:limit|cap|quota)|used (?:all|up)[^.\n]{0,30}(?:credits?|quota|allowance|allocation)|credits? (?:have|has) been used"
+     r"(?:reached|exceeded|hit)|(?:reached|exceeded|hit) (?:your |the |its )?(?:monthly |daily |plan(?:'s)? |usage |spending )+"
+     r"(?:limit|cap|quota)|used (?:all|up)[^.\n]{0,30}(?:credits?|quota|allowance|allocation|generations?|images?|requests|tokens|runs|uses)\b"
+     r"|out of (?:tokens|points|coins|gems)\b|(?:次数|额度|用量)[^，。\n]{0,4}(?:上限|用完|用尽|超限|不足)|credits? (?:have|has) been used"
      r"|(?:no|any|enough|out of|purchase|buy|add|more|remaining|zero) (?:\w+ ){0,2}(?:credits?|kudos|anlas)\b"
      r"|\bkudos\b|can only afford|no (?:remaining |more |available )?(?:balance|funds)\b|allowance (?:has been )?exhausted"
      r"|pkgexhausted|quota (?:has been |is )?(?:exceeded|exhausted|used up|reached)|out of quota|quota_exceeded"
      r"|free (?:tier|trial)[^.\n]{0,30}(?:ended|expired|exhausted|used)|trial (?:has )?(?:ended|expired)|upgrade (?:your )?plan"
+     r"|credits? (?:(?:are|is|have been|has been) )?(?:exhausted|depleted|used up|insufficient|expired)"
+     r"|(?:subscription|membership|plan) (?:has )?(?:expired|ended|lapsed)"
      r"|tokens\.total|余额|欠费|额度|充值|积分不足|点数不足|用量上限|套餐|已用完|已用尽|配额", R.QUOTA_EXCEEDED, 88),
     (r"\bquota\b", R.QUOTA_EXCEEDED, 78),
     # A limit that resets in hours or days is an allowance, not throttling (which resets in seconds).
@@ -130,14 +134,19 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
     (r"overloaded|no capacity|out of capacity|capacity (?:exhausted|exceeded|reached|issue|constraints?)"
      r"|insufficient (?:\w+ )?capacity|at capacity"
      r"|high demand|heavy (?:load|traffic)|server is busy|servers? (?:are|is) (?:currently )?busy|try again later[^\n]{0,10}overload"
-     r"|服务繁忙|系统繁忙|负载过高|资源不足|算力不足", R.SERVER_ERROR, 87),
+     r"|no (?:more |available |free |idle )?(?:data ?centers?|servers?|workers?|nodes?|gpus?|instances?|regions?)"
+     r" (?:available|left|to (?:forward|route|serve|handle|run))"
+     r"|no available (?:\w+ )?(?:channels?|accounts?)|(?:channels?|accounts?) (?:are )?(?:all )?(?:busy|exhausted)"
+     r"|服务繁忙|系统繁忙|负载过高|负载较高|资源不足|算力不足|无可用渠道|开小差", R.SERVER_ERROR, 87),
     # Throttled: too many requests in a window, or too many at once.
     (r"rate[ _-]?limit|too many (?:requests|concurrent|tasks|jobs|pending|tokens)|throttl\w*|requests? per (?:minute|second|min\b)"
      r"|(?:please )?wait (?:a (?:moment|minute|bit|while) )?before (?:trying|retrying|sending|making)"
-     r"|too quickly|too much traffic|concurren(?:cy|t)\w*[^.\n]{0,40}(?:limit|exceed|maximum|max|reached|allowed)"
-     r"|(?:maximum|max|limit)[^.\n]{0,30}concurren\w*|(?:task |job |request )?queue is full|queue (?:full|limit)"
+     r"|too quickly|too fast|too frequently|too much traffic|concurren(?:cy|t)\w*[^.\n]{0,40}(?:limit|exceed|maximum|max|reached|allowed)"
+     r"|(?:maximum|max|limit)[^.\n]{0,30}concurren\w*"
+     r"|(?:parallel|simultaneous)[ _](?:requests?|tasks?|jobs?|generations?|connections?)[^.\n]{0,20}(?:limit|exceed|maximum|max|reached|allowed)"
+     r"|too many (?:parallel|simultaneous)|(?:task |job |request )?queue is full|queue (?:full|limit)"
      r"|slow down|try again in \d+(?:\.\d+)?\s*(?:s|ms|sec|seconds?|minutes?)\b|reset after \d|retry after \d"
-     r"|error code:? 1015|\b(?:rpm|tpm|qps|rps)\b|限流|频率|请求过多|请求过于频繁|并发|访问过快|稍后再试[^\n]{0,5}频繁",
+     r"|error code:? 1015|\b(?:rpm|tpm|qps|rps)\b|限流|频率|频繁|请求过多|并发|访问过快|队列已满|排队已满|队列满",
      R.RATE_LIMIT, 80),
     # A quota over a short window is throttling, whatever word the provider uses for it.
     (r"per[_ ](?:minute|second)(?![a-z])|quota will reset", R.RATE_LIMIT, 89),
@@ -145,7 +154,11 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
     # A request or message over a size limit is a bad input, even when gRPC calls it RESOURCE_EXHAUSTED.
     (r"larger than (?:the )?max|request too large|payload too large|exceeds? (?:the )?(?:maximum|max|model(?:'s)? limit|limit of)"
      r"|message (?:size )?exceeds|too long for|prompt is too long|maximum context length"
-     r"|longer than (?:the )?(?:specified )?max", R.INVALID_PARAMETERS, 90),
+     r"|longer than (?:the )?(?:specified )?max|longer than the model's|context (?:length|window|size|limit) (?:is )?exceeded"
+     r"|(?:exceeds?|exceeded|over) (?:the )?(?:\w+ )?(?:context|input) (?:length|window|size|limit)"
+     r"|tokens? exceeds? the (?:configured |maximum )?limit(?![^.\n]{0,30}per (?:min|sec|hour|day))"
+     r"|current length is \d+ while limit|maximum input length",
+     R.INVALID_PARAMETERS, 90),
     # Credentials, account access or permissions.
     (r"(?:invalid|incorrect|missing|wrong|expired|revoked|not valid|no valid|bad)\W+(?:\w+\W+){0,3}?"
      r"(?:api[ _-]?keys?|keys?|token|credentials?|ak/sk|signature|authentication|cookie|secret)\b"
@@ -156,12 +169,14 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|(?:must|need to) be set|client option must be set"
      r"|unauthori[sz]ed|unauthenticated|not authenticated|(?:authentication|authorization|auth|certification|login|sign[ -]?in) (?:failed|error|required)"
      r"|failed to authenticate|invalid username or password|user is locked"
-     r"|account (?:is |has been )?(?:locked|suspended|disabled|banned|deactivated|blocked)"
+     r"|(?:account|api[ _-]?key|key|token) (?:is |has been )?(?:locked|suspended|disabled|banned|deactivated|blocked)"
      r"|must be verified|verify (?:your )?organi[sz]ation|not (?:been )?activated|not (?:yet )?enabled for|has not agreed"
-     r"|鉴权|认证失败|校验未通过|无效的api|未授权|密钥|令牌", R.AUTHENTICATION, 75),
+     r"|(?:api[ _-]?key|key|token|apikey)\s?(?:无效|错误|不正确|已过期|过期|已失效|失效)"
+     r"|签名(?:错误|无效|不匹配|验证失败|校验失败)|鉴权|认证失败|校验未通过|无效的api|未授权|密钥|令牌|未登录|登录(?:已)?(?:失效|过期)|请(?:先)?登录", R.AUTHENTICATION, 75),
     (r"permission denied|access denied|access is denied|\bforbidden\b|do(?:es)?(?: not|n't) have (?:access|permission)"
      r"|not allowed to (?:use|access|sample|call|query) (?:from )?(?:this|the) model|not authorized to perform"
-     r"|not (?:authorized|allowed|permitted) to|no (?:access|permission) to|无权|没有权限", R.AUTHENTICATION, 58),
+     r"|not (?:authorized|allowed|permitted) to|no (?:access|permission) to"
+     r"|insufficient (?:permissions?|privileges?|scopes?|access rights)|无权|没有权限", R.AUTHENTICATION, 58),
     # Interrupted mid-run by the client, a proxy or a worker: a broken run, not a deliberate cancel.
     (r"context cancel(?:l)?ed|processing interrupted|interrupt(?:ing|ed)? (?:prompt|processing|execution)"
      r"|interruptprocessingexception|(?:operation|request) (?:was )?aborted|client (?:disconnected|closed)"
@@ -172,14 +187,19 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
     (r"gateway time-?out|deadline (?:exceeded|expired)|(?:server|origin|upstream|backend|worker) (?:\w+ )?timed out", R.TIMEOUT, 91),
     (r"timed?[ -]?out|\btimeout\b|took too long|too long to (?:respond|complete)|超时", R.TIMEOUT, 70),
     # Could not reach the provider at all.
-    (r"name or service not known|nodename nor servname|failed to establish a new connection|failed host lookup"
+    (r"semaphore timeout period", R.NETWORK_ERROR, 72),
+    (r"name or service not known|no connection could be made|nodename nor servname|failed to establish a new connection|failed host lookup"
      r"|temporary failure in name resolution|getaddrinfo|network is unreachable|no route to host|host lookup"
      r"|connection (?:refused|reset|aborted|error|closed|failed|timed)|remote end closed|server disconnected"
      r"|(?:failed|unable|could not|couldn't|can't|cannot) (?:to )?connect|connect(?:ion)? failed|io exception"
      r"|eof occurred in violation of protocol|ssl(?:eof)?error|certificate verify failed|\bssl\b|\btls\b"
-     r"|proxy error|broken pipe|socket hang up|econn\w+|enotfound|network (?:error|request failed|failure)"
+     r"|proxy error|broken pipe|socket hang up|\beconn\w+|\benotfound\b|\beai_again\b|network (?:error|request failed|failure)"
+     r"|net::err_\w+|internet connection (?:appears to be )?offline|not connected to the internet|no internet"
+     r"|hostname could not be found|could not resolve host|unknown host|unable to resolve"
      r"|error sending request|failed to fetch\s*(?:$|\n|[^\x00-\x7f])|fetch failed|dns"
-     r"|网络错误|网络异常|网络不可达|连接失败|连接被拒绝|无法连接|连接超时|代理", R.NETWORK_ERROR, 65),
+     r"|网络错误|网络异常|网络不可达|连接失败|连接被拒绝|无法连接|连接超时|连接(?:已)?断开|断开连接|代理", R.NETWORK_ERROR, 65),
+    # Safari's fetch() says "Load failed" where Chrome says "Failed to fetch".
+    (r"typeerror: load failed", R.NETWORK_ERROR, 67),
     # Wrong input: parameters, sizes, URLs, models that do not exist, workflow validation.
     (r"invalid (?:parameter|argument|value|url|size|request body|input|format|model|version|field|image|option|prompt|data|type)s?"
      r"|parameters?\b[^.\n]{0,60}?\b(?:not valid|invalid|missing)|missing (?:one or multiple )?required"
@@ -190,27 +210,37 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|validating|type mismatch|does not match|mismatch|is not a valid|not a valid|not in list"
      r"|unsupported|too (?:large|long|small|many)|exceeds|validation (?:error|failed)"
      r"|unprocessable|malformed|content-type: must be|error while downloading|failed to download|download failed"
-     r"|sizes? of tensors must match|expected (?:\w+ )?shape|unexpected keyword argument|got an unexpected"
+     r"|sizes? of tensors must match|shapes cannot be multiplied|must match the size of tensor|size mismatch for"
+     r"|cannot identify image file|(?:could not|cannot|unable to|failed to) decode (?:the )?image|invalid base64|not a valid image|expected (?:\w+ )?shape|unexpected keyword argument|got an unexpected"
      r"|missing \d+ required (?:positional|keyword)|takes \d+ positional|additional properties are not allowed"
      r"|(?:failed to|could not|unable to|cannot) (?:parse|decode) (?:the )?(?:request|body|json|input|payload)"
      r"|no longer (?:available|supported)|(?:has been|was|is) (?:deprecated|retired|decommissioned|discontinued)"
      r"|(?:model|parameter|value|argument|identifier|name|field|size|format|url|prompt|option)s? (?:\S+ )?(?:is|are) (?:invalid|not valid|unknown|unrecognized)\b"
-     r"|(?:request|body|payload|input) (?:is )?missing|参数错误|参数无效|非法参数|不支持|格式错误|不存在",
+     r"|no (?:active |valid |selected )?model (?:is )?(?:available|configured|selected|specified|set)\b"
+     r"|(?:request|body|payload|input) (?:is )?missing|参数错误|参数无效|非法参数|不合法|不支持|格式错误|缺少(?:必要|必填)?参数|不存在",
      R.INVALID_PARAMETERS, 60),
     # The provider or the local engine broke.
-    (r"out of memory|\boom\b|not enough memory|memory access|failed to allocate|cannot allocate|unable to allocate"
-     r"|device-side assert|cuda error|hip error|cudnn|nansexception|all nans|segmentation fault|core dumped"
+    (r"out ?of ?memory|\boom\b|(?:not enough|insufficient) (?:\w+ )?memory|显存不足|内存不足|memory access|failed to allocate|cannot allocate|unable to allocate"
+     r"|device-side assert|cuda error|driver version is insufficient|not compiled with cuda|no kernel image"
+     r"|no cuda gpus? (?:are )?available|not able to use (?:the )?gpu|hip error|cudnn|nansexception|all nans|segmentation fault|core dumped"
      r"|runner (?:process )?(?:has )?terminated|failed to start a?\s?\w* ?runner|error starting \w+ runner|runner crash\w*"
      r"|\b(?:model )?load(?:ing)? failed|failed to load|could not load|cannot load|can't load|error loading|failed loading"
      r"|ggml_assert|assertion failed|not enough space|exit (?:status|code) (?:[1-9]|0x)|exited with|worker (?:crash|died|exit)\w*"
      r"|is currently loading|currently loading|warming up|\bis cold\b|not ready|on the same device|at least two devices",
      R.SERVER_ERROR, 66),
     (r"internal (?:server )?error|server error|the server had an error|service (?:is )?unavailable"
-     r"|temporarily unavailable|bad gateway|\bunavailable\b|upstream|gateway error|backend error"
-     r"|error occurred while processing your request|unable to process your prompt|unexpected error"
+     r"|temporarily unavailable|bad gateway|\bunavailable\b|returning an unknown error|upstream|gateway error|backend error"
+     r"|error occurred while processing your request|unable to process (?:your|the|this) (?:request|prompt)|unexpected error"
      r"|(?:can't|cannot|could not|unable to) (?:create|generate|process)[^.\n]{0,30}right now|working to resolve"
-     r"|服务器错误|暂时不可用|内部错误|系统错误|服务异常|暂时无法|服务错误|后端错误",
+     r"|服务器错误|暂时不可用|服务(?:暂)?不可用|内部错误|系统错误|服务异常|暂时无法|服务错误|后端错误",
      R.SERVER_ERROR, 55),
+    # A checklist of possible causes ("check your API key and network connection") names none of them;
+    # a cause the message does state ("connection refused") still wins.
+    (r"check (?:your |the )?(?:api[ _-]?keys?|keys?|config\w*|settings|credentials)[^.\n]{0,20}?(?: and | or |/|, ?)"
+     r"(?:your |the )?(?:network|internet|connection|proxy)"
+     r"|check (?:your |the )?(?:network|internet|connection)[^.\n]{0,20}?(?: and | or |/|, ?)(?:your |the )?(?:api[ _-]?keys?|keys?|config\w*|settings)"
+     r"|检查[^。\n]{0,12}(?:配置|密钥|key|令牌)[^。\n]{0,6}(?:和|与|及|或|、)[^。\n]{0,6}网络"
+     r"|检查[^。\n]{0,8}网络[^。\n]{0,6}(?:和|与|及|或|、)[^。\n]{0,8}(?:配置|密钥|key|令牌)", R.UNKNOWN, 50),
     # Messages that only say something failed: any other evidence wins, and the fallback must not guess.
     (r"something went wrong|unknown error|an error (?:has )?occurred|(?:please )?try again(?: later)?\W*$"
      r"|there (?:is|was) (?:an )?error|unexpected error occurred|未知错误|请稍后(?:再)?试\W*$"
@@ -277,6 +307,7 @@ PROVIDERS: tuple[tuple[str, str], ...] = (
     ("fooocus", r"fooocus"),
     ("ollama", r"ollama|llama runner|:11434"),
     ("localai", r"localai|local-ai"),
+    ("lmstudio", r"lm ?studio|lmstudio|\[lms\w*\]|:1234/v1"),
     ("koboldcpp", r"kobold"),
     ("azure_openai", r"azure|openai\.azure\.com|aoai|cognitiveservices|deploymentnotfound"),
     ("bedrock", r"bedrock|invokemodel|amazonaws\.com|\bnova (?:canvas|reel)|guardrail_intervened"),

@@ -18,6 +18,8 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from prompt_tracking.failures.spans import quiet_spans
+
 if TYPE_CHECKING:  # numpy is imported on first use: importing the categorizer stays cheap
     import numpy as np
 
@@ -26,6 +28,12 @@ logger = logging.getLogger(__name__)
 MODEL_FILE = "statistical_model.npz"
 MAX_CHARS = 400  # the head of a message carries its reason; a cap keeps the cost per message flat
 MIN_PROBABILITY = 0.8  # below this the fallback stays silent and the reason is `unknown`
+MIN_WORDS = 2  # distinct informative words a text needs before the fallback may guess at all
+# Words every failure message may carry: they say that something failed, not why.
+_GENERIC_WORDS = frozenset("""error errors failed failure fail fails exception exceptions undefined null none nil
+    the and for with was has have had this that not please try again later while when from unknown unexpected
+    occurred something went wrong request response api generation generate generating image images task job
+    message status code detail details data result true false object""".split())
 _WORD = re.compile(r"[a-z][a-z']+|[\u4e00-\u9fff]+|\d{3}")
 GRAM_MARK = "#"  # character n-grams are stored as "#" + gram, apart from words of the same spelling
 
@@ -95,9 +103,14 @@ class Model:
         return self.classes[best], probabilities[best] / sum(probabilities)
 
 
+def training_features(text: str) -> set[str]:
+    """The features of a message as the categorizer shows it to the fallback (names blanked out)."""
+    return set(features(quiet_spans(text)))
+
+
 def fit(texts: Sequence[str], labels: Sequence[str], min_count: int = 2, alpha: float = 0.3) -> Model:
     """Fit a multinomial naive Bayes; features seen fewer than `min_count` times are dropped."""
-    grams_per_text = [set(features(text)) for text in texts]
+    grams_per_text = [training_features(text) for text in texts]
     return fit_features(grams_per_text, labels, min_count, alpha)
 
 
@@ -178,10 +191,20 @@ def reset_model() -> None:
         _STATE.pop("model", None)
 
 
+def informative_words(text: str) -> int:
+    """How many distinct words of `text` could say why a call failed (CJK runs count as words)."""
+    words = {word for word in _WORD.findall(text[:MAX_CHARS].lower()) if len(word) >= 3 or word[0] >= "\u4e00"}
+    return len(words - _GENERIC_WORDS)
+
+
 def predict(text: str) -> tuple[str, float] | None:
-    """The fallback's reason and probability for `text`, or None when it has nothing to say."""
+    """The fallback's reason and probability for `text`, or None when it has nothing to say.
+
+    It stays silent on near-empty input ("Error: undefined", "{}", "Job failed"): with fewer
+    than `MIN_WORDS` informative words any guess would come from the priors alone.
+    """
     model = shipped_model()
-    if model is None:
+    if model is None or informative_words(text) < MIN_WORDS:
         return None
     guess = model.predict(text)
     if guess is None or guess[1] < MIN_PROBABILITY:

@@ -85,10 +85,11 @@ def test_shipped_corpus_is_large_sourced_and_from_many_providers():
     assert {entry["expected"] for entry in ENTRIES} == {reason.value for reason in FailureReason}
     assert len({entry["provider"] for entry in ENTRIES if entry["provider"]}) >= 40
     assert any(not entry["message"].isascii() for entry in ENTRIES)
-    assert {entry["split"] for entry in ENTRIES} == {"dev", "final"}
-    dev = {entry["provider"] for entry in ENTRIES if entry["split"] == "dev"}
-    final = {entry["provider"] for entry in ENTRIES if entry["split"] == "final"}
-    assert not dev & final  # the final set is grouped by provider
+    assert {entry["split"] for entry in ENTRIES} == {"dev", "final", "final2"}
+    dev, final, final2 = ({entry["provider"] for entry in ENTRIES if entry["split"] == split}
+                          for split in ("dev", "final", "final2"))
+    assert not dev & final and not dev & final2 and not final & final2  # sealed sets are grouped by provider
+    assert sum(entry["split"] == "final2" for entry in ENTRIES) >= 100
 
 
 def test_grouped_cv_never_fits_on_the_provider_it_scores(monkeypatch):
@@ -108,9 +109,10 @@ def test_grouped_cv_never_fits_on_the_provider_it_scores(monkeypatch):
     assert statistical.shipped_model() is not None  # the shipped model is back after CV
 
 
-def test_shipped_model_scores_the_whole_corpus_well():
-    # A training-set figure (the fallback was fitted on these): it guards against a broken model file.
-    assert evaluate(ENTRIES)["accuracy"] >= 0.9
+def test_shipped_model_scores_its_training_set_well():
+    # A training-set figure (the fallback was fitted on dev): it guards against a broken model file.
+    # The sealed final sets are never scored here: each is scored once, by hand.
+    assert evaluate([entry for entry in ENTRIES if entry["split"] == "dev"])["accuracy"] >= 0.9
 
 
 def test_too_many_requests_does_not_name_the_requests_library():
