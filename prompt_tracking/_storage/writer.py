@@ -177,8 +177,15 @@ class Writer(JournalMixin, RetentionMixin):
         return inserted
 
     def stop(self, timeout: float) -> bool:
-        """Flush for up to `timeout` seconds, stop the thread; True if nothing is left over."""
-        flushed = self.flush(timeout) if self._thread.is_alive() else self.all_committed()
+        """Flush for up to `timeout` seconds, stop the thread; True if nothing is left over.
+
+        A store that could not be opened (server down, file locked or unwritable) is not
+        waited for: every record is in the journal already and is delivered at the next
+        start, so the host's exit is not held up by an outage.
+        """
+        unreachable = self._first_attempt.is_set() and not self._store_open
+        flushed = (self.flush(timeout) if self._thread.is_alive() and not unreachable
+                   else self.all_committed())
         with self._lock:
             self._stop = True
             self._changed.notify_all()

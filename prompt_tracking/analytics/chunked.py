@@ -22,7 +22,7 @@ from prompt_tracking._storage.chunks import (PG_VERSIONS, SQLITE_VERSIONS, bucke
 from prompt_tracking.analytics import sql
 from prompt_tracking.analytics.database import Fold, fold_database, TERMS
 from prompt_tracking.analytics.db_parameters import _order as parameter_order
-from prompt_tracking.analytics.fold_cache import RETRY_COUNTS, FoldCache, fold_to_plain
+from prompt_tracking.analytics.fold_cache import RETRY_COUNTS, FoldCache
 from prompt_tracking.analytics.patterns import PatternCounter
 from prompt_tracking.analytics.retries import RetryCounter
 
@@ -175,7 +175,7 @@ def chunked_fold(conn: Any, dialect: sql.Dialect, filters: sql.Filters, cache: F
                                      pool=pool, last=merger.retries.last)
                 computed += 1
                 if not cut:
-                    cache.put(scope, bucket, versions[bucket], before, fold_to_plain(fold))
+                    cache.put(scope, bucket, versions[bucket], before, fold)
             merger.add(fold)
     total = _count(conn, dialect, filters)
     if merger.n != total:

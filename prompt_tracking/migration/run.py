@@ -22,7 +22,8 @@ from prompt_tracking.errors import StoreUnavailableError
 from prompt_tracking.migration.legacy_records import InvalidEntryError, to_record
 from prompt_tracking.migration.legacy_sources import Entry, Issue, expand_sources, read_source
 from prompt_tracking.migration.report import MigrationReport, SourceReport
-from prompt_tracking.migration.store import KnownIds, backup_store, checkpoint_store
+from prompt_tracking.migration.store import (KnownIds, SharedKnownIds, backup_store,
+                                             checkpoint_store)
 from prompt_tracking.records import PromptRecord
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,9 @@ class _Migration:
         self.report = MigrationReport(dry_run=dry_run, caps=effective_caps(tracker))
         self.seen: set[str] = set()
         # Resolved: a relative data dir ("data") cannot be opened as a read-only URI.
-        self.known = KnownIds(Path(tracker.db_path).resolve(), Path(tracker.archive_path).resolve())
+        self.known: KnownIds | SharedKnownIds = (
+            SharedKnownIds(tracker) if getattr(tracker, "database_url", None) else
+            KnownIds(Path(tracker.db_path).resolve(), Path(tracker.archive_path).resolve()))
         self.chunk: list[tuple[PromptRecord, SourceReport]] = []
         self.new_by_outcome = {True: 0, False: 0}
         self._last_progress = 0.0

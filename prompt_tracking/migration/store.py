@@ -70,6 +70,22 @@ class KnownIds:
             self._store = None
 
 
+class SharedKnownIds:
+    """`KnownIds` of a tracker on a shared store: the server holds the records, not the
+    data dir, so counts and known ids are read through the tracker."""
+
+    def __init__(self, tracker: Any) -> None:
+        self.tracker = tracker
+        stats = tracker.stats()
+        self.counts_before = {True: int(stats["successful"]), False: int(stats["failed"])}
+
+    def present(self, ids: list[str]) -> set[str]:
+        return {record.id for record in self.tracker.records(ids=ids)}
+
+    def close(self) -> None:
+        pass
+
+
 class _QuietStore(ReadOnlyStore):
     """A `ReadOnlyStore` that creates, changes and deletes no file in the data dir.
 

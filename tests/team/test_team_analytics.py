@@ -104,3 +104,29 @@ def test_kept_weeks_follow_edits_made_on_the_server(shared, pg, pg_url, monkeypa
                           "ORDER BY timestamp DESC LIMIT 1)")
     assert answer() == record_path()
     assert 2 <= len(folded) < weeks
+
+
+def test_migration_into_the_shared_store_counts_what_the_server_holds(pg_url, tmp_path):
+    """The report's totals and duplicates come from the server, not the empty local dir."""
+    import sys
+    from pathlib import Path
+
+    from prompt_tracking.migration import migrate
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data" / "migration"))
+    import make_fixtures as fixtures
+
+    sources = [fixtures.HERE / name for name in fixtures.EXPECTED if name != "images"]
+    with EnhancedPromptTracker(tmp_path / "ws", database_url=pg_url,
+                               max_successful=None, max_failed=None) as tracker:
+        tracker.import_records(generate_records(50, seed=2))
+        assert tracker.flush(60)
+        first = migrate(sources, tracker=tracker)
+        assert tracker.flush(60)
+        held = tracker.stats()
+        assert first.totals_after == {"successful": held["successful"], "failed": held["failed"]}
+        assert held["total"] == 50 + first.imported
+    with EnhancedPromptTracker(tmp_path / "other-ws", database_url=pg_url,
+                               max_successful=None, max_failed=None) as elsewhere:
+        again = migrate(sources, tracker=elsewhere)  # a workstation that never saw them
+        assert again.imported == 0 and again.duplicates == first.imported + first.duplicates

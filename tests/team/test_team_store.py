@@ -172,6 +172,21 @@ def test_workstation_started_while_server_is_down_works_and_delivers(pg, pg_url,
     assert len(warnings) == 1
 
 
+def test_close_while_the_server_is_down_does_not_wait_for_it(pg, pg_url, tmp_path):
+    pg.stop()
+    t = EnhancedPromptTracker(tmp_path / "ws", database_url=pg_url)
+    ids = [t.log_successful_prompt(f"offline {i}", "m") for i in range(20)]
+    assert not t.flush(1.0)  # the writer has tried the server and failed
+    began = time.monotonic()
+    t.close(timeout=60)
+    assert time.monotonic() - began < 20  # not the 60 s timeout: the journal holds them
+    pg.start()
+    with EnhancedPromptTracker(tmp_path / "ws", database_url=pg_url) as again:
+        assert again.flush(60)
+        assert {r.id for r in again.records()} == set(ids)
+    assert _count(pg, pg_url) == (20, 20)
+
+
 def test_kill9_while_offline_delivers_at_next_start(pg, pg_url, tmp_path):
     pg.stop()
     data_dir = tmp_path / "ws"
