@@ -60,8 +60,13 @@ SQLITE_STEP = [
     f"SELECT DISTINCT {sqlite_bucket('timestamp')}, random() FROM records",
 ]
 
-PG_BUCKET = (f"floor(greatest(least(timestamp, {TIME_LIMIT}), -{TIME_LIMIT}) / {CHUNK_SECONDS})"
-             f"::bigint")
+# floor() first: a week starts on a whole second, and PostgreSQL raises on the underflow
+# of dividing a subnormal time (SQLite quietly gives 0).
+_PG_T = f"floor(greatest(least(timestamp, {TIME_LIMIT}), -{TIME_LIMIT}))"
+_PG_WHOLE = f"trunc({_PG_T} / {CHUNK_SECONDS})::bigint"
+# Truncate, then step down when below the week's start: exactly `bucket_of` and the SQLite
+# form, so a row's week never depends on how a division rounded near a week's edge.
+PG_BUCKET = f"({_PG_WHOLE} - ({_PG_T} < {_PG_WHOLE} * {CHUNK_SECONDS})::int)"
 
 #: Schema step of the PostgreSQL store (one statement per item: function bodies hold `;`).
 PG_STEP = [

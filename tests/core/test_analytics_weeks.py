@@ -225,3 +225,29 @@ def test_a_closed_tracker_is_not_opened_again_by_the_warm_up(tmp_path):
     time.sleep(0.5)
     assert tracker._writer is None
     assert not (tmp_path / "store" / fold_cache.FILE_NAME).exists()
+
+
+def _edge_times() -> list[float]:
+    import math
+
+    times = [0.0, -5.0, 1e299, -1e300, 1e13, -1e13, 1.7e9]
+    for k in (-3, -1, 0, 1, 2900, 2901, 16534390):
+        edge = float(k * CHUNK_SECONDS)
+        times += [edge, math.nextafter(edge, -math.inf), math.nextafter(edge, math.inf)]
+    return times
+
+
+def _in_its_week(t: float, bucket: int) -> bool:
+    from prompt_tracking._storage.chunks import bucket_range
+
+    since, until = bucket_range(bucket)
+    return (since is None or t >= since) and (until is None or t < until)
+
+
+def test_the_week_of_a_row_is_the_week_whose_time_range_holds_it():
+    from prompt_tracking._storage.chunks import sqlite_bucket
+
+    conn = sqlite3.connect(":memory:")
+    for t in _edge_times():
+        (bucket,), = conn.execute(f"SELECT {sqlite_bucket('?')}".replace("?", repr(t))).fetchall()
+        assert _in_its_week(t, bucket), t

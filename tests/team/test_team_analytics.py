@@ -130,3 +130,19 @@ def test_migration_into_the_shared_store_counts_what_the_server_holds(pg_url, tm
                                max_successful=None, max_failed=None) as elsewhere:
         again = migrate(sources, tracker=elsewhere)  # a workstation that never saw them
         assert again.imported == 0 and again.duplicates == first.imported + first.duplicates
+
+
+def test_the_server_puts_each_row_in_the_week_whose_time_range_holds_it(pg_url):
+    import psycopg
+
+    from prompt_tracking._storage.chunks import PG_BUCKET
+
+    sys_path_tests = __import__("pathlib").Path(__file__).resolve().parents[1] / "core"
+    __import__("sys").path.insert(0, str(sys_path_tests))
+    from test_analytics_weeks import _edge_times, _in_its_week
+
+    with psycopg.connect(pg_url) as conn:
+        for t in _edge_times():
+            query = f"SELECT {PG_BUCKET} FROM (SELECT %s::float8 AS timestamp) AS r"
+            (bucket,), = conn.execute(query, (t,)).fetchall()
+            assert _in_its_week(t, bucket), t
