@@ -69,6 +69,8 @@ PROVIDERS: tuple[tuple[str, str], ...] = (
     ("azure_speech", r"cognitive-services-speech|speechsdk|speech sdk|spx_trace|uspimpl|\busp state\b"),
     ("pexels", r"pexels"),
     ("nixtla", r"nixtla"),
+    ("neptune", r"neptune"),
+    ("aliyun_vod", r"\bvod service"),
     # Local engines and UIs run the model families named below: the engine is the provider.
     ("ipex_llm", r"ipex|\bsycl\b|pi_error_|ur_result_error|level ?zero"),
     ("llama_swap", r"llama-swap|llama_swap|proxyrequest"),
@@ -77,6 +79,7 @@ PROVIDERS: tuple[tuple[str, str], ...] = (
     ("mlx_lm", r"mlx_lm|mlx-lm"),
     ("mlx_audio", r"mlx_audio|mlx-audio"),
     ("mlx_serve", r"mlx-serve|mlx_serve"),
+    ("mlx_openai_server", r"mlx-openai-server|mlx handler"),
     ("mlc_llm", r"mlc-llm|mlc_llm|mlcchat|org\.apache\.tvm|\btvm\b"),
     ("sglang", r"sglang"),
     ("vllm", r"vllm"),

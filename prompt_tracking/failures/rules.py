@@ -167,7 +167,7 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|(?:because of|due to|exceeds?|exceeded|over) (?:the )?(?:\w+ )?token limit(?![^.\n]{0,30}per (?:min|sec|hour|day))|too many tokens in (?:batch|request|input|prompt|the)",
      R.INVALID_PARAMETERS, 90),
     # Credentials, account access or permissions.
-    (r"(?:invalid|incorrect|missing|wrong|expired|revoked|not valid|no valid|bad)\W+(?:\w+\W+){0,3}?"
+    (r"(?:invalid|incorrect|missing|(?<!went )wrong|expired|revoked|not valid|no valid|bad)\W+(?:\w+\W+){0,3}?"
      r"(?:api[ _-]?keys?|keys?|token|credentials?|ak/sk|signature|authentication|cookie|secret)\b"
      r"|(?:api[ _-]?keys?|access token|auth token|credentials?|ak/sk|secret key)\b[^.\n]{0,40}?"
      r"\b(?:invalid|incorrect|missing|not valid|expired|revoked|not supported|not set|not provided|not found|required)"
@@ -255,7 +255,8 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
     (r"no faces? (?:found|detected)|no source face|face (?:not|could not be) (?:found|detected)"
      r"|(?:video|image|audio|file)\b[^\n]{0,80}?could not be (?:loaded|opened|read|decoded)"
      r"|(?:unable|failed|could not|cannot) (?:to )?(?:open|read|load|decode) (?:the )?(?:input |source )?(?:video|image|audio|file)\b"
-     r"|not a valid path|invalid (?:video|audio|image) file", R.INVALID_PARAMETERS, 67),
+     r"|not a valid path|invalid (?:video|audio|image) file|could not be loaded with (?:cv|opencv|pil)|open (?:video|image) with pil"
+     r"|长度超限|内容长度|超出(?:最大)?长度|不正确的(?:内容|参数|格式|请求)", R.INVALID_PARAMETERS, 67),
     # The provider or the local engine broke.
     (r"out ?of ?memory|\boom\b|(?:not enough|insufficient) (?:\w+ )?memory|显存不足|内存不足|memory access|failed to allocate|cannot allocate|unable to allocate"
      r"|device-side assert|cuda error|driver version is insufficient|not compiled with cuda|no kernel image"
