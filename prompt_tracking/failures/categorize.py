@@ -17,7 +17,7 @@ import sys
 import threading
 from typing import Any
 
-from prompt_tracking.failures import rules, statistical
+from prompt_tracking.failures import providers, rules, statistical
 from prompt_tracking.failures.evidence import Evidence, gather_evidence
 from prompt_tracking.failures.matcher import Matcher, TriggerScan
 from prompt_tracking.failures.spans import quiet_spans
@@ -88,7 +88,8 @@ class _RuleBook:
 
     def __init__(self) -> None:
         self.codes: dict[str, tuple[FailureReason, int]] = {}
-        for table, priority in ((rules.GENERIC_CODES, rules.GENERIC_CODE), (rules.PROVIDER_CODES, rules.PROVIDER_CODE)):
+        for table, priority in ((rules.WRAPPER_CODES, rules.WRAPPER), (rules.GENERIC_CODES, rules.GENERIC_CODE),
+                                (rules.PROVIDER_CODES, rules.PROVIDER_CODE)):
             for reason, codes in table.items():
                 self.codes.update({code.lower(): (reason, priority) for code in codes})
         self.classes = {name.lower(): (reason, prio)
@@ -183,7 +184,7 @@ def _describe(error: Any) -> FailureInfo:
     # scan of the full text finds a superset of the words left, so it selects every branch that can match.
     quiet = quiet_spans(text)
     code_hits = _code_hits(evidence, quiet)
-    status = next((s for s in evidence.statuses if 100 <= s <= 599), None) or _status_from_text(text, lowered)
+    status = _cause_status([s for s in evidence.statuses if 100 <= s <= 599] + _statuses_in_text(text, lowered))
     # The provider table also reads the codes; one trigger scan of that text serves both tables.
     provider_text = lowered + "\n" + " ".join(evidence.codes).lower()
     tables = _BOOK.tables
@@ -196,7 +197,7 @@ def _describe(error: Any) -> FailureInfo:
     if status in _BOOK.statuses:
         candidates.append((rules.HTTP_STATUS, 0, _BOOK.statuses[status], "http_status", f"derived from HTTP {status}"))
     error_code = code_hits[0][0] if code_hits else _first_identifier(evidence.codes)
-    provider = tables.providers.first_key(provider_text, found=found)
+    provider = tables.providers.first_key(provider_text, found=found) or providers.infer_provider(text)
     if candidates:
         priority, _, reason, layer, note = max(candidates, key=lambda c: (c[0], c[1]))
         return FailureInfo(reason, error_code, status, provider, _confidence(layer, priority), layer, note)
@@ -265,15 +266,24 @@ def _class_hits(evidence: Evidence, text: str) -> list[_Candidate]:
     return hits
 
 
-def _status_from_text(text: str, lowered: str) -> int | None:
+def _statuses_in_text(text: str, lowered: str) -> list[int]:
     keyed = _KEYED_STATUS.search(lowered)  # "code=404", "status: 503" (OkHttp, Go and log formats)
-    if keyed and int(keyed.group(1)) in _KNOWN_STATUSES:
-        return int(keyed.group(1))
+    found = [int(keyed.group(1))] if keyed and int(keyed.group(1)) in _KNOWN_STATUSES else []
     for match in _STATUS_NUMBER.finditer(text):
         value = int(match.group(1))
         if value in _KNOWN_STATUSES and _STATUS_CONTEXT.search(text[max(0, match.start() - 30):match.start()]):
-            return value
-    return None
+            found.append(value)
+    return found
+
+
+def _cause_status(statuses: list[int]) -> int | None:
+    """The status that names the cause: a 4xx inside an outer 5xx wrapper beats the wrapper."""
+    if not statuses:
+        return None
+    # A relay or SDK that failed on a 401/403/429 from upstream often reports its own 500 around it.
+    if statuses[0] >= 500:
+        return next((s for s in statuses if 400 <= s < 500), statuses[0])
+    return statuses[0]
 
 
 def _first_identifier(codes: list[str]) -> str | None:

@@ -14,6 +14,9 @@ from prompt_tracking.records import FailureReason as R
 PROVIDER_CODE = 100
 GENERIC_CODE = 35
 HTTP_STATUS = 10
+# Wrappers ("Internal server error", an `InternalServerError` class or envelope) say only that a layer
+# failed; they rank below the HTTP status, so the cause inside them (a 401, a 429, a phrase) decides.
+WRAPPER = 9
 
 # Provider error codes, matched case-insensitively against whole code tokens found in JSON
 # fields (`code`, `type`, `reason`, ...) or code-shaped words of the text
@@ -69,11 +72,8 @@ PROVIDER_CODES: dict[R, tuple[str, ...]] = {
         "DEADLINE_EXCEEDED", "timeoutProvider", "GatewayTimeout", "ModelTimeoutException",
     ),
     R.NETWORK_ERROR: ("runner_connection_refused", "runner_disconnected", "connection_error"),
-    R.SERVER_ERROR: (
-        "InternalServiceError", "InternalServerError", "INTERNAL_SERVER_ERROR", "ServiceUnavailable",
-        "runner_scheduling_failure", "internal_error", "ServerOverloaded", "ServiceUnavailableException",
-        "InternalServerException", "ModelErrorException", "ModelNotReadyException",
-    ),
+    R.SERVER_ERROR: ("runner_scheduling_failure", "ServerOverloaded", "ModelErrorException", "ModelNotReadyException",
+                     "model_load_failed"),
     R.CANCELLED: ("CANCELLED", "canceled", "cancelled"),
 }
 
@@ -84,8 +84,14 @@ GENERIC_CODES: dict[R, tuple[str, ...]] = {
     R.AUTHENTICATION: ("PERMISSION_DENIED", "Forbidden", "Unauthorized", "permission_error", "authentication_error"),
     R.RATE_LIMIT: ("RESOURCE_EXHAUSTED", "rate_limit_exceeded", "rate_limit_error", "RateLimitError",
                    "too_many_requests"),
-    R.SERVER_ERROR: ("server_error", "UNAVAILABLE", "INTERNAL", "api_error", "overloaded_error", "DATA_LOSS",
-                     "UNKNOWN"),
+    R.SERVER_ERROR: ("overloaded_error", "DATA_LOSS"),
+}
+
+# Envelopes that only say some layer failed: they decide only when nothing more specific is there.
+WRAPPER_CODES: dict[R, tuple[str, ...]] = {
+    R.SERVER_ERROR: ("server_error", "UNAVAILABLE", "INTERNAL", "api_error", "UNKNOWN", "InternalServiceError",
+                     "InternalServerError", "INTERNAL_SERVER_ERROR", "ServiceUnavailable", "internal_error",
+                     "ServiceUnavailableException", "InternalServerException", "system_error", "upstream_error"),
 }
 
 # Message phrases as (pattern, reason, priority); matched case-insensitively on the text. Each
@@ -97,7 +103,7 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
     (r"\bSAFETY\.(?:INPUT|OUTPUT)\.\w+|public_error_unsafe\w*", R.CONTENT_FILTER, 95),
     (r"content[ _-]?(?:polic(?:y|ies)|moderat\w*|filter(?:s|ing|ed)?\b|management polic\w*|safety|security|exists risk)"
      r"|safety (?:system|filters?|check\w*|settings|threshold|polic\w*|review|reasons?|guidelines|standards)"
-     r"|inappropriate|\bnsfw\b|\bsensitive\b|responsible ai|\bmoderat(?:ed|ion|ors?|e)\b|guardrail"
+     r"|inappropriate|\bnsfw\b|(?<![a-z])sensitive(?![a-z])|block_?reason|responsible ai|\bmoderat(?:ed|ion|ors?|e)\b|guardrail"
      r"|violat\w* (?:our |the |google's |openai's )?(?:content |usage |community )?(?:polic\w*|guidelines|terms|rules)"
      r"|against (?:our |the )?(?:community|content|usage) (?:standards|guidelines|polic\w*)|community standards"
      r"|flagged (?:by|as|for)|\bflagged\b|response (?:is|was) blocked|prompt (?:was |is |has been )?(?:blocked|rejected)"
@@ -123,7 +129,7 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|free (?:tier|trial)[^.\n]{0,30}(?:ended|expired|exhausted|used)|trial (?:has )?(?:ended|expired)|upgrade (?:your )?plan"
      r"|credits? (?:(?:are|is|have been|has been) )?(?:exhausted|depleted|used up|insufficient|expired)"
      r"|(?:subscription|membership|plan) (?:has )?(?:expired|ended|lapsed)"
-     r"|tokens\.total|余额|欠费|额度|充值|积分不足|点数不足|用量上限|套餐|已用完|已用尽|配额", R.QUOTA_EXCEEDED, 88),
+     r"|extra usage (?:is )?required|(?:active|valid),? paid subscription|requires? (?:a )?(?:paid|pro|plus|premium|higher) (?:plan|tier|subscription)|service (?:is |has been )?suspended|gpu quota|tokens\.total|余额|欠费|额度|充值|积分不足|点数不足|用量上限|套餐|已用完|已用尽|配额", R.QUOTA_EXCEEDED, 88),
     (r"\bquota\b", R.QUOTA_EXCEEDED, 78),
     # A limit that resets in hours or days is an allowance, not throttling (which resets in seconds).
     (r"(?:quota|limit|allowance|usage) (?:will )?(?:be )?resets? (?:after|in) (?:\d+ ?(?:d|h|days?|hours?|hrs?)\b|\d+h\d|tomorrow)",
@@ -137,7 +143,7 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|no (?:more |available |free |idle )?(?:data ?centers?|servers?|workers?|nodes?|gpus?|instances?|regions?)"
      r" (?:available|left|to (?:forward|route|serve|handle|run))"
      r"|no available (?:\w+ )?(?:channels?|accounts?)|(?:channels?|accounts?) (?:are )?(?:all )?(?:busy|exhausted)"
-     r"|服务繁忙|系统繁忙|负载过高|负载较高|资源不足|算力不足|无可用渠道|开小差", R.SERVER_ERROR, 87),
+     r"|model (?:is )?busy|busy, (?:please )?retry|high traffic|hardware capacity|负载(?:已)?饱和|上游负载|服务繁忙|系统繁忙|负载过高|负载较高|资源不足|算力不足|无可用渠道|开小差", R.SERVER_ERROR, 87),
     # Throttled: too many requests in a window, or too many at once.
     (r"rate[ _-]?limit|too many (?:requests|concurrent|tasks|jobs|pending|tokens)|throttl\w*|requests? per (?:minute|second|min\b)"
      r"|(?:please )?wait (?:a (?:moment|minute|bit|while) )?before (?:trying|retrying|sending|making)"
@@ -146,7 +152,7 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|(?:parallel|simultaneous)[ _](?:requests?|tasks?|jobs?|generations?|connections?)[^.\n]{0,20}(?:limit|exceed|maximum|max|reached|allowed)"
      r"|too many (?:parallel|simultaneous)|(?:task |job |request )?queue is full|queue (?:full|limit)"
      r"|slow down|try again in \d+(?:\.\d+)?\s*(?:s|ms|sec|seconds?|minutes?)\b|reset after \d|retry after \d"
-     r"|error code:? 1015|\b(?:rpm|tpm|qps|rps)\b|限流|频率|频繁|请求过多|并发|访问过快|队列已满|排队已满|队列满",
+     r"|toomanyrequests|error code:? 1015|\b(?:rpm|tpm|qps|rps)\b|限流|频率|频繁|请求过多|并发|访问过快|队列已满|排队已满|队列满",
      R.RATE_LIMIT, 80),
     # A quota over a short window is throttling, whatever word the provider uses for it.
     (r"per[_ ](?:minute|second)(?![a-z])|quota will reset", R.RATE_LIMIT, 89),
@@ -157,10 +163,11 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|longer than (?:the )?(?:specified )?max|longer than the model's|context (?:length|window|size|limit) (?:is )?exceeded"
      r"|(?:exceeds?|exceeded|over) (?:the )?(?:\w+ )?(?:context|input) (?:length|window|size|limit)"
      r"|tokens? exceeds? the (?:configured |maximum )?limit(?![^.\n]{0,30}per (?:min|sec|hour|day))"
-     r"|current length is \d+ while limit|maximum input length",
+     r"|current length is \d+ while limit|maximum input length|max(?:imum)? is \d+,? got \d+"
+     r"|(?:because of|due to|exceeds?|exceeded|over) (?:the )?(?:\w+ )?token limit(?![^.\n]{0,30}per (?:min|sec|hour|day))|too many tokens in (?:batch|request|input|prompt|the)",
      R.INVALID_PARAMETERS, 90),
     # Credentials, account access or permissions.
-    (r"(?:invalid|incorrect|missing|wrong|expired|revoked|not valid|no valid|bad)\W+(?:\w+\W+){0,3}?"
+    (r"(?:invalid|incorrect|missing|(?<!went )wrong|expired|revoked|not valid|no valid|bad)\W+(?:\w+\W+){0,3}?"
      r"(?:api[ _-]?keys?|keys?|token|credentials?|ak/sk|signature|authentication|cookie|secret)\b"
      r"|(?:api[ _-]?keys?|access token|auth token|credentials?|ak/sk|secret key)\b[^.\n]{0,40}?"
      r"\b(?:invalid|incorrect|missing|not valid|expired|revoked|not supported|not set|not provided|not found|required)"
@@ -172,11 +179,22 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|(?:account|api[ _-]?key|key|token) (?:is |has been )?(?:locked|suspended|disabled|banned|deactivated|blocked)"
      r"|must be verified|verify (?:your )?organi[sz]ation|not (?:been )?activated|not (?:yet )?enabled for|has not agreed"
      r"|(?:api[ _-]?key|key|token|apikey)\s?(?:无效|错误|不正确|已过期|过期|已失效|失效)"
+     r"|(?:update|refresh|renew|re-?enter|regenerate|rotate) (?:your |the )?(?:\w+ )?(?:cookie|session|token|api[ _-]?key|credentials?)"
+     r"|failed to (?:get|obtain|refresh|fetch) (?:a |the |an )?(?:session|access token|auth token|token|credentials?)"
+     r"|(?:made|used|called) with (?:a |an )?(?:session|secret|publishable|restricted) key"
+     r"|(?:does not|did not|has not|hasn't|doesn't) (?:open|activate|enable|subscribe)[^.\n]{0,30}\bservice|not subscribed to"
+     r"|授权失败|开通服务|请先开通|未开通|缺少权限|权限不足|\bak ?不合法|签名[^，。\n]{0,4}(?:不正确|错误)"
      r"|签名(?:错误|无效|不匹配|验证失败|校验失败)|鉴权|认证失败|校验未通过|无效的api|未授权|密钥|令牌|未登录|登录(?:已)?(?:失效|过期)|请(?:先)?登录", R.AUTHENTICATION, 75),
     (r"permission denied|access denied|access is denied|\bforbidden\b|do(?:es)?(?: not|n't) have (?:access|permission)"
      r"|not allowed to (?:use|access|sample|call|query) (?:from )?(?:this|the) model|not authorized to perform"
      r"|not (?:authorized|allowed|permitted) to|no (?:access|permission) to"
      r"|insufficient (?:permissions?|privileges?|scopes?|access rights)|无权|没有权限", R.AUTHENTICATION, 58),
+    # A credential variable named in an error (SUNO_COOKIE, OPENAI_API_KEY) is what needs fixing.
+    (r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)*_(?:api_?key|api_token|access_token|auth_token|cookie|secret(?:_key)?|access_key(?:_id)?)\b",
+     R.AUTHENTICATION, 74),
+    # A value of the wrong type is a bad request, even when the field is called "token".
+    (r"invalid type (?:on|for|of)\b|expect(?:ed|s)? (?:it )?to be (?:a |an )?(?:string|str|integer|int|number|float|boolean|bool|array|list|object|dict)\b",
+     R.INVALID_PARAMETERS, 76),
     # Interrupted mid-run by the client, a proxy or a worker: a broken run, not a deliberate cancel.
     (r"context cancel(?:l)?ed|processing interrupted|interrupt(?:ing|ed)? (?:prompt|processing|execution)"
      r"|interruptprocessingexception|(?:operation|request) (?:was )?aborted|client (?:disconnected|closed)"
@@ -196,6 +214,7 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|proxy error|broken pipe|socket hang up|\beconn\w+|\benotfound\b|\beai_again\b|network (?:error|request failed|failure)"
      r"|net::err_\w+|internet connection (?:appears to be )?offline|not connected to the internet|no internet"
      r"|hostname could not be found|could not resolve host|unknown host|unable to resolve"
+     r"|(?:is|are) (?:currently )?unreachable|could not be reached|certificate|altnames"
      r"|error sending request|failed to fetch\s*(?:$|\n|[^\x00-\x7f])|fetch failed|dns"
      r"|网络错误|网络异常|网络不可达|连接失败|连接被拒绝|无法连接|连接超时|连接(?:已)?断开|断开连接|代理", R.NETWORK_ERROR, 65),
     # Safari's fetch() says "Load failed" where Chrome says "Failed to fetch".
@@ -217,8 +236,27 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|no longer (?:available|supported)|(?:has been|was|is) (?:deprecated|retired|decommissioned|discontinued)"
      r"|(?:model|parameter|value|argument|identifier|name|field|size|format|url|prompt|option)s? (?:\S+ )?(?:is|are) (?:invalid|not valid|unknown|unrecognized)\b"
      r"|no (?:active |valid |selected )?model (?:is )?(?:available|configured|selected|specified|set)\b"
-     r"|(?:request|body|payload|input) (?:is )?missing|参数错误|参数无效|非法参数|不合法|不支持|格式错误|缺少(?:必要|必填)?参数|不存在",
+     r"|(?:request|body|payload|input) (?:is )?missing|\bis required\b|required property|roles? must alternate|must alternate between"
+     r"|first message (?:must|should)|(?:should|must) (?:be|start with) (?:a |the )?(?:user|assistant|system)\b|input should be"
+     r"|invalid (?:params?|role|header)\b|not acceptable|(?:requested|specified|selected) model[^.\n]{0,60}?not (?:available|supported|found)"
+     r"|参数错误|参数无效|非法参数|不合法|不支持|格式错误|缺少(?:必要|必填)?参数|不存在",
      R.INVALID_PARAMETERS, 60),
+    # A local engine that could not launch, load or keep running: its own wording for a crash.
+    (r"(?:failed|unable) to (?:launch|start|spawn|initiali[sz]e|load) (?:the )?(?:\w+ )?(?:model|runner|process|server|backend|engine|worker|handler|pipeline)"
+     r"|unable to start process|health check failed|(?:terminated|exited|finished|stopped|died|crashed|ended) (?:unexpectedly|prematurely|abnormally)"
+     r"|state is failed|can not proxyrequest|not initiali[sz]ed|check failed|\bsig(?:segv|abrt|bus|ill|trap|kill)\b"
+     r"|exc_(?:crash|breakpoint|bad_access|bad_instruction)|abort\(\) called|access violation|0xc00001\d\d|0xc00004\d\d|0xc0000005"
+     r"|device[_ ]lost|device_not_found|no device of requested type|devicelist is empty|no (?:available )?slots? (?:available|found|left)"
+     r"|(?:model type|model architecture|architecture) \S+ (?:is )?not supported|unknown model architecture|no module named"
+     r"|cannot import name|failed to import|import failed|dll load failed|ffmpeg (?:could not be found|not found|is not installed|is required)"
+     r"|no valid ffmpeg|(?:could not|cannot|unable to) find ffmpeg|error while initiali[sz]ing|(?:inference )?server exited|process exited",
+     R.SERVER_ERROR, 68),
+    # An input file the engine cannot read, or one without what the node needs (a face), is a bad input.
+    (r"no faces? (?:found|detected)|no source face|face (?:not|could not be) (?:found|detected)"
+     r"|(?:video|image|audio|file)\b[^\n]{0,80}?could not be (?:loaded|opened|read|decoded)"
+     r"|(?:unable|failed|could not|cannot) (?:to )?(?:open|read|load|decode) (?:the )?(?:input |source )?(?:video|image|audio|file)\b"
+     r"|not a valid path|invalid (?:video|audio|image) file|could not be loaded with (?:cv|opencv|pil)|open (?:video|image) with pil"
+     r"|长度超限|内容长度|超出(?:最大)?长度|不正确的(?:内容|参数|格式|请求)", R.INVALID_PARAMETERS, 67),
     # The provider or the local engine broke.
     (r"out ?of ?memory|\boom\b|(?:not enough|insufficient) (?:\w+ )?memory|显存不足|内存不足|memory access|failed to allocate|cannot allocate|unable to allocate"
      r"|device-side assert|cuda error|driver version is insufficient|not compiled with cuda|no kernel image"
@@ -232,8 +270,8 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|temporarily unavailable|bad gateway|\bunavailable\b|returning an unknown error|upstream|gateway error|backend error"
      r"|error occurred while processing your request|unable to process (?:your|the|this) (?:request|prompt)|unexpected error"
      r"|(?:can't|cannot|could not|unable to) (?:create|generate|process)[^.\n]{0,30}right now|working to resolve"
-     r"|服务器错误|暂时不可用|服务(?:暂)?不可用|内部错误|系统错误|服务异常|暂时无法|服务错误|后端错误",
-     R.SERVER_ERROR, 55),
+     r"|服务器错误|暂时不可用|服务(?:暂)?不可用|服务暂时不可访问|内部错误|系统错误|服务异常|暂时无法|服务错误|后端错误",
+     R.SERVER_ERROR, WRAPPER),
     # A checklist of possible causes ("check your API key and network connection") names none of them;
     # a cause the message does state ("connection refused") still wins.
     (r"check (?:your |the )?(?:api[ _-]?keys?|keys?|config\w*|settings|credentials)[^.\n]{0,20}?(?: and | or |/|, ?)"
@@ -269,11 +307,11 @@ CLASS_NAMES: dict[R, tuple[tuple[str, ...], int]] = {
     R.INVALID_PARAMETERS: (("BadRequestError", "UnprocessableEntityError", "NotFoundError",
                             "ValidationError", "ValidationException", "InvalidArgument", "ValueError"), 25),
     R.SERVER_ERROR: (("InternalServerError", "ServiceUnavailable", "ServiceUnavailableError",
-                      "BadGateway", "ServerError"), 25),
+                      "BadGateway", "ServerError"), WRAPPER),
 }
 
 HTTP_STATUSES: dict[R, tuple[int, ...]] = {
-    R.INVALID_PARAMETERS: (400, 404, 405, 409, 413, 414, 415, 422),
+    R.INVALID_PARAMETERS: (400, 404, 405, 406, 409, 413, 414, 415, 422),
     R.AUTHENTICATION: (401, 403, 407),
     R.QUOTA_EXCEEDED: (402,),
     R.TIMEOUT: (408, 504, 524, 598),
@@ -282,89 +320,5 @@ HTTP_STATUSES: dict[R, tuple[int, ...]] = {
     R.SERVER_ERROR: (500, 501, 502, 503, 505, 520, 521, 522, 523, 525, 526, 529),
 }
 
-# Provider names, recognised from hosts, SDK names, model names or provider-only codes. The first
-# match wins, so hosts, relays and local engines come before the model families they serve.
-# Matched with ASCII word boundaries, so "检查Bing token" still names Bing.
-PROVIDERS: tuple[tuple[str, str], ...] = (
-    # Gateways and relays name the upstream too; their own name is the stronger evidence.
-    # A relay's "<Upstream>Exception" (litellm's convention) names the provider that answered.
-    ("azure_openai", r"azure(?:openai|ai)?exception"),
-    ("bedrock", r"bedrockexception"),
-    ("groq", r"groqexception"),
-    ("google", r"vertex_?ai_?exception|geminiexception"),
-    ("anthropic", r"anthropicexception"),
-    ("mistral", r"mistralexception"),
-    ("openrouter", r"openrouter"),
-    ("litellm", r"litellm"),
-    ("one_api", r"one-api|one_api|oneapi|new-api"),
-    ("vercel_ai_gateway", r"vercel ai gateway|ai-gateway\.vercel|gateway\.ai\.vercel"),
-    ("aihubmix", r"aihubmix"),
-    ("pollinations", r"pollinations"),
-    # Local engines and UIs run the model families named below: the engine is the provider.
-    ("comfyui", r"comfy|ksampler|checkpointloader|prompt_outputs_failed_validation|interruptprocessingexception"),
-    ("a1111", r"a1111|automatic1111|stable-diffusion-webui|sd-webui|\bforge\b|nansexception"),
-    ("sdnext", r"sdnext|sd\.next|vladmandic"),
-    ("fooocus", r"fooocus"),
-    ("ollama", r"ollama|llama runner|:11434"),
-    ("localai", r"localai|local-ai"),
-    ("lmstudio", r"lm ?studio|lmstudio|\[lms\w*\]|:1234/v1"),
-    ("koboldcpp", r"kobold"),
-    ("azure_openai", r"azure|openai\.azure\.com|aoai|cognitiveservices|deploymentnotfound"),
-    ("bedrock", r"bedrock|invokemodel|amazonaws\.com|\bnova (?:canvas|reel)|guardrail_intervened"),
-    ("cloudflare_workers_ai", r"workers[ -]ai|@cf/|\bai\.run\b|api\.cloudflare\.com/client/v4/accounts|\bneurons\b"
-                              r"|workers paid plan"),
-    ("cloudflare", r"cloudflare|error code:? 10\d\d|cf-ray|ray id"),
-    ("huggingface", r"huggingface|hf_hub|HfHubHTTPError|\bhf\.co\b|inferenceclient|inferencetimeouterror"),
-    ("volcengine_ark", r"volces\.com|volcengine|byteplus|modelark|火山|seedream|seedance|seededit|doubao|\bark\b"
-                       r"|AccountOverdueError|SensitiveContentDetected|RiskDetection|CSDRequestId|jimeng|即梦"),
-    ("dashscope", r"dashscope|aliyun|alibabacloud|model-studio|bailian|百炼|通义|DataInspection"
-                  r"|data_inspection_failed|Arrearage|wanx|\bwan2\.\d|\bqwen|阿里云"),
-    ("baidu", r"baidu|qianfan|wenxin|ernie|文心|千帆|百度|aip\.baidubce"),
-    ("xfyun_spark", r"xfyun|xf-yun|讯飞|spark ?(?:max|pro|lite|desk)|generalv\d|AppIdNoAuthError|sparkapi|spark4j"),
-    ("tencent_cloud", r"tencentcloud|tencent cloud|腾讯云|hunyuan|混元"),
-    ("zhipu", r"zhipu|bigmodel\.cn|智谱|\bglm-|chatglm|cogview"),
-    ("minimax", r"minimax|hailuo|海螺"),
-    ("moonshot", r"moonshot|kimi"),
-    ("deepseek", r"deepseek"),
-    ("siliconflow", r"siliconflow|硅基流动"),
-    ("replicate", r"replicate|\br8_\w"),
-    ("cog", r"\bcog\.|\bcog\b"),
-    ("fal", r"\bfal\.(?:ai|run|media)|fal_client|fal-ai|FalException|\bfal\b"),
-    ("bfl", r"\bbfl\b|bfl\.(?:ai|ml)|black forest labs|flux[-. ]?(?:1\.1|pro|dev|kontext)"),
-    ("runway", r"runway|SAFETY\.(?:INPUT|OUTPUT)"),
-    ("stability", r"stability\.ai|stabilityai|stable-image|dreamstudio|stability"),
-    ("ideogram", r"ideogram"),
-    ("leonardo", r"leonardo"),
-    ("luma", r"\bluma|dream machine"),
-    ("kling", r"kling|可灵"),
-    ("midjourney", r"midjourney|\bmj\b|imagine (?:command|prompt)"),
-    ("novelai", r"novelai|\bnai\b|anlas"),
-    ("aihorde", r"stable ?horde|ai ?horde|aihorde|kudos"),
-    ("civitai", r"civitai"),
-    ("bing", r"\bbing\b|bing\.com|bingimagecreator|bingart"),
-    ("xai", r"\bxai\b|x\.ai\b|\bgrok"),
-    ("groq", r"\bgroq"),
-    ("mistral", r"mistral|codestral"),
-    ("together", r"together(?:\.ai|\.xyz|_ai|ai)|api\.together"),
-    ("cerebras", r"cerebras"),
-    ("featherless", r"featherless"),
-    ("anthropic", r"anthropic|\bclaude"),
-    ("google", r"googleapis|generativelanguage|aiplatform|vertex|gemini|imagen|\bveo\b|google\.rpc|raiMediaFiltered|google"),
-    ("openai", r"openai|dall-?e|gpt-image|insufficient_quota|billing_hard_limit_reached|\bsk-proj|chatgpt|\bgpt-\d"),
-    # Libraries and tools.
-    ("kiro", r"\bkiro\b"),
-    ("flutter", r"\bflutter\b"),
-    ("ssl", r"\bssl\.\w*error|_ssl\.c\b"),
-    ("invokeai", r"invokeai|invoke\.ai|\binvoke\b"),
-    ("diffusers", r"diffusers|diffusion_pytorch_model|pipeline_stable_diffusion"),
-    ("transformers", r"transformers|pytorch_model\.bin"),
-    ("torch", r"\btorch\b|cuda out of memory|pytorch|cuda error|hip out of memory"),
-    ("gradio", r"gradio"),
-    ("grpc", r"grpc|statuscode\.|_inactiverpcerror|rpcexception|rendezvous"),
-    ("aiohttp", r"aiohttp|clientconnectorerror|serverdisconnectederror"),
-    ("httpx", r"httpx"),
-    ("urllib3", r"urllib3|maxretryerror|newconnectionerror"),
-    ("requests", r"\brequests\.(?:exceptions|adapters|models|sessions|api)\b|python-requests"),  # not "Too Many Requests"
-    ("nginx", r"nginx"),
-    ("browser_fetch", r"failed to fetch|typeerror: fetch|networkerror when attempting"),
-)
+# Provider names live in `providers.py` (a long table of its own).
+from prompt_tracking.failures.providers import PROVIDERS  # noqa: E402,F401  (re-exported)
