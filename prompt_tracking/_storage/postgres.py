@@ -328,6 +328,10 @@ class PostgresStore:
             [int(success), excess + len(exclude)])
         return [_row_to_record(r) for r in rows if r[0] not in exclude][:excess]
 
+    def caps(self) -> dict[str, int | None]:
+        """The store's retention caps as read at open or last set (None: keep everything)."""
+        return {"max_successful": self._caps[True], "max_failed": self._caps[False]}
+
     def set_caps(self, *, max_successful: int | None, max_failed: int | None) -> None:
         """Set the store's retention caps for every workstation (None: keep everything)."""
         from psycopg.types.json import Jsonb

@@ -69,3 +69,15 @@ def shared_store(url: str, data_dir: Path) -> Any:
     except DatabaseURLError as exc:
         return UnusableStore(f"{exc}; records are kept in the local journal", mask_url(url))
     return PostgresStore(parsed, rater_id=rater_id(data_dir))
+
+
+def open_shared_store(tracker: Any) -> Any:
+    """The open shared store behind a tracker with a URL, or None (no URL, server unreachable).
+
+    For the few commands that act on the store itself (its retention caps).
+    """
+    if not getattr(tracker, "database_url", None):
+        return None
+    writer = tracker._started()
+    return writer.read(lambda store: store if callable(getattr(store, "caps", None)) else None,
+                       None)

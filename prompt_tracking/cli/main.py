@@ -10,7 +10,7 @@ from typing import Any
 
 from prompt_tracking._storage.pgurl import ENV_DATABASE_URL, DatabaseURL
 from prompt_tracking._version import __version__
-from prompt_tracking.cli import analytics, demo, export, migrate, review
+from prompt_tracking.cli import analytics, caps, demo, export, migrate, review
 from prompt_tracking.tracker import EnhancedPromptTracker
 
 
@@ -165,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _feature_commands() -> list:
     """The feature subcommands; the GUI ones import Tk only when they run."""
     return [demo.register_cli, analytics.register_cli, review.register_cli, export.register_cli,
-            migrate.register_cli]
+            migrate.register_cli, caps.register_cli]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -254,9 +254,14 @@ def effective_caps(tracker: Any) -> dict[str, int | None]:
     A tracker reads the caps saved in its data dir only when its writer starts; a dry run
     never starts it, and must still report the caps a real import will use.
     """
+    from prompt_tracking._storage.shared import open_shared_store
     from prompt_tracking.settings import load_settings
     from prompt_tracking.tracker import DEFAULT_CAP
 
+    shared = open_shared_store(tracker)
+    if shared is not None:  # a shared store's caps are its own, for every workstation
+        return {"successful": shared.caps()["max_successful"],
+                "failed": shared.caps()["max_failed"]}
     caps: dict[str, int | None] = {"successful": tracker.max_successful,
                                    "failed": tracker.max_failed}
     try:
@@ -287,6 +292,8 @@ def raise_cap(tracker: Any, *, successful: int | None, failed: int | None,
     replaces a larger cap saved earlier. `persist=False` (a dry run) changes only this
     tracker, in memory.
     """
+    from prompt_tracking._storage.shared import open_shared_store
+
     current = effective_caps(tracker)
     wanted: dict[str, int | None] = {}
     for name, value in (("successful", successful), ("failed", failed)):
@@ -299,6 +306,11 @@ def raise_cap(tracker: Any, *, successful: int | None, failed: int | None,
         # which would overwrite a cap saved earlier.
         for name in ("successful", "failed"):
             wanted.setdefault(f"max_{name}", current[name])
+        shared = open_shared_store(tracker)
+        if shared is not None:
+            if persist:  # a dry run never changes the team's store
+                shared.set_caps(**wanted)
+            return
         tracker.set_caps(**wanted, persist=persist)
 
 

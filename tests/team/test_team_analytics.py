@@ -146,3 +146,26 @@ def test_the_server_puts_each_row_in_the_week_whose_time_range_holds_it(pg_url):
             query = f"SELECT {PG_BUCKET} FROM (SELECT %s::float8 AS timestamp) AS r"
             (bucket,), = conn.execute(query, (t,)).fetchall()
             assert _in_its_week(t, bucket), t
+
+
+def test_caps_command_sets_the_shared_stores_caps_for_every_workstation(pg_url, tmp_path, capsys):
+    from prompt_tracking.cli.main import main
+
+    with EnhancedPromptTracker(tmp_path / "ws1", database_url=pg_url,
+                               max_successful=None, max_failed=None) as tracker:
+        tracker.import_records(generate_records(60, seed=4))
+        assert tracker.flush(60)
+        successful = tracker.stats()["successful"]
+    assert successful > 10
+    url = ["--data-dir", str(tmp_path / "ws2"), "--database-url", pg_url]
+    assert main([*url, "caps"]) == 0
+    assert "successful no cap, failed no cap" in capsys.readouterr().out  # the default
+    assert main([*url, "caps", "--successful", "10"]) == 0
+    out = capsys.readouterr().out
+    password = pg_url.split("//", 1)[1].split("@", 1)[0].split(":", 1)[1]
+    assert "set: successful 10, failed no cap" in out and password not in out
+    with EnhancedPromptTracker(tmp_path / "ws3", database_url=pg_url) as other:
+        assert other.flush(30) and other.enforce_retention(30)
+        assert other.stats()["successful"] == 10  # the store's cap, not ws3's local one
+    assert main([*url, "caps"]) == 0
+    assert "successful 10, failed no cap" in capsys.readouterr().out
