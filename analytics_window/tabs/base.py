@@ -65,6 +65,11 @@ class AnalyticsTab(ttk.Frame):
         return [self.snapshot.records] if self.snapshot is not None else []
 
 
+def reason_label(reason: str) -> str:
+    """A failure reason as people read it ("content filter", not "content_filter")."""
+    return reason.replace("_", " ")
+
+
 def scrolled_tree(master: tk.Misc, columns: dict[str, tuple[str, int]], *, height: int = 8,
                   numeric: tuple[str, ...] | None = None) -> ttk.Treeview:
     """A Treeview with a vertical scrollbar, packed in `master`; columns: id -> (heading, width).

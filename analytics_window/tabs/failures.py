@@ -14,16 +14,13 @@ from .base import (
     container,
     fill_tree,
     note_label,
+    reason_label,
     scrolled_tree,
 )
 
 NO_FAILURES = "No failures in this selection: nothing to fix here."
 HEAT_ROW_PX = 30    # one model row of the heat map: room for its label and the cell counts
 HEAT_FRAME_PX = 150  # title, tilted reason labels and axis caption
-
-
-def reason_label(reason: str) -> str:
-    return reason.replace("_", " ")
 
 
 def rank_models(rates: dict[str, float | None], tries: dict[str, int],

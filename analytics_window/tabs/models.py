@@ -6,7 +6,7 @@ from collections.abc import Generator
 
 from ..charts import axes_text, bar_chart, percent, short, style_axes, style_legend
 from ..loader import Snapshot
-from .base import AnalyticsTab, TabContext, container, fill_tree, scrolled_tree
+from .base import AnalyticsTab, TabContext, container, fill_tree, reason_label, scrolled_tree
 
 SAVE_LABELS = {"auto": "saved by the app", "manual": "saved by hand", "user_save": "kept by user"}
 
@@ -15,7 +15,7 @@ def _top_reason(counts: dict[str, int]) -> str:
     if not counts:
         return "–"
     reason = max(counts, key=counts.__getitem__)
-    return f"{reason.replace('_', ' ')} ({counts[reason]:,})"
+    return f"{reason_label(reason)} ({counts[reason]:,})"
 
 
 class ModelsTab(AnalyticsTab):

@@ -24,7 +24,7 @@ from prompt_tracking import FailureReason, PromptRecord
 
 from ..loader import Snapshot
 from ..thumbnails import ThumbnailCache, ThumbnailLoader, default_directory
-from .base import AnalyticsTab, TabContext, container, scrolled_tree
+from .base import AnalyticsTab, TabContext, container, reason_label, scrolled_tree
 from .record_detail import RecordDetail
 from .record_view import ANY_TAG, COLUMNS, RATING_FILTERS, RecordView, row_values
 
@@ -131,11 +131,13 @@ class RecordsTab(AnalyticsTab):
             button.pack(side=tk.LEFT, padx=1)
         ttk.Label(actions, text="Reason").pack(side=tk.LEFT, padx=(12, 4))
         self.reason = tk.StringVar(self)
+        self._reasons = {reason_label(r.value): r.value for r in FailureReason}
         box = ttk.Combobox(actions, textvariable=self.reason, state="readonly", width=18,
-                           values=[r.value for r in FailureReason])
+                           values=list(self._reasons))
         box.pack(side=tk.LEFT)
-        box.bind("<<ComboboxSelected>>", safe(lambda _e: self.recategorize(self.reason.get())),
-                 add="+")
+        box.bind("<<ComboboxSelected>>", safe(
+            lambda _e: self.recategorize(self._reasons.get(self.reason.get(), self.reason.get()))),
+            add="+")
         ttk.Button(actions, text="Mark kept", command=safe(self.mark_saved)).pack(side=tk.LEFT, padx=(12, 2))
         ttk.Button(actions, text="Open result", command=safe(self.open_result)).pack(side=tk.LEFT, padx=2)
 
@@ -306,7 +308,7 @@ class RecordsTab(AnalyticsTab):
         def action(record: PromptRecord) -> None:
             self.context.tracker.set_failure_reason(record.id, reason)
             record.failure_reason = reason
-            self.message.set(f"Failure reason set to {reason.replace('_', ' ')}.")
+            self.message.set(f"Failure reason set to {reason_label(reason)}.")
         self._act("change the failure reason", action)
 
     def mark_saved(self) -> None:

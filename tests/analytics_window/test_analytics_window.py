@@ -181,6 +181,33 @@ def test_records_tab_pages_sorts_and_searches(window2k):
     assert shown and all("golden hour" in r.prompt.casefold() for r in shown)
 
 
+def test_records_tab_reason_box_reads_as_words_and_stores_the_reason(window2k, store2k):
+    tab = show(window2k, "Records")
+    pump(window2k, 5, until=lambda: not tab.filling)
+    box = _reason_box(tab)
+    assert "content filter" in box.cget("values") and "content_filter" not in box.cget("values")
+    failed = next(r for r in tab.view.page_records() if not r.success)
+    tab.tree.selection_set(failed.id)
+    window2k.update()  # the selection's own message first ("Failed results are not rated")
+    box.set("rate limit")
+    box.event_generate("<<ComboboxSelected>>")
+    window2k.update()
+    store2k.flush()
+    assert store2k.get_record(failed.id).failure_reason == "rate_limit"
+    assert tab.message.get() == "Failure reason set to rate limit."
+
+
+def _reason_box(tab):
+    from tkinter import ttk
+
+    def walk(widget):
+        for child in widget.winfo_children():
+            yield child
+            yield from walk(child)
+    return next(w for w in walk(tab) if isinstance(w, ttk.Combobox)
+                and w.cget("textvariable") == str(tab.reason))
+
+
 def test_records_tab_actions_write_through_the_tracker(window2k, store2k):
     tab = show(window2k, "Records")
     pump(window2k, 5, until=lambda: not tab.filling)
