@@ -15,6 +15,7 @@ Run from the repository root:
     python benchmarks/eval_failures.py --final    # score the first sealed test set (done once: 93.2%)
     python benchmarks/eval_failures.py --final2   # score the second sealed test set (done once: 72.5%)
     python benchmarks/eval_failures.py --final3   # score the third sealed test set (done once: 83.5%)
+    python benchmarks/eval_failures.py --final4   # score the fourth sealed test set (done once: 76.0%)
     python benchmarks/eval_failures.py --misses   # also list every miss
     python benchmarks/eval_failures.py path.jsonl # shipped model on any set, no CV
 """

@@ -58,13 +58,13 @@ PROVIDER_CODES: dict[R, tuple[str, ...]] = {
         "authentication_error", "InvalidApiKey", "CREDENTIALS_MISSING", "UNAUTHENTICATED",
         "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ModelNotOpen",
         "AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException",
-        "ExpiredTokenException", "IncompleteSignature", "MissingAuthenticationToken",
+        "ExpiredTokenException", "IncompleteSignature", "MissingAuthenticationToken", "NotAuthorizedException",
     ),
     R.INVALID_PARAMETERS: (
         "InvalidParameter", "MissingParameter", "invalid_size", "invalid_field_value", "invalid_value",
         "invalid_parameter", "InvalidURL", "InvalidImage", "BadRequest.EmptyInput",
         "BadRequest.EmptyParameters", "BadRequest.EmptyModel", "InvalidEndpointOrModel.NotFound",
-        "bad_request", "invalid_image", "image_too_large", "unsupported_image_media_type",
+        "invalid_image", "image_too_large", "unsupported_image_media_type",
         "ResourceNotFoundException", "model_not_found", "context_length_exceeded",
     ),
     R.TIMEOUT: (
@@ -80,7 +80,8 @@ PROVIDER_CODES: dict[R, tuple[str, ...]] = {
 # Envelope codes that only say which family an error belongs to; the body's words win.
 GENERIC_CODES: dict[R, tuple[str, ...]] = {
     R.INVALID_PARAMETERS: ("invalid_request_error", "INVALID_ARGUMENT", "BadRequest", "FAILED_PRECONDITION",
-                           "ValidationException", "OUT_OF_RANGE", "NOT_FOUND"),
+                           "ValidationException", "OUT_OF_RANGE", "NOT_FOUND",
+                           "bad_request"),
     R.AUTHENTICATION: ("PERMISSION_DENIED", "Forbidden", "Unauthorized", "permission_error", "authentication_error"),
     R.RATE_LIMIT: ("RESOURCE_EXHAUSTED", "rate_limit_exceeded", "rate_limit_error", "RateLimitError",
                    "too_many_requests"),
@@ -139,7 +140,8 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
     # The provider is out of capacity: a 429 or 503 that is not about this caller's usage.
     (r"overloaded|no capacity|out of capacity|capacity (?:exhausted|exceeded|reached|issue|constraints?)"
      r"|insufficient (?:\w+ )?capacity|at capacity"
-     r"|high demand|heavy (?:load|traffic)|server is busy|servers? (?:are|is) (?:currently )?busy|try again later[^\n]{0,10}overload"
+     r"|high demand|heavy (?:load|traffic)|(?:server|engine|service|system|backend|worker|gpu)s? (?:are|is) (?:currently )?busy"
+     r"|try again later[^\n]{0,10}overload"
      r"|no (?:more |available |free |idle )?(?:data ?centers?|servers?|workers?|nodes?|gpus?|instances?|regions?)"
      r" (?:available|left|to (?:forward|route|serve|handle|run))"
      r"|no available (?:\w+ )?(?:channels?|accounts?)|(?:channels?|accounts?) (?:are )?(?:all )?(?:busy|exhausted)"
@@ -154,8 +156,15 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|slow down|try again in \d+(?:\.\d+)?\s*(?:s|ms|sec|seconds?|minutes?)\b|reset after \d|retry after \d"
      r"|toomanyrequests|error code:? 1015|\b(?:rpm|tpm|qps|rps)\b|限流|频率|频繁|请求过多|并发|访问过快|队列已满|排队已满|队列满",
      R.RATE_LIMIT, 80),
-    # A quota over a short window is throttling, whatever word the provider uses for it.
-    (r"per[_ ](?:minute|second)(?![a-z])|quota will reset", R.RATE_LIMIT, 89),
+    # A quota over a short window is throttling, whatever word the provider uses for it: so is one that
+    # asks the caller to come back in a few seconds.
+    (r"per[_ ](?:minute|second)(?![a-z])|quota will reset"
+     r"|(?:submit|send|resend|make) (?:the |a |another |your )?(?:next )?(?:request|call)s?[^.\n]{0,20}?(?:after|in) \d+(?:\.\d+)?\s?(?:ms|s|secs?|seconds?)\b",
+     R.RATE_LIMIT, 89),
+    # A free or calendar allowance that ran out ("本月免费请求的限制", "free requests limit") is a plan limit.
+    (r"(?:本月|每月|当月|今日|今天|每日|每天|本日)[^，。\n]{0,10}(?:限制|上限|次数|额度)"
+     r"|(?:exceeded|reached|hit) (?:the |your )?(?:\w+ ){0,3}?free (?:\w+ )?(?:limit|quota|allowance)"
+     r"|free (?:\w+ )?limit of \d+", R.QUOTA_EXCEEDED, 88),
     (r"resource (?:has been )?exhausted|用量受限", R.RATE_LIMIT, 86),
     # A request or message over a size limit is a bad input, even when gRPC calls it RESOURCE_EXHAUSTED.
     (r"larger than (?:the )?max|request too large|payload too large|exceeds? (?:the )?(?:maximum|max|model(?:'s)? limit|limit of)"
@@ -189,6 +198,15 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|not allowed to (?:use|access|sample|call|query) (?:from )?(?:this|the) model|not authorized to perform"
      r"|not (?:authorized|allowed|permitted) to|no (?:access|permission) to"
      r"|insufficient (?:permissions?|privileges?|scopes?|access rights)|无权|没有权限", R.AUTHENTICATION, 58),
+    # Anti-bot walls (Cloudflare challenge pages, captchas, "automated queries") block this client's
+    # access: it must pass a check or change how it connects, as with a captcha on the account.
+    (r"just a moment\.\.\.|checking your browser|attention required!? \| cloudflare|cf[-_]chl|challenge[- ](?:page|loop|platform|form|error)"
+     r"|\bcaptcha\b|recaptcha|hcaptcha|turnstile|pardon our interruption|(?:sending|detected) automated (?:queries|requests|traffic)"
+     r"|verify (?:that )?you are (?:a )?human|are you a robot|bot (?:detected|detection|protection)|人机验证", R.AUTHENTICATION, 82),
+    # A key or user the service cannot find: the credential maps to no account.
+    (r"\b(?:api_?key|key|token|user|account)_(?:user_)?not_found\b|\bno user (?:was )?found\b"
+     r"|\buser (?:with |for )?(?:\S+ ){0,6}?not found\b|(?:invalid|incorrect|wrong) (?:username|user name|email|login) or password",
+     R.AUTHENTICATION, 76),
     # A credential variable named in an error (SUNO_COOKIE, OPENAI_API_KEY) is what needs fixing.
     (r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)*_(?:api_?key|api_token|access_token|auth_token|cookie|secret(?:_key)?|access_key(?:_id)?)\b",
      R.AUTHENTICATION, 74),
@@ -197,15 +215,18 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      R.INVALID_PARAMETERS, 76),
     # Interrupted mid-run by the client, a proxy or a worker: a broken run, not a deliberate cancel.
     (r"context cancel(?:l)?ed|processing interrupted|interrupt(?:ing|ed)? (?:prompt|processing|execution)"
-     r"|interruptprocessingexception|(?:operation|request) (?:was )?aborted|client (?:disconnected|closed)"
-     r"|aborted by (?:the )?client", R.SERVER_ERROR, 72),
+     r"|interruptprocessingexception|client (?:has )?(?:disconnected|closed|gone)|aborted by (?:the )?client"
+     r"|客户端(?:连接)?(?:已)?(?:断开|关闭)|连接(?:已)?中断", R.SERVER_ERROR, 72),
+    # "Operation aborted" or "连接失败" only say a layer gave up: a status or cause beside them decides.
+    (r"(?:operation|request) (?:was )?aborted|连接失败", R.SERVER_ERROR, WRAPPER),
     # Cancelled by the user or the app.
     (r"\bcancel(?:l)?ed\b|cancelled by|已取消|用户取消", R.CANCELLED, 70),
     # Took too long.
     (r"gateway time-?out|deadline (?:exceeded|expired)|(?:server|origin|upstream|backend|worker) (?:\w+ )?timed out", R.TIMEOUT, 91),
-    (r"timed?[ -]?out|\btimeout\b|took too long|too long to (?:respond|complete)|超时", R.TIMEOUT, 70),
+    (r"timed?[ -]?out|\btimeout\b|took too long|too long to (?:respond|complete)|超时"
+     r"|did not properly respond after a period of time|没有正确答复|没有反应，连接尝试失败", R.TIMEOUT, 70),
     # Could not reach the provider at all.
-    (r"semaphore timeout period", R.NETWORK_ERROR, 72),
+    (r"semaphore timeout period|connection refused|actively refused|积极拒绝|连接被拒绝|forcibly closed|强迫关闭", R.NETWORK_ERROR, 72),
     (r"name or service not known|no connection could be made|nodename nor servname|failed to establish a new connection|failed host lookup"
      r"|temporary failure in name resolution|getaddrinfo|network is unreachable|no route to host|host lookup"
      r"|connection (?:refused|reset|aborted|error|closed|failed|timed)|remote end closed|server disconnected"
@@ -216,7 +237,7 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|hostname could not be found|could not resolve host|unknown host|unable to resolve"
      r"|(?:is|are) (?:currently )?unreachable|could not be reached|certificate|altnames"
      r"|error sending request|failed to fetch\s*(?:$|\n|[^\x00-\x7f])|fetch failed|dns"
-     r"|网络错误|网络异常|网络不可达|连接失败|连接被拒绝|无法连接|连接超时|连接(?:已)?断开|断开连接|代理", R.NETWORK_ERROR, 65),
+     r"|网络错误|网络异常|网络不可达|连接被拒绝|无法连接|连接超时|连接(?:已)?断开|断开连接|代理", R.NETWORK_ERROR, 65),
     # Safari's fetch() says "Load failed" where Chrome says "Failed to fetch".
     (r"typeerror: load failed", R.NETWORK_ERROR, 67),
     # Wrong input: parameters, sizes, URLs, models that do not exist, workflow validation.
@@ -256,6 +277,8 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|(?:video|image|audio|file)\b[^\n]{0,80}?could not be (?:loaded|opened|read|decoded)"
      r"|(?:unable|failed|could not|cannot) (?:to )?(?:open|read|load|decode) (?:the )?(?:input |source )?(?:video|image|audio|file)\b"
      r"|not a valid path|invalid (?:video|audio|image) file|could not be loaded with (?:cv|opencv|pil)|open (?:video|image) with pil"
+     r"|invalid (?:audio|video|media)\b|(?:audio|video|media|clip)[ _](?:\w+[ _])?(?:too[ _](?:long|short|large|small)|duration (?:is )?too)"
+     r"|(?:duration|file|audio|video) (?:is )?too short"
      r"|长度超限|内容长度|超出(?:最大)?长度|不正确的(?:内容|参数|格式|请求)", R.INVALID_PARAMETERS, 67),
     # The provider or the local engine broke.
     (r"out ?of ?memory|\boom\b|(?:not enough|insufficient) (?:\w+ )?memory|显存不足|内存不足|memory access|failed to allocate|cannot allocate|unable to allocate"
