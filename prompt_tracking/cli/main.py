@@ -170,14 +170,27 @@ def _feature_commands() -> list:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.database_url:
-        try:
-            DatabaseURL.parse(args.database_url)
-        except ValueError as exc:
-            print(f"prompt-tracker: error: --database-url: {exc}", file=sys.stderr)
-            return 2
-        # Every subcommand's tracker reads the variable, so one option serves them all.
-        os.environ[ENV_DATABASE_URL] = args.database_url
+    if not args.database_url:
+        return _run(args)
+    try:
+        DatabaseURL.parse(args.database_url)
+    except ValueError as exc:
+        print(f"prompt-tracker: error: --database-url: {exc}", file=sys.stderr)
+        return 2
+    # Every subcommand's tracker reads the variable, so one option serves them all; put
+    # back afterwards, so main() called in a process that goes on leaves no URL behind.
+    before = os.environ.get(ENV_DATABASE_URL)
+    os.environ[ENV_DATABASE_URL] = args.database_url
+    try:
+        return _run(args)
+    finally:
+        if before is None:
+            os.environ.pop(ENV_DATABASE_URL, None)
+        else:
+            os.environ[ENV_DATABASE_URL] = before
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
     except KeyboardInterrupt:

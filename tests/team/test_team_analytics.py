@@ -169,3 +169,4 @@ def test_caps_command_sets_the_shared_stores_caps_for_every_workstation(pg_url, 
         assert other.stats()["successful"] == 10  # the store's cap, not ws3's local one
     assert main([*url, "caps"]) == 0
     assert "successful 10, failed no cap" in capsys.readouterr().out
+    assert "PROMPT_TRACKING_DATABASE_URL" not in __import__("os").environ  # main() cleaned up
