@@ -25,11 +25,10 @@ from typing import Any
 from prompt_tracking.widgets._protocols import AnalyticsTracker
 from prompt_tracking.widgets._tk import safe
 from prompt_tracking.widgets.rating_widget import rating_allowed
+from prompt_tracking import PromptRecord
 from prompt_tracking.widgets.star_bar import StarBar
 
-from prompt_tracking import PromptRecord
-
-from .filter_bar import ALL_MODELS, day_start, parse_day
+from .filter_bar import ALL_MODELS, ALL_TIME, PRESETS, day_start, parse_day, preset_since
 from .loader import BackgroundRunner, Filters
 from .review_queue import ReviewQueue, review_filters
 from .theme import WINDOW_CLASS, apply_to_window, pick_palette, widget_classes
@@ -89,22 +88,28 @@ class ReviewWindow(tk.Toplevel):
         kit = self.kit
         bar = ttk.Frame(self, padding=(8, 8, 8, 0))
         bar.pack(side=tk.TOP, fill=tk.X)
+        ttk.Label(bar, textvariable=self.progress).pack(side=tk.RIGHT)  # first: never cut off
         ttk.Label(bar, text="Model").pack(side=tk.LEFT)
         self.model = tk.StringVar(self, self._model_text())
-        self.model_box = kit.Combobox(bar, textvariable=self.model, state="readonly", width=22,
+        self.model_box = kit.Combobox(bar, textvariable=self.model, state="readonly", width=16,
                                       values=[ALL_MODELS])
         self.model_box.pack(side=tk.LEFT, padx=(4, 8))
         self.model_box.bind("<<ComboboxSelected>>", safe(lambda _e: self.apply_filters()), add="+")
+        ttk.Label(bar, text="Dates").pack(side=tk.LEFT)
+        self.preset = tk.StringVar(self, ALL_TIME if self.filters.since is None else "")
+        self.preset_box = kit.Combobox(bar, textvariable=self.preset, state="readonly", width=12,
+                                       values=list(PRESETS))
+        self.preset_box.pack(side=tk.LEFT, padx=(4, 8))
+        self.preset_box.bind("<<ComboboxSelected>>", safe(lambda _e: self._apply_preset()), add="+")
         self.since, self.until = tk.StringVar(self, self._day(self.filters.since)), tk.StringVar(self)
         if self.filters.until is not None:
             self.until.set(self._day(self.filters.until - 1))
         for label, var in (("From", self.since), ("To", self.until)):
             ttk.Label(bar, text=label).pack(side=tk.LEFT)
-            entry = kit.Entry(bar, textvariable=var, width=11)
+            entry = kit.Entry(bar, textvariable=var, width=10)
             entry.pack(side=tk.LEFT, padx=(4, 8))
             entry.bind("<Return>", safe(lambda _e: self.apply_filters()), add="+")
         kit.Button(bar, text="Apply", command=safe(self.apply_filters)).pack(side=tk.LEFT)
-        ttk.Label(bar, textvariable=self.progress).pack(side=tk.RIGHT)
         self.body = ttk.Frame(self, padding=8)
         self.empty = ttk.Frame(self, padding=24)
         self._build_body(self.body)
@@ -198,6 +203,12 @@ class ReviewWindow(tk.Toplevel):
                             since=day_start(since) if since else None,
                             until=day_start(until + dt.timedelta(days=1)) if until else None,
                             outcome="success"))
+
+    def _apply_preset(self) -> None:  # From is the preset's first day, To is open
+        days = PRESETS.get(self.preset.get())
+        self.since.set("" if days is None else preset_since(days).isoformat())
+        self.until.set("")
+        self.apply_filters()
 
     def rate(self, stars: int) -> None:
         """Rate the shown result `stars` (1-5), then move to the next unrated one."""
@@ -373,8 +384,7 @@ class ReviewWindow(tk.Toplevel):
         return True
 
     def _model_text(self) -> str:
-        models = self.filters.models
-        return models[0] if models and len(models) == 1 else ALL_MODELS
+        return models[0] if len(models := self.filters.models or ()) == 1 else ALL_MODELS
 
     @staticmethod
     def _day(epoch: float | None) -> str:

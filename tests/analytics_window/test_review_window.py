@@ -190,6 +190,31 @@ def test_a_second_open_raises_the_same_window_with_new_filters(tk_root, store):
     second.destroy()
 
 
+def test_a_date_preset_narrows_the_backlog_to_recent_results(tk_root, store):
+    import datetime as dt
+
+    from prompt_tracking.records import PromptRecord
+
+    tracker, ids, *_ = store
+    old = time.time() - 40 * 86400
+    tracker.import_records([PromptRecord(id="old", timestamp=old, prompt="an old fox",
+                                         ai_model="sdxl", success=True,
+                                         result_url="https://cdn.example.com/old.png")])
+    tracker.flush()
+    window = open_window(tk_root, tracker)
+    assert "old" in {r.id for r in window.queue.items}
+    window.preset_box.set("Last 30 days")
+    window.preset_box.event_generate("<<ComboboxSelected>>")
+    pump(window, lambda: window.loaded and "old" not in {r.id for r in window.queue.items})
+    assert window.since.get() == (dt.date.today() - dt.timedelta(days=29)).isoformat()
+    assert set(ids) <= {r.id for r in window.queue.items}
+    window.preset_box.set("All time")
+    window.preset_box.event_generate("<<ComboboxSelected>>")
+    pump(window, lambda: window.loaded and "old" in {r.id for r in window.queue.items})
+    assert window.since.get() == ""
+    window.destroy()
+
+
 def click(button) -> None:
     button.update()
     x, y = button.winfo_width() // 2, button.winfo_height() // 2
