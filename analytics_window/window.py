@@ -112,8 +112,10 @@ class AnalyticsWindow(tk.Toplevel):
             side=tk.RIGHT, padx=2)
         self.progress = ttk.Progressbar(status, mode="indeterminate", length=160)
         self.status = tk.StringVar(self, "Loading the analytics...")
-        self.status_label = ttk.Label(status, textvariable=self.status)
-        self.status_label.pack(side=tk.LEFT, padx=8)
+        self.status_label = ttk.Label(status, textvariable=self.status)  # wraps, never cut off:
+        self.status_label.pack(side=tk.LEFT, padx=8, fill=tk.X, expand=True)
+        self.status_label.bind("<Configure>", lambda e: e.widget.configure(
+            wraplength=max(120, e.width - 4)), add="+")
         self.notebook = widget_classes(self).Notebook(self)
         self.notebook.pack(side=tk.TOP, fill=tk.BOTH, expand=True, padx=6, pady=(0, 6))
         self.notebook.bind("<<NotebookTabChanged>>", safe(lambda _e: self._render_soon()), add="+")
