@@ -60,13 +60,13 @@ def bench_delivery(srv, url_base, counts: list[int], n: int, tmp: Path) -> float
 
     from prompt_tracking._storage.pg_schema import upgrade
     from prompt_tracking._storage.pg_writes import INSERT_SQL, insert_params
-    from prompt_tracking.tracker import EnhancedPromptTracker
+    from prompt_tracking._cleaning import successful_record
 
     url = fresh_db(srv, "bench_bare")
     rows = []
-    probe = EnhancedPromptTracker(tmp / "probe")
-    for i in range(n):
-        record = probe._new_record(PROMPT, f"model-{i % 4}", True, PARAMS, None, None)
+    for i in range(n):  # the records a log call builds (cleaned, redacted)
+        record = successful_record("bench", PROMPT, f"model-{i % 4}", None, "auto", PARAMS,
+                                   None, None)
         rows.append(insert_params(record.to_dict(), "bench"))
     with psycopg.connect(url, autocommit=True) as conn:
         upgrade(conn)
