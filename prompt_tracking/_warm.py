@@ -1,7 +1,8 @@
 """Keep a tracker's analytics current in the background, so asking for them is quick.
 
-After the tracker's last change has settled for `DELAY` seconds, one daemon thread folds
-the weeks that changed (see `chunked`) and leaves the default answer in the result cache.
+`DELAY` seconds after the tracker's store opens, and after each change once things have
+been quiet that long, one daemon thread folds the weeks that changed (see `chunked`) and
+leaves the default answer in the result cache.
 The analytics window, `stats` or the next app start then add up kept weeks instead of
 reading records. The thread only reads the store (read-only connection) and writes the
 small cache file; it ends when there is nothing to do and never raises.
@@ -20,7 +21,11 @@ DELAY = 3.0  # seconds without a change before the weeks are folded again
 
 
 class Warmer:
-    """Folds a source's changed weeks once it has been quiet for `delay` seconds."""
+    """Folds a source's changed weeks once it has been quiet for `delay` seconds.
+
+    Also once `delay` seconds after it is made (when the tracker's store opens), so weeks
+    changed by other processes or workstations meanwhile are folded before anyone asks.
+    """
 
     def __init__(self, source: Any, delay: float = DELAY) -> None:
         self._source = weakref.ref(source)
@@ -31,6 +36,7 @@ class Warmer:
         self._thread: threading.Thread | None = None
         self._closed = False
         self.runs = 0  # completed background folds (tests and benchmarks read it)
+        self.poke()
 
     def poke(self) -> None:
         """A change happened: fold again `delay` seconds after the last poke."""

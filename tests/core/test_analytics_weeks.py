@@ -251,3 +251,21 @@ def test_the_week_of_a_row_is_the_week_whose_time_range_holds_it():
     for t in _edge_times():
         (bucket,), = conn.execute(f"SELECT {sqlite_bucket('?')}".replace("?", repr(t))).fetchall()
         assert _in_its_week(t, bucket), t
+
+
+def test_weeks_changed_by_another_process_are_folded_after_the_store_opens(tmp_path, computed):
+    data = tmp_path / "store"
+    with EnhancedPromptTracker(data, max_successful=None, max_failed=None) as writer:
+        writer.warm_delay = None
+        writer.import_records(generate_records(1500, seed=9))  # nobody folds these
+    tracker = EnhancedPromptTracker(data, max_successful=None, max_failed=None)
+    tracker.warm_delay = 0.2
+    try:
+        list(tracker.records(limit=1))  # the host app starts and reads; no change made here
+        assert _wait(lambda: tracker._warmer.runs >= 1)
+        assert computed() == _weeks_of(tracker)
+        fold_cache.clear_memory()
+        assert _weeks(tracker) == _one_pass(tracker, sql.Filters())
+        assert computed() == 0
+    finally:
+        tracker.close()
