@@ -85,13 +85,13 @@ def test_shipped_corpus_is_large_sourced_and_from_many_providers():
     assert {entry["expected"] for entry in ENTRIES} == {reason.value for reason in FailureReason}
     assert len({entry["provider"] for entry in ENTRIES if entry["provider"]}) >= 40
     assert any(not entry["message"].isascii() for entry in ENTRIES)
-    splits = ("dev", "final", "final2", "final3", "final4")
+    splits = ("dev", "final", "final2", "final3", "final4", "final5")
     assert {entry["split"] for entry in ENTRIES} == set(splits)
     providers = {split: {entry["provider"] for entry in ENTRIES if entry["split"] == split} for split in splits}
     for i, first in enumerate(splits):  # sealed sets are grouped by provider: no provider in two splits
         for second in splits[i + 1:]:
             assert not providers[first] & providers[second], (first, second)
-    assert all(sum(entry["split"] == split for entry in ENTRIES) >= 100 for split in ("final2", "final3", "final4"))
+    assert all(sum(entry["split"] == split for entry in ENTRIES) >= 100 for split in ("final2", "final3", "final4", "final5"))
 
 
 def test_grouped_cv_never_fits_on_the_provider_it_scores(monkeypatch):
