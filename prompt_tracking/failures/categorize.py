@@ -32,8 +32,9 @@ _POSSESSIVE = "+" if sys.version_info >= (3, 11) else ""
 _CODE_SHAPED = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z][A-Za-z0-9]*{p}(?:[._][A-Za-z0-9]+{p})+"
                           r"|[A-Z][a-z0-9]+{p}(?:[A-Z][A-Za-z0-9]*{p})+)".replace("{p}", _POSSESSIVE))
 # The look-behind sits after the first digit so the scan can skip straight to digits.
-_STATUS_NUMBER = re.compile(r"(\d(?<![\w.$/=:#-]\d)\d\d)(?![\w.])")
-_STATUS_CONTEXT = re.compile(r"(?:status|http|code|error|response|failed|request|api|exception|fetch)"
+_STATUS_NUMBER = re.compile(r"(\d(?<![\w.$/=:#-]\d)\d\d)(?!\w|\.\w)")  # "status 401." ends a sentence
+_STATUS_CONTEXT = re.compile(r"(?:status|http|code|error|response|failed|request|api|exception|fetch|returned|responded"
+                             r"|失败|错误|状态码)"
                              r"[^\n]{0,12}$|(?:^|\n)\W{0,3}$|\|\s{0,3}$", re.IGNORECASE)  # "| 500 |" in access logs
 # On lower-cased text, literal-led: "code=404", "status: 503", "status_code=500", "http_status=502".
 _KEYED_STATUS = re.compile(r"(?:status|code)(?:_?code)?\s?[=:]\s?(\d{3})\b")

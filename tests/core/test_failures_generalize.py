@@ -22,10 +22,14 @@ from prompt_tracking.records import FailureReason as R
     "Error: boom\n    at handleRateLimit (/app/src/limits.js:10:5)\n    at process.processTicksAndRejections (node:internal)",
     "Request {request_id} failed: {timeout}",
     "Exception: Failed to get generation: 'SDXL_0_9' is not a valid SdVersions",
-    "Unknown message type <class 'core.entities.NetworkTimeoutMessage'>",
 ])
 def test_cause_words_inside_names_do_not_decide(message):
     assert describe_failure(message).reason is R.UNKNOWN
+
+
+def test_the_words_around_a_class_repr_still_count():
+    # The name's "NetworkTimeout" says nothing; "Unknown message type" says the request was wrong.
+    assert describe_failure("Unknown message type <class 'core.entities.NetworkTimeoutMessage'>").reason is R.INVALID_PARAMETERS
 
 
 def test_a_parameter_name_is_not_read_as_a_code():
