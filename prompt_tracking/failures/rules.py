@@ -173,6 +173,7 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|(?:exceeds?|exceeded|over) (?:the )?(?:\w+ )?(?:context|input) (?:length|window|size|limit)"
      r"|tokens? exceeds? the (?:configured |maximum )?limit(?![^.\n]{0,30}per (?:min|sec|hour|day))"
      r"|current length is \d+ while limit|maximum input length|max(?:imum)? is \d+,? got \d+"
+     r"|(?:cannot|can't|must not|may not|should not) exceed \d+(?![^.\n]{0,30}per (?:min|sec|hour|day))"
      r"|(?:because of|due to|exceeds?|exceeded|over) (?:the )?(?:\w+ )?token limit(?![^.\n]{0,30}per (?:min|sec|hour|day))|too many tokens in (?:batch|request|input|prompt|the)",
      R.INVALID_PARAMETERS, 90),
     # Credentials, account access or permissions.
@@ -205,7 +206,8 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
     # access: it must pass a check or change how it connects, as with a captcha on the account.
     (r"just a moment\.\.\.|checking your browser|attention required!? \| cloudflare|cf[-_]chl|challenge[- ](?:page|loop|platform|form|error)"
      r"|\bcaptcha\b|recaptcha|hcaptcha|turnstile|pardon our interruption|(?:sending|detected) automated (?:queries|requests|traffic)"
-     r"|verify (?:that )?you are (?:a )?human|are you a robot|bot (?:detected|detection|protection)|人机验证", R.AUTHENTICATION, 82),
+     r"|verify (?:that )?you are (?:a )?human|are you a robot|bot (?:detected|detection|protection)|人机验证"
+     r"|enable javascript and cookies to continue", R.AUTHENTICATION, 82),
     # A key or user the service cannot find: the credential maps to no account.
     (r"\b(?:api_?key|key|token|user|account)_(?:user_)?not_found\b|\bno user (?:was )?found\b"
      r"|\buser (?:with |for )?(?:\S+ ){0,6}?not found\b|(?:invalid|incorrect|wrong) (?:username|user name|email|login) or password"
@@ -294,6 +296,7 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|initiali[sz]ation (?:of \S+ )?failed|failed to create (?:a |the )?(?:\w+_)?(?:context|session|task|job|engine|runner|handle|instance)\b"
      r"|(?:could not|cannot|failed to|unable to) install|installation failed|model (?:is|was|has been) (?:unloaded|offloaded|not loaded)"
      r"|(?:provider|server)-side (?:issue|error|problem)|(?:empty|unparsable|blank) (?:or unparsable )?response"
+     r"|(?:did not|didn't) (?:provide|return|produce) any (?:\w+ )?(?:messages?|output|content|choices|tokens)\b"
      r"|(?:contains?|produced|got|returned) (?:either )?\W?(?:inf|nan)\b",
      R.SERVER_ERROR, 68),
     # An input file the engine cannot read, or one without what the node needs (a face), is a bad input.
