@@ -149,7 +149,7 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
     # Throttled: too many requests in a window, or too many at once.
     (r"rate[ _-]?limit|too many (?:requests|concurrent|tasks|jobs|pending|tokens)|throttl\w*|requests? per (?:minute|second|min\b)"
      r"|(?:please )?wait (?:a (?:moment|minute|bit|while) )?before (?:trying|retrying|sending|making)"
-     r"|too quickly|too fast|too frequently|too much traffic|concurren(?:cy|t)\w*[^.\n]{0,40}(?:limit|exceed|maximum|max|reached|allowed)"
+     r"|too quickly|too fast|too frequent(?:ly)?\b|too much traffic|concurren(?:cy|t)\w*[^.\n]{0,40}(?:limit|exceed|maximum|max|reached|allowed)"
      r"|(?:maximum|max|limit)[^.\n]{0,30}concurren\w*"
      r"|(?:parallel|simultaneous)[ _](?:requests?|tasks?|jobs?|generations?|connections?)[^.\n]{0,20}(?:limit|exceed|maximum|max|reached|allowed)"
      r"|too many (?:parallel|simultaneous)|(?:task |job |request )?queue is full|queue (?:full|limit)"
@@ -293,7 +293,7 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|(?:model type|model architecture|architecture) \S+ (?:is )?not supported|unknown model architecture|no module named"
      r"|cannot import name|failed to import|import failed|dll load failed|ffmpeg (?:could not be found|not found|is not installed|is required)"
      r"|no valid ffmpeg|(?:could not|cannot|unable to) find ffmpeg|error while initiali[sz]ing|(?:inference )?server exited|process exited"
-     r"|initiali[sz]ation (?:of \S+ )?failed|failed to create (?:a |the )?(?:\w+_)?(?:context|session|task|job|engine|runner|handle|instance)\b"
+     r"|initiali[sz]ation (?:of \S+ )?failed|failed to create (?:a |the |an )?(?:\w+[ _])?(?:context|session|task|job|engine|runner|handle|instance)\b"
      r"|(?:could not|cannot|failed to|unable to) install|installation failed|model (?:is|was|has been) (?:unloaded|offloaded|not loaded)"
      r"|(?:provider|server)-side (?:issue|error|problem)|(?:empty|unparsable|blank) (?:or unparsable )?response"
      r"|(?:did not|didn't) (?:provide|return|produce) any (?:\w+ )?(?:messages?|output|content|choices|tokens)\b"
