@@ -16,7 +16,7 @@ them.
 
 Run from the repository root:
     python benchmarks/eval_failures.py            # grouped CV on dev
-    python benchmarks/eval_failures.py --final5   # score the sealed test set (once)
+    python benchmarks/eval_failures.py --final5   # score the sealed test set (done once: 83.3%)
     python benchmarks/eval_failures.py --misses   # also list every miss
     python benchmarks/eval_failures.py path.jsonl # shipped model on any set, no CV
 """
