@@ -32,11 +32,13 @@ _POSSESSIVE = "+" if sys.version_info >= (3, 11) else ""
 _CODE_SHAPED = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z][A-Za-z0-9]*{p}(?:[._][A-Za-z0-9]+{p})+"
                           r"|[A-Z][a-z0-9]+{p}(?:[A-Z][A-Za-z0-9]*{p})+)".replace("{p}", _POSSESSIVE))
 # The look-behind sits after the first digit so the scan can skip straight to digits.
-_STATUS_NUMBER = re.compile(r"(\d(?<![\w.$/=:#-]\d)\d\d)(?![\w.])")
-_STATUS_CONTEXT = re.compile(r"(?:status|http|code|error|response|failed|request|api|exception|fetch)"
+_STATUS_NUMBER = re.compile(r"(\d(?<![\w.$/=:#-]\d)\d\d)(?!\w|\.\w)")  # "status 401." ends a sentence
+_STATUS_CONTEXT = re.compile(r"(?:status|http|code|error|response|failed|request|api|exception|fetch|returned|responded"
+                             r"|失败|错误|状态码)"
                              r"[^\n]{0,12}$|(?:^|\n)\W{0,3}$|\|\s{0,3}$", re.IGNORECASE)  # "| 500 |" in access logs
 # On lower-cased text, literal-led: "code=404", "status: 503", "status_code=500", "http_status=502".
-_KEYED_STATUS = re.compile(r"(?:status|code)(?:_?code)?\s?[=:]\s?(\d{3})\b")
+_KEYED_STATUS = re.compile(r"(?:status|code)(?:_?code)?\s?[=:]\s?(\d{3})\b"
+                           r'|\[(?:get|post|put|patch|delete|head)\] "[^"\n]*": (\d{3})\b')  # ofetch: [POST] "url": 500
 _CLASS_SUFFIXES = ("Error", "Exception", "Timeout", "Cancelled", "Interrupt", "gaierror")
 # The suffix is found first (a literal-led search) and the class name read back from it.
 _CLASS_SUFFIX = re.compile(rf"(?:{'|'.join(_CLASS_SUFFIXES)})\b")
@@ -268,7 +270,8 @@ def _class_hits(evidence: Evidence, text: str) -> list[_Candidate]:
 
 def _statuses_in_text(text: str, lowered: str) -> list[int]:
     keyed = _KEYED_STATUS.search(lowered)  # "code=404", "status: 503" (OkHttp, Go and log formats)
-    found = [int(keyed.group(1))] if keyed and int(keyed.group(1)) in _KNOWN_STATUSES else []
+    number = int(keyed.group(1) or keyed.group(2)) if keyed else 0
+    found = [number] if number in _KNOWN_STATUSES else []
     for match in _STATUS_NUMBER.finditer(text):
         value = int(match.group(1))
         if value in _KNOWN_STATUSES and _STATUS_CONTEXT.search(text[max(0, match.start() - 30):match.start()]):

@@ -115,10 +115,10 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|(?:considered|deemed|classified as|judged|assessed as)\s(?:\w+\s)?(?:high[\s-]+risk|risky|unsafe|harmful|offensive)"
      r"|\bhigh[\s-]risk (?:content|prompt|input|request)|harmful content|image_safety|prohibited_content"
      r"|abuse (?:prevention|detect\w*|filter\w*)|detected (?:as )?abus\w*"
-     r"|涉敏|敏感|违规|违禁|不当内容|内容安全|审核未通过|审核不通过|审核失败|不合规|安全策略|风险识别|涉黄|涉政|色情|暴力", R.CONTENT_FILTER, 90),
+     r"|涉敏|敏感|违规|违禁|不当内容|内容安全|审核未通过|审核不通过|审核失败|不合规|合规问题|安全策略|风险识别|涉黄|涉政|色情|暴力|(?:已)?被(?:阻止|拦截|屏蔽)", R.CONTENT_FILTER, 90),
     # Out of money, credit or a plan's allowance.
     (r"insufficient[ _](?:credit|balance|fund|quota|points|account)\w*|not (?:have )?enough (?:credits?|balance|funds|points|kudos)"
-     r"|credit balance|exceeded your (?:current )?(?:quota|[^.\n]{0,30}credits)|payment required|top[ _-]?up"
+     r"|credit balance|exceed(?:s|ed)? your (?:current )?(?:quota|[^.\n]{0,30}credits)|payment required|top[ _-]?up"
      r"|exhausted balance|balance (?:is )?(?:exhausted|insufficient|too low|not enough)|overdue|arrear|good standing"
      r"|budget (?:has been )?exceeded|(?:spending|usage|plan|monthly|daily|weekly|task) (?:\w+ )?(?:limit|cap|quota)\b[^.\n]{0,20}"
      r"(?:reached|exceeded|hit)|(?:reached|exceeded|hit) (?:your |the |its )?(?:monthly |daily |plan(?:'s)? |usage |spending )+"
@@ -149,12 +149,12 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
     # Throttled: too many requests in a window, or too many at once.
     (r"rate[ _-]?limit|too many (?:requests|concurrent|tasks|jobs|pending|tokens)|throttl\w*|requests? per (?:minute|second|min\b)"
      r"|(?:please )?wait (?:a (?:moment|minute|bit|while) )?before (?:trying|retrying|sending|making)"
-     r"|too quickly|too fast|too frequently|too much traffic|concurren(?:cy|t)\w*[^.\n]{0,40}(?:limit|exceed|maximum|max|reached|allowed)"
+     r"|too quickly|too fast|too frequent(?:ly)?\b|too much traffic|concurren(?:cy|t)\w*[^.\n]{0,40}(?:limit|exceed|maximum|max|reached|allowed)"
      r"|(?:maximum|max|limit)[^.\n]{0,30}concurren\w*"
      r"|(?:parallel|simultaneous)[ _](?:requests?|tasks?|jobs?|generations?|connections?)[^.\n]{0,20}(?:limit|exceed|maximum|max|reached|allowed)"
      r"|too many (?:parallel|simultaneous)|(?:task |job |request )?queue is full|queue (?:full|limit)"
      r"|slow down|try again in \d+(?:\.\d+)?\s*(?:s|ms|sec|seconds?|minutes?)\b|reset after \d|retry after \d"
-     r"|toomanyrequests|error code:? 1015|\b(?:rpm|tpm|qps|rps)\b|限流|频率|频繁|请求过多|并发|访问过快|队列已满|排队已满|队列满",
+     r"|toomanyrequests|error code:? 1015|\bfrequent (?:operations?|requests?|calls?|access)\b|\b(?:rpm|tpm|qps|rps)\b|限流|频率|频繁|请求过多|并发|访问过快|队列已满|排队已满|队列满",
      R.RATE_LIMIT, 80),
     # A quota over a short window is throttling, whatever word the provider uses for it: so is one that
     # asks the caller to come back in a few seconds.
@@ -173,11 +173,15 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|(?:exceeds?|exceeded|over) (?:the )?(?:\w+ )?(?:context|input) (?:length|window|size|limit)"
      r"|tokens? exceeds? the (?:configured |maximum )?limit(?![^.\n]{0,30}per (?:min|sec|hour|day))"
      r"|current length is \d+ while limit|maximum input length|max(?:imum)? is \d+,? got \d+"
+     r"|(?:cannot|can't|must not|may not|should not) exceed \d+(?![^.\n]{0,30}per (?:min|sec|hour|day))"
      r"|(?:because of|due to|exceeds?|exceeded|over) (?:the )?(?:\w+ )?token limit(?![^.\n]{0,30}per (?:min|sec|hour|day))|too many tokens in (?:batch|request|input|prompt|the)",
      R.INVALID_PARAMETERS, 90),
     # Credentials, account access or permissions.
-    (r"(?:invalid|incorrect|missing|(?<!went )wrong|expired|revoked|not valid|no valid|bad)\W+(?:\w+\W+){0,3}?"
-     r"(?:api[ _-]?keys?|keys?|token|credentials?|ak/sk|signature|authentication|cookie|secret)\b"
+    (r"(?:invalid|incorrect|missing|(?<!went )wrong|expired|revoked|not valid|no valid|bad|illegal)\W+(?:\w+\W+){0,3}?"
+     r"(?:api[ _-]?keys?|keys?|token|credentials?|ak/sk|signature|authentication|cookie|secret|app[ _-]?(?:id|key|secret)"
+     r"|client[ _-]?(?:id|secret)|access[ _-]?key(?:[ _-]?id)?)\b"
+     r"|\b(?:api[ _-]?key|token|credentials?|secret|ak/sk|app[ _-]?(?:id|key))s? (?:cannot|can't|must not|may not|should not) be"
+     r" (?:empty|blank|null|none)"
      r"|(?:api[ _-]?keys?|access token|auth token|credentials?|ak/sk|secret key)\b[^.\n]{0,40}?"
      r"\b(?:invalid|incorrect|missing|not valid|expired|revoked|not supported|not set|not provided|not found|required)"
      r"|(?:key|token) (?:is |was )?not (?:set|provided|configured)|no (?:api[ _-]?)?(?:key|token|credentials?) (?:was )?(?:provided|found|set)"
@@ -202,10 +206,15 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
     # access: it must pass a check or change how it connects, as with a captcha on the account.
     (r"just a moment\.\.\.|checking your browser|attention required!? \| cloudflare|cf[-_]chl|challenge[- ](?:page|loop|platform|form|error)"
      r"|\bcaptcha\b|recaptcha|hcaptcha|turnstile|pardon our interruption|(?:sending|detected) automated (?:queries|requests|traffic)"
-     r"|verify (?:that )?you are (?:a )?human|are you a robot|bot (?:detected|detection|protection)|人机验证", R.AUTHENTICATION, 82),
+     r"|verify (?:that )?you are (?:a )?human|are you a robot|bot (?:detected|detection|protection)|人机验证"
+     r"|enable javascript and cookies to continue", R.AUTHENTICATION, 82),
     # A key or user the service cannot find: the credential maps to no account.
     (r"\b(?:api_?key|key|token|user|account)_(?:user_)?not_found\b|\bno user (?:was )?found\b"
-     r"|\buser (?:with |for )?(?:\S+ ){0,6}?not found\b|(?:invalid|incorrect|wrong) (?:username|user name|email|login) or password",
+     r"|\buser (?:with |for )?(?:\S+ ){0,6}?not found\b|(?:invalid|incorrect|wrong) (?:username|user name|email|login) or password"
+     r"|\b(?:account|user|api[ _-]?key|app[ _-]?id)s? (?:does not|doesn't|do not|not) exist\b"
+     # An account the service has not verified or entitled: the account must be fixed, not the request.
+     r"|(?:real[ _-]?name|identity|enterprise|kyc|account) verification (?:is )?(?:not completed|incomplete|required|pending|failed)"
+     r"|\bentitlement\b|not entitled|实名认证",
      R.AUTHENTICATION, 76),
     # A credential variable named in an error (SUNO_COOKIE, OPENAI_API_KEY) is what needs fixing.
     (r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)*_(?:api_?key|api_token|access_token|auth_token|cookie|secret(?:_key)?|access_key(?:_id)?)\b",
@@ -216,6 +225,7 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
     # Interrupted mid-run by the client, a proxy or a worker: a broken run, not a deliberate cancel.
     (r"context cancel(?:l)?ed|processing interrupted|interrupt(?:ing|ed)? (?:prompt|processing|execution)"
      r"|interruptprocessingexception|client (?:has )?(?:disconnected|closed|gone)|aborted by (?:the )?client"
+     r"|\bcode = cancel(?:l)?ed\b"  # a Go gRPC call whose context was cancelled under it
      r"|客户端(?:连接)?(?:已)?(?:断开|关闭)|连接(?:已)?中断", R.SERVER_ERROR, 72),
     # "Operation aborted" or "连接失败" only say a layer gave up: a status or cause beside them decides.
     (r"(?:operation|request) (?:was )?aborted|连接失败", R.SERVER_ERROR, WRAPPER),
@@ -237,11 +247,11 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|hostname could not be found|could not resolve host|unknown host|unable to resolve"
      r"|(?:is|are) (?:currently )?unreachable|could not be reached|certificate|altnames"
      r"|error sending request|failed to fetch\s*(?:$|\n|[^\x00-\x7f])|fetch failed|dns"
-     r"|网络错误|网络异常|网络不可达|连接被拒绝|无法连接|连接超时|连接(?:已)?断开|断开连接|代理", R.NETWORK_ERROR, 65),
+     r"|network (?:problem|issue)s?|websocket (?:closed|disconnected|connection (?:failed|closed|lost))|closed before it could connect|网络错误|网络异常|网络不可达|连接被拒绝|无法连接|连接超时|连接(?:已)?断开|断开连接|代理", R.NETWORK_ERROR, 65),
     # Safari's fetch() says "Load failed" where Chrome says "Failed to fetch".
-    (r"typeerror: load failed", R.NETWORK_ERROR, 67),
+    (r"typeerror: load failed|(?:^|\n)\s*load failed\s*$", R.NETWORK_ERROR, 67),
     # Wrong input: parameters, sizes, URLs, models that do not exist, workflow validation.
-    (r"invalid (?:parameter|argument|value|url|size|request body|input|format|model|version|field|image|option|prompt|data|type)s?"
+    (r"invalid (?:parameter|argument|value|url|size|(?:request |form |json )?body|input|format|model|version|field|image|option|prompt|data|type)s?"
      r"|parameters?\b[^.\n]{0,60}?\b(?:not valid|invalid|missing)|missing (?:one or multiple )?required"
      r"|required (?:input )?(?:parameter|input|argument|field)|is not one of|not supported|do(?:es)? not support|only supports?"
      r"|must be (?:one of|between|at (?:least|most)|less|greater|smaller|larger|a |an |multiples?|divisible|positive|-?\d)|divisible by|multiples? of"
@@ -260,17 +270,34 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|(?:request|body|payload|input) (?:is )?missing|\bis required\b|required property|roles? must alternate|must alternate between"
      r"|first message (?:must|should)|(?:should|must) (?:be|start with) (?:a |the )?(?:user|assistant|system)\b|input should be"
      r"|invalid (?:params?|role|header)\b|not acceptable|(?:requested|specified|selected) model[^.\n]{0,60}?not (?:available|supported|found)"
-     r"|参数错误|参数无效|非法参数|不合法|不支持|格式错误|缺少(?:必要|必填)?参数|不存在",
+     r"|参数错误|参数无效|非法参数|不合法|不支持|格式错误|缺少(?:必要|必填)?参数|不存在"
+     # Short error-table titles and hints: "Parameter error", "Text empty", "No language selected".
+     r"|\b(?:parameters?|params?|arguments?|inputs?|fields?) (?:error|exception)s?\b(?!\.\w)"
+     r"|\b(?:text|prompt|input|query|question)s? (?:is |are |was )?(?:empty|blank)\b|no \w+ (?:selected|specified)\b"
+     r"|\bnot provided\b|at (?:most|least) \S+ (?:\S+ )?(?:may|can|must|should) be|can only (?:handle|accept|process|take)"
+     r"|\bunknown (?:\w+ )?(?:type|parameter|field|argument|option|role|value|format)\b|method not allowed|methodnotallowed"
+     r"|(?:check|verify) (?:that )?(?:your |the )?(?:input |request )?(?:parameters|params|arguments|inputs?)\b"
+     r"|does not (?:appear to )?(?:have|contain) (?:a |any )?(?:file|weights)|failed to build (?:the )?(?:prompt|request|payload|input)",
      R.INVALID_PARAMETERS, 60),
+    # An input the provider could not fetch points at the request, but a status beside it says more.
+    (r"(?:failed|unable|could not) to (?:fetch|download|retrieve) (?:the )?(?:input |source )?(?:asset|image|file|media|video|audio)\b",
+     R.INVALID_PARAMETERS, 8),
+    # "SSML is invalid", "The provided model identifier is invalid": a thing of the request is wrong.
+    (r"\b[a-z_]+ (?:is|are) (?:invalid|malformed)\b", R.INVALID_PARAMETERS, 66),
     # A local engine that could not launch, load or keep running: its own wording for a crash.
     (r"(?:failed|unable) to (?:launch|start|spawn|initiali[sz]e|load) (?:the )?(?:\w+ )?(?:model|runner|process|server|backend|engine|worker|handler|pipeline)"
-     r"|unable to start process|health check failed|(?:terminated|exited|finished|stopped|died|crashed|ended) (?:unexpectedly|prematurely|abnormally)"
+     r"|unable to start process|health check failed|(?:terminated|exited|finished|stopped|died|crashed|ended|quit) (?:unexpectedly|prematurely|abnormally)"
      r"|state is failed|can not proxyrequest|not initiali[sz]ed|check failed|\bsig(?:segv|abrt|bus|ill|trap|kill)\b"
      r"|exc_(?:crash|breakpoint|bad_access|bad_instruction)|abort\(\) called|access violation|0xc00001\d\d|0xc00004\d\d|0xc0000005"
      r"|device[_ ]lost|device_not_found|no device of requested type|devicelist is empty|no (?:available )?slots? (?:available|found|left)"
      r"|(?:model type|model architecture|architecture) \S+ (?:is )?not supported|unknown model architecture|no module named"
      r"|cannot import name|failed to import|import failed|dll load failed|ffmpeg (?:could not be found|not found|is not installed|is required)"
-     r"|no valid ffmpeg|(?:could not|cannot|unable to) find ffmpeg|error while initiali[sz]ing|(?:inference )?server exited|process exited",
+     r"|no valid ffmpeg|(?:could not|cannot|unable to) find ffmpeg|error while initiali[sz]ing|(?:inference )?server exited|process exited"
+     r"|initiali[sz]ation (?:of \S+ )?failed|failed to create (?:a |the |an )?(?:\w+[ _])?(?:context|session|task|job|engine|runner|handle|instance)\b"
+     r"|(?:could not|cannot|failed to|unable to) install|installation failed|model (?:is|was|has been) (?:unloaded|offloaded|not loaded)"
+     r"|(?:provider|server)-side (?:issue|error|problem)|(?:empty|unparsable|blank) (?:or unparsable )?response"
+     r"|(?:did not|didn't) (?:provide|return|produce) any (?:\w+ )?(?:messages?|output|content|choices|tokens)\b"
+     r"|(?:contains?|produced|got|returned) (?:either )?\W?(?:inf|nan)\b",
      R.SERVER_ERROR, 68),
     # An input file the engine cannot read, or one without what the node needs (a face), is a bad input.
     (r"no faces? (?:found|detected)|no source face|face (?:not|could not be) (?:found|detected)"
@@ -281,8 +308,8 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|(?:duration|file|audio|video) (?:is )?too short"
      r"|长度超限|内容长度|超出(?:最大)?长度|不正确的(?:内容|参数|格式|请求)", R.INVALID_PARAMETERS, 67),
     # The provider or the local engine broke.
-    (r"out ?of ?memory|\boom\b|(?:not enough|insufficient) (?:\w+ )?memory|显存不足|内存不足|memory access|failed to allocate|cannot allocate|unable to allocate"
-     r"|device-side assert|cuda error|driver version is insufficient|not compiled with cuda|no kernel image"
+    (r"out ?of ?memory|\boom\b|(?:not enough|insufficient|unsufficient) (?:\w+ )?(?:memory|vram)|显存不足|内存不足|memory access|failed to allocate|cannot allocate|unable to allocate"
+     r"|device-side assert|cuda error|cuda (?:failed|failure)|failed assertion|driver version is insufficient|not compiled with cuda|no kernel image"
      r"|no cuda gpus? (?:are )?available|not able to use (?:the )?gpu|hip error|cudnn|nansexception|all nans|segmentation fault|core dumped"
      r"|runner (?:process )?(?:has )?terminated|failed to start a?\s?\w* ?runner|error starting \w+ runner|runner crash\w*"
      r"|\b(?:model )?load(?:ing)? failed|failed to load|could not load|cannot load|can't load|error loading|failed loading"
@@ -307,7 +334,10 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|there (?:is|was) (?:an )?error|unexpected error occurred|未知错误|请稍后(?:再)?试\W*$"
      # A client that could not read the answer as JSON says nothing about why the call failed.
      r"|expecting value: line \d+ column \d+|unexpected end of json input|unexpected token \S+ in json"
-     r"|is not valid json", R.UNKNOWN, 5),
+     r"|is not valid json"
+     # A client's own bug ("'NoneType' object has no attribute", "x is not a function") names no cause.
+     r"|object has no attribute|is not a function|cannot (?:read|set) propert(?:y|ies) of (?:undefined|null)"
+     r"|index out of range|\bname '\w+' is not defined", R.UNKNOWN, 5),
 )
 
 # Exception class names (from the exception chain, its MRO, or as they read inside a str()).

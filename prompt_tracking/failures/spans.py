@@ -3,7 +3,8 @@
 A cause word inside a URL (`.../docs/rate-limits`), a file path (`/app/network/timeout.py`), a
 stack frame (`File "...", line 12, in _retry_on_timeout`), a template variable (`{timeout}`), a
 type name (`'SDXL_0_9' is not a valid SdVersions`, `<class '...ToolPromptMessage'>`) or a
-parameter's name (`'request_timeout' was unexpected`) is a name, not the reason. `quiet_spans`
+parameter's name (`'request_timeout' was unexpected`) or an attribute's (`has no attribute 'quota'`)
+is a name, not the reason. `quiet_spans`
 blanks such spans out (same length, so positions still line up) before the phrase families,
 the free-text codes and the statistical fallback read the text; provider names, class names and
 statuses are still read from the full text, where hosts and paths are good evidence.
@@ -33,6 +34,8 @@ _SPANS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
     (("<class '",), re.compile(r"<class '[\w.]+'>")),
     # A parameter's name is not a code: only the name is blanked, the words around it still count.
     (("was unexpected",), re.compile(r"'(?P<name>[A-Za-z_][\w.-]*)' was unexpected")),
+    # An attribute the client's own code looked up: 'NoneType' object has no attribute 'quota'.
+    (("has no attribute",), re.compile(r"has no attribute '(?P<name>[A-Za-z_]\w*)'")),
     (("nexpected keyword", "nrecognized", "nknown field", "nknown parameter", "nknown argument"),
      re.compile(r"(?:unexpected keyword argument|unrecognized (?:request )?arguments?(?: supplied)?"
                 r"|unknown (?:field|parameter|argument)s?):? '(?P<name>[A-Za-z_][\w.-]*)'", re.IGNORECASE)),
