@@ -29,6 +29,11 @@ from prompt_tracking.analytics.retries import RetryCounter
 logger = logging.getLogger(__name__)
 
 
+#: Below this many records per week on average (a sparse history spread over decades), one
+#: pass over the rows costs less than opening every week's fold.
+MIN_ROWS_PER_WEEK = 30
+
+
 class WeeksUnavailable(Exception):
     """The weeks do not add up to the filtered rows; the caller computes in one pass."""
 
@@ -160,6 +165,9 @@ def chunked_fold(conn: Any, dialect: sql.Dialect, filters: sql.Filters, cache: F
             every week, e.g. written by a version without the version table).
     """
     versions = _versions(conn, dialect)
+    total = _count(conn, dialect, filters)
+    if total < MIN_ROWS_PER_WEEK * len(versions):
+        raise WeeksUnavailable(f"{total} records over {len(versions)} weeks: one pass is cheaper")
     merger = Merger()
     computed = 0
     with ThreadPoolExecutor(1, thread_name_prefix="analytics-sql") as pool:
@@ -177,7 +185,6 @@ def chunked_fold(conn: Any, dialect: sql.Dialect, filters: sql.Filters, cache: F
                 if not cut:
                     cache.put(scope, bucket, versions[bucket], before, fold)
             merger.add(fold)
-    total = _count(conn, dialect, filters)
     if merger.n != total:
         raise WeeksUnavailable(f"weeks hold {merger.n} of {total} records")
     logger.debug("analytics: %d of %d weeks computed", computed, len(versions))

@@ -175,16 +175,30 @@ def test_rows_outside_every_week_fall_back_to_one_pass(tracker, computed):
     assert json.loads(_weeks(tracker))["overview"]["total"] == 3001
 
 
-def test_times_far_outside_any_calendar_are_counted(tmp_path):
+def test_times_far_outside_any_calendar_are_counted(tmp_path, monkeypatch, computed):
     from prompt_tracking.records import PromptRecord
 
+    monkeypatch.setattr(chunked, "MIN_ROWS_PER_WEEK", 0)  # fold these 5 by week all the same
     with EnhancedPromptTracker(tmp_path / "data") as tracker:
         tracker.import_records([PromptRecord(id=f"r{i}", timestamp=ts, prompt=f"cat {i}",
                                              ai_model="m", success=bool(i % 2))
                                 for i, ts in enumerate([1e17, 1e299, -5.0, 1.7e9, -1e300])])
         tracker.flush()
         assert _weeks(tracker) == _one_pass(tracker, sql.Filters())
+        assert computed() == 4  # 1e17 and 1e299 share the last, open-ended week
         assert json.loads(_weeks(tracker))["overview"]["total"] == 5
+
+
+def test_a_history_sparse_over_decades_takes_one_pass(tmp_path, computed):
+    with EnhancedPromptTracker(tmp_path / "store", max_successful=None, max_failed=None) as tracker:
+        tracker.warm_delay = None
+        records = generate_records(600, seed=3)
+        for i, record in enumerate(records):  # about one record a week for eleven years
+            record.timestamp = 1e9 + i * CHUNK_SECONDS * 1.01
+        tracker.import_records(records)
+        tracker.flush()
+        assert _weeks(tracker) == _one_pass(tracker, sql.Filters())
+        assert computed() == 0  # no week folded: 600 small folds would cost more than one pass
 
 
 def _wait(condition, timeout: float = 30.0) -> bool:
