@@ -9,6 +9,7 @@ provider; `register_failure_rule()` adds rules at run time.
 """
 from __future__ import annotations
 
+from prompt_tracking.failures.phrases_intl import INTL_PATTERNS
 from prompt_tracking.records import FailureReason as R
 
 PROVIDER_CODE = 100
@@ -139,7 +140,7 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
     (r"billing|upgrade (?:your )?(?:plan|tier|account)|payment method|add (?:a )?payment", R.QUOTA_EXCEEDED, 76),
     # The provider is out of capacity: a 429 or 503 that is not about this caller's usage.
     (r"overloaded|no capacity|out of capacity|capacity (?:exhausted|exceeded|reached|issue|constraints?)"
-     r"|insufficient (?:\w+ )?capacity|at capacity"
+     r"|insufficient (?:\w+ )?capacity|at capacity|over[ -]?capacity"
      r"|high demand|heavy (?:load|traffic)|(?:server|engine|service|system|backend|worker|gpu)s? (?:are|is) (?:currently )?busy"
      r"|try again later[^\n]{0,10}overload"
      r"|no (?:more |available |free |idle )?(?:data ?centers?|servers?|workers?|nodes?|gpus?|instances?|regions?)"
@@ -339,6 +340,9 @@ MESSAGE_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|object has no attribute|is not a function|cannot (?:read|set) propert(?:y|ies) of (?:undefined|null)"
      r"|index out of range|\bname '\w+' is not defined", R.UNKNOWN, 5),
 )
+
+# Korean, Japanese and more Chinese families, and cross-language SDK wordings, live beside this table.
+MESSAGE_PATTERNS += INTL_PATTERNS
 
 # Exception class names (from the exception chain, its MRO, or as they read inside a str()).
 CLASS_NAMES: dict[R, tuple[tuple[str, ...], int]] = {
