@@ -82,7 +82,7 @@ INTL_PATTERNS: tuple[tuple[str, R, int], ...] = (
      r"|cancel(?:l)?ed (?:due to|because of|after) [^.\n]{0,40}?time(?:d )?out",
      R.TIMEOUT, 91),
     # A missing executable the engine shells out to: the local tool is broken, not the request.
-    (r"\b(?:sh|bash|zsh|dash)(?:: line)?: \d+: [\w.-]+: not found|\b[\w.-]+: command not found"
+    (r": (?:line )?\d+: [\w.-]+: not found|\b[\w.-]+: command not found"
      r"|is not recognized as an internal or external command"
      r"|[`'\"]?\b(?:ffmpeg|ffprobe|sox|espeak(?:-ng)?|nvcc|imagemagick|magick|exiftool|gifsicle)\b[`'\"]? (?:was )?(?:not found|could not be found|is not installed)",
      R.SERVER_ERROR, 69),
