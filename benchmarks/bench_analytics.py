@@ -64,22 +64,30 @@ def peak_mib(fn) -> float:
         tracemalloc.stop()
 
 
-def pandas_baseline(db_path: Path) -> None:
-    """read_sql plus a few groupby: the per-model, per-reason, per-day and rating tables."""
-    import pandas as pd
+PANDAS_COLUMNS = ("SELECT timestamp, ai_model, success, failure_reason, quality_rating, "
+                  "save_method FROM records")
 
-    conn = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True)
-    try:
-        df = pd.read_sql("SELECT timestamp, ai_model, success, failure_reason, quality_rating, "
-                         "save_method FROM records", conn)
-    finally:
-        conn.close()
+
+def pandas_tables(df) -> None:
+    """The few groupby a notebook user would write: per model, reason, day, rating, save."""
     df.groupby("ai_model").agg(n=("success", "size"), ok=("success", "sum"),
                                rating=("quality_rating", "mean"))
     df[df.success == 0].groupby(["ai_model", "failure_reason"]).size()
     df.groupby(df.timestamp // 86_400).agg(n=("success", "size"), ok=("success", "sum"))
     df.groupby("quality_rating").size()
     df.groupby("save_method").agg(n=("success", "size"), rating=("quality_rating", "mean"))
+
+
+def pandas_baseline(db_path: Path) -> None:
+    """read_sql plus a few groupby: the per-model, per-reason, per-day and rating tables."""
+    import pandas as pd
+
+    conn = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True)
+    try:
+        df = pd.read_sql(PANDAS_COLUMNS, conn)
+    finally:
+        conn.close()
+    pandas_tables(df)
 
 
 def pandas_postgres(url: str) -> None:
@@ -90,14 +98,8 @@ def pandas_postgres(url: str) -> None:
     from prompt_tracking._storage.pgurl import DatabaseURL
 
     with psycopg.connect(**DatabaseURL.parse(url).connect_kwargs(connect_timeout=10)) as conn:
-        df = pd.read_sql("SELECT timestamp, ai_model, success, failure_reason, quality_rating, "
-                         "save_method FROM records", conn)  # type: ignore[call-overload]
-    df.groupby("ai_model").agg(n=("success", "size"), ok=("success", "sum"),
-                               rating=("quality_rating", "mean"))
-    df[df.success == 0].groupby(["ai_model", "failure_reason"]).size()
-    df.groupby(df.timestamp // 86_400).agg(n=("success", "size"), ok=("success", "sum"))
-    df.groupby("quality_rating").size()
-    df.groupby("save_method").agg(n=("success", "size"), rating=("quality_rating", "mean"))
+        df = pd.read_sql(PANDAS_COLUMNS, conn)  # type: ignore[call-overload]
+    pandas_tables(df)
 
 
 class Postgres:

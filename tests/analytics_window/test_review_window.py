@@ -12,7 +12,7 @@ import tkinter as tk
 import pytest
 from tk_events import gc_on_the_tk_thread  # noqa: F401
 
-from integration_hosts import wait_until
+from integration_hosts import click, wait_until
 from prompt_tracking import EnhancedPromptTracker
 
 pytestmark = pytest.mark.usefixtures("gc_on_the_tk_thread")
@@ -213,15 +213,6 @@ def test_a_date_preset_narrows_the_backlog_to_recent_results(tk_root, store):
     pump(window, lambda: window.loaded and "old" in {r.id for r in window.queue.items})
     assert window.since.get() == ""
     window.destroy()
-
-
-def click(button) -> None:
-    button.update()
-    x, y = button.winfo_width() // 2, button.winfo_height() // 2
-    button.event_generate("<Enter>", x=x, y=y)
-    button.event_generate("<ButtonPress-1>", x=x, y=y)
-    button.event_generate("<ButtonRelease-1>", x=x, y=y)
-    button.update()
 
 
 @pytest.mark.filterwarnings("ignore:'darkly' is a legacy:DeprecationWarning")

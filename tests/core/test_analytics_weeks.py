@@ -13,6 +13,7 @@ import zlib
 from dataclasses import asdict
 
 import pytest
+from helpers.waiting import wait_for
 
 from prompt_tracking._storage.chunks import CHUNK_SECONDS
 from prompt_tracking.analytics import chunked, db_cache, fold_cache, sql
@@ -201,26 +202,16 @@ def test_a_history_sparse_over_decades_takes_one_pass(tmp_path, computed):
         assert computed() == 0  # no week folded: 600 small folds would cost more than one pass
 
 
-def _wait(condition, timeout: float = 30.0) -> bool:
-    import time
-
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
-
 
 def test_the_writer_side_warm_up_leaves_every_week_folded(tmp_path, computed):
     tracker = EnhancedPromptTracker(tmp_path / "store", max_successful=None, max_failed=None)
     tracker.warm_delay = 0.2
     try:
         tracker.import_records(generate_records(2000, seed=5))
-        assert _wait(lambda: tracker._warmer.runs >= 1)
+        assert wait_for(lambda: tracker._warmer.runs >= 1)
         assert computed() == _weeks_of(tracker)  # the background thread folded them all
         tracker.log_successful_prompt("a fox in snow", "seedream-4.0", "https://x.invalid/1.png")
-        assert _wait(lambda: tracker._warmer.runs >= 2)
+        assert wait_for(lambda: tracker._warmer.runs >= 2)
         assert computed() == 1  # only the week the new record went into
         fold_cache.clear_memory()  # the next start of the app
         assert _weeks(tracker) == _one_pass(tracker, sql.Filters())
@@ -276,7 +267,7 @@ def test_weeks_changed_by_another_process_are_folded_after_the_store_opens(tmp_p
     tracker.warm_delay = 0.2
     try:
         list(tracker.records(limit=1))  # the host app starts and reads; no change made here
-        assert _wait(lambda: tracker._warmer.runs >= 1)
+        assert wait_for(lambda: tracker._warmer.runs >= 1)
         assert computed() == _weeks_of(tracker)
         fold_cache.clear_memory()
         assert _weeks(tracker) == _one_pass(tracker, sql.Filters())

@@ -9,18 +9,11 @@ import time
 
 
 from conftest import psql_rows, workstation
+from helpers.waiting import wait_for
 from prompt_tracking import EnhancedPromptTracker
 from prompt_tracking._storage.pgurl import DatabaseURL
 from prompt_tracking._storage.postgres import PostgresStore
 
-
-def _wait_for(predicate, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 def _count(pg, url: str) -> tuple[int, int]:
@@ -196,7 +189,7 @@ def test_kill9_while_offline_delivers_at_next_start(pg, pg_url, tmp_path):
     proc.wait(10)
     pg.start()
     with EnhancedPromptTracker(data_dir, database_url=pg_url) as t:
-        assert _wait_for(lambda: len(list(t.records())) == 200)
+        assert wait_for(lambda: len(list(t.records())) == 200)
         assert t.get_record(ids[0]).quality_rating == 5
     assert _count(pg, pg_url) == (200, 200)
     assert not list((data_dir / "spool").glob("*.jsonl"))
