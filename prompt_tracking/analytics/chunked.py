@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -22,7 +21,7 @@ from prompt_tracking._storage.chunks import (PG_VERSIONS, SQLITE_VERSIONS, bucke
 from prompt_tracking.analytics import sql
 from prompt_tracking.analytics.database import Fold, fold_database, TERMS
 from prompt_tracking.analytics.db_parameters import _order as parameter_order
-from prompt_tracking.analytics.fold_cache import RETRY_COUNTS, FoldCache
+from prompt_tracking.analytics.fold_cache import FoldCache
 from prompt_tracking.analytics.patterns import PatternCounter
 from prompt_tracking.analytics.retries import RetryCounter
 
@@ -100,20 +99,8 @@ class Merger:
     def add(self, fold: Fold) -> None:
         for name, merged in self.rows.items():
             merged.add(fold.rows.get(name, []))
-        p, q = self.patterns, fold.patterns
-        for label, counter in q.counts.items():
-            self.patterns.counts.setdefault(label, Counter()).update(counter)
-        p.sizes.update(q.sizes)
-        p.high.update(q.high)
-        p.low.update(q.low)
-        p.n_high += q.n_high
-        p.n_low += q.n_low
-        r, s = self.retries, fold.retries
-        for name in RETRY_COUNTS:
-            setattr(r, name, getattr(r, name) + getattr(s, name))
-        for key, count in s.tries.items():
-            r.tries[key] = r.tries.get(key, 0) + count
-        r.last = dict(s.last)  # the state at the end of the newest week so far
+        self.patterns.absorb(fold.patterns)
+        self.retries.absorb(fold.retries)  # its `last` is now the newest week's end state
         self.n += fold.n
 
     def fold(self) -> Fold:

@@ -33,9 +33,6 @@ FORMAT = 1  # bump when the fold's plain form changes: older entries are then dr
 MAX_IN_MEMORY = 4000  # weeks over all scopes (a scope is one store and filter choice)
 MAX_SCOPES_ON_DISK = 16
 
-RETRY_COUNTS = ("failures", "retried", "edited", "successes_after", "chains", "abandoned",
-                 "total_tries")
-
 
 def fold_to_plain(fold: Fold) -> dict[str, Any]:
     """A fold as JSON-ready data (what the cache keeps)."""
@@ -44,7 +41,7 @@ def fold_to_plain(fold: Fold) -> dict[str, Any]:
         "rows": fold.rows, "n": fold.n,
         "patterns": {"counts": p.counts, "sizes": p.sizes, "high": p.high, "low": p.low,
                      "n_high": p.n_high, "n_low": p.n_low},
-        "retries": {**{name: getattr(r, name) for name in RETRY_COUNTS}, "tries": r.tries,
+        "retries": {**{name: getattr(r, name) for name in RetryCounter.COUNTS}, "tries": r.tries,
                     "last": r.last},
     }
 
@@ -58,7 +55,7 @@ def fold_from_plain(data: dict[str, Any]) -> Fold:
     patterns.n_high, patterns.n_low = int(p["n_high"]), int(p["n_low"])
     r = data["retries"]
     retries = RetryCounter(TERMS)
-    for name in RETRY_COUNTS:
+    for name in RetryCounter.COUNTS:
         setattr(retries, name, int(r[name]))
     retries.tries = {str(k): int(v) for k, v in r["tries"].items()}
     retries.last = {str(model): tuple(state) for model, state in r["last"].items()}

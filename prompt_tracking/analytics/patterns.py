@@ -124,6 +124,16 @@ class PatternCounter:
                 self.low.update(terms)
                 self.n_low += 1
 
+    def absorb(self, other: PatternCounter) -> None:
+        """Add the counts of `other` (the prompts of other rows) to these."""
+        for label, counter in other.counts.items():
+            self.counts.setdefault(label, Counter()).update(counter)
+        self.sizes.update(other.sizes)
+        self.high.update(other.high)
+        self.low.update(other.low)
+        self.n_high += other.n_high
+        self.n_low += other.n_low
+
     def result(self, n_records: int, *, min_samples: int) -> Patterns:
         """Scored terms; `n_records` counts every record, also those without a prompt."""
         counts = self.counts

@@ -105,6 +105,10 @@ class RetryCounter:
     Keeps only the last record of each model, so a stream of any length fits in memory.
     """
 
+    #: The counters `absorb` adds (the rest of the state is `tries` and `last`).
+    COUNTS = ("failures", "retried", "edited", "successes_after", "chains", "abandoned",
+              "total_tries")
+
     def __init__(self, cache: TermCache) -> None:
         self.cache = cache
         self.last: dict[str, tuple[float, str, bool, object, int]] = {}
@@ -148,6 +152,15 @@ class RetryCounter:
                 self.chains += 1
                 length = 1
         self.last[model] = (timestamp, prompt, bool(success), session, length)
+
+    def absorb(self, later: RetryCounter) -> None:
+        """Continue with `later`: the counter of the rows right after these, which was
+        started from this one's `last` state."""
+        for name in self.COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(later, name))
+        for key, count in later.tries.items():
+            self.tries[key] = self.tries.get(key, 0) + count
+        self.last = dict(later.last)
 
     def result(self) -> Retries:
         """The counts so far, as `analyse_retries` reports them."""
